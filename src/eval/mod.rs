@@ -1,0 +1,17 @@
+//! OVAL evaluation: criteria, tests (check × check_existence × state_operator), objects (sets,
+//! filters), states, and variables.
+
+pub mod compare;
+pub mod regex;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum EvalError {
+    #[error("invalid regular expression `{pattern}`: {message}")]
+    BadRegex { pattern: String, message: String },
+    #[error("regular expression `{pattern}` exceeded its match limit")]
+    RegexLimit { pattern: String },
+    #[error("cannot compare `{value}` as {datatype}")]
+    BadValue { value: String, datatype: String },
+    #[error("operation {operation} is not defined for datatype {datatype}")]
+    BadOperation { operation: String, datatype: String },
+}

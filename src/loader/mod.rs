@@ -1,0 +1,1 @@
+//! Parsers: the only code that reads XML. Every node keeps its file and line.

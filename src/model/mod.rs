@@ -1,0 +1,4 @@
+//! The typed content model. No I/O here.
+
+pub mod location;
+pub mod oval;

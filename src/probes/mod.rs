@@ -1,0 +1,117 @@
+//! Probes: one file per OVAL object type, all behind [`Probe`], registered in [`registry`].
+//!
+//! A probe gets an object whose variables are already resolved ([`ResolvedObject`]) and the
+//! [`Root`]; it returns the items it collected and a collected-object flag. It never panics
+//! on host data: an unreadable file becomes an item with status `error` or a flag with a message.
+
+use crate::host::Root;
+use crate::model::oval::{Check, Datatype, Family, Item, Operation, TypeName};
+
+/// The `flag` of a collected object (OVAL FlagEnumeration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum CollectedFlag {
+    Error,
+    Complete,
+    Incomplete,
+    DoesNotExist,
+    NotCollected,
+    NotApplicable,
+}
+
+/// An object entity after variable resolution: the values to match and how.
+#[derive(Debug, Clone)]
+pub struct ResolvedEntity {
+    pub name: String,
+    pub datatype: Datatype,
+    pub operation: Operation,
+    /// One value for a literal entity; every value of the variable for a `var_ref` entity.
+    pub values: Vec<String>,
+    pub var_check: Check,
+    /// `xsi:nil="true"` (e.g. `filename` nil in a file_object means: the directory itself).
+    pub nil: bool,
+    /// True when the values came from a variable (affects var_check semantics).
+    pub from_variable: bool,
+}
+
+impl ResolvedEntity {
+    /// Does `candidate` (a value found on the system) match this entity?
+    /// Multiple variable values are combined with `var_check`.
+    pub fn matches(&self, candidate: &str) -> Result<bool, crate::eval::EvalError> {
+        crate::eval::compare::entity_matches(self, candidate)
+    }
+
+    /// The single literal value when the operation is `equals` (lets a probe go straight to a
+    /// path instead of searching).
+    pub fn exact_values(&self) -> Option<&[String]> {
+        (self.operation == Operation::Equals && !self.nil).then_some(self.values.as_slice())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedObject<'a> {
+    pub id: &'a str,
+    pub kind: &'a TypeName,
+    pub entities: Vec<ResolvedEntity>,
+    /// `<behaviors>` attributes, name → value.
+    pub behaviors: &'a [(String, String)],
+}
+
+impl ResolvedObject<'_> {
+    pub fn entity(&self, name: &str) -> Option<&ResolvedEntity> {
+        self.entities.iter().find(|e| e.name == name)
+    }
+
+    pub fn behavior(&self, name: &str) -> Option<&str> {
+        self.behaviors.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a probe returns for one object.
+#[derive(Debug, Clone)]
+pub struct Collected {
+    pub flag: CollectedFlag,
+    pub items: Vec<Item>,
+    pub messages: Vec<String>,
+}
+
+impl Collected {
+    /// `complete` with the items found, or `does not exist` when there are none.
+    pub fn from_items(items: Vec<Item>) -> Self {
+        let flag = if items.is_empty() { CollectedFlag::DoesNotExist } else { CollectedFlag::Complete };
+        Collected { flag, items, messages: Vec::new() }
+    }
+
+    pub fn error(message: impl Into<String>) -> Self {
+        Collected { flag: CollectedFlag::Error, items: Vec::new(), messages: vec![message.into()] }
+    }
+
+    pub fn not_collected(message: impl Into<String>) -> Self {
+        Collected { flag: CollectedFlag::NotCollected, items: Vec::new(), messages: vec![message.into()] }
+    }
+}
+
+/// What a probe may use besides the object: the root and facts gathered once per run.
+pub struct ProbeContext<'a> {
+    pub root: &'a Root,
+}
+
+pub trait Probe: Send + Sync {
+    /// The family and object element name this probe collects, e.g. `(Family::Unix, "file_object")`.
+    fn object_type(&self) -> (Family, &'static str);
+
+    fn collect(&self, object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected;
+}
+
+/// Every probe stigrun has. One line per probe; the evaluator looks probes up here.
+pub fn registry() -> Vec<Box<dyn Probe>> {
+    vec![]
+}
+
+/// The item type name for an object type name: `file_object` → `file_item`.
+pub fn item_type(object: &TypeName) -> TypeName {
+    TypeName {
+        family: object.family,
+        namespace: object.namespace.replace("oval-definitions-5", "oval-system-characteristics-5"),
+        name: format!("{}_item", object.base()),
+    }
+}

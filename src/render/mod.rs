@@ -1,0 +1,1 @@
+//! Output rendering: view-models plus one minijinja template per format.

@@ -1,0 +1,1 @@
+//! Profile resolution: extends, select, refine-value, refine-rule, set-value, tailoring.

@@ -1,0 +1,1 @@
+//! Result enums (OVAL and XCCDF) with their combination tables.
