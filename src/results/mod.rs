@@ -1,1 +1,3 @@
 //! Result enums (OVAL and XCCDF) with their combination tables.
+
+pub mod oval;
