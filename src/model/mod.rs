@@ -2,3 +2,5 @@
 
 pub mod location;
 pub mod oval;
+pub mod stig;
+pub mod xccdf;
