@@ -1,1 +1,699 @@
+//! SCAP 1.2 / 1.3 source data streams and the loader's entry points.
+//!
+//! A data stream is scanned once for its structure (data streams, component-refs, catalogs,
+//! component byte ranges); only the XCCDF component that is asked for is parsed. Other
+//! components (OVAL, OCIL, CPE) stay raw text, handed to their loaders on demand through
+//! [`ComponentXml`], so a 24 MB file costs one tokenising pass plus one parse of the benchmark.
 
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::error::LoadError;
+use super::xccdf::parse_benchmark;
+use super::xml::{Cursor, Elem};
+use crate::model::location::Location;
+use crate::model::xccdf::{Benchmark, NS_XCCDF_11, NS_XCCDF_12, XccdfVersion};
+
+pub const NS_DS_12: &str = "http://scap.nist.gov/schema/scap/source/1.2";
+pub const NS_XLINK: &str = "http://www.w3.org/1999/xlink";
+pub const NS_CATALOG: &str = "urn:oasis:names:tc:entity:xmlns:xml:catalog";
+pub const NS_OVAL_DEFINITIONS: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
+pub const NS_OCIL_20: &str = "http://scap.nist.gov/schema/ocil/2.0";
+pub const NS_CPE_DICT_20: &str = "http://cpe.mitre.org/dictionary/2.0";
+
+const EXPECTED_SOURCES: &str = "`data-stream-collection` in `http://scap.nist.gov/schema/scap/source/1.2`, or \
+     `Benchmark` in `http://checklists.nist.gov/xccdf/1.1` or `http://checklists.nist.gov/xccdf/1.2`";
+
+/// Where content comes from: a file, or embedded bytes with a name for messages.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    Path(&'a Path),
+    Bytes { name: &'a str, bytes: &'a [u8] },
+}
+
+impl<'a> From<&'a Path> for Input<'a> {
+    fn from(path: &'a Path) -> Self {
+        Input::Path(path)
+    }
+}
+
+impl<'a> From<&'a std::path::PathBuf> for Input<'a> {
+    fn from(path: &'a std::path::PathBuf) -> Self {
+        Input::Path(path)
+    }
+}
+
+impl<'a> From<&'a str> for Input<'a> {
+    fn from(path: &'a str) -> Self {
+        Input::Path(Path::new(path))
+    }
+}
+
+/// The document text, shared by the collection and everything borrowed from it.
+#[derive(Debug, Clone)]
+struct Document {
+    name: Arc<str>,
+    text: Arc<String>,
+}
+
+fn read_input(input: Input<'_>) -> Result<Document, LoadError> {
+    let (name, bytes): (Arc<str>, Vec<u8>) = match input {
+        Input::Path(path) => {
+            let name = path.display().to_string();
+            let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: name.clone(), source })?;
+            (Arc::from(name), bytes)
+        }
+        Input::Bytes { name, bytes } => (Arc::from(name), bytes.to_vec()),
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|e| LoadError::NotUtf8 { file: name.to_string(), offset: e.utf8_error().valid_up_to() })?;
+    Ok(Document { name, text: Arc::new(text) })
+}
+
+fn document_cursor(doc: &Document) -> Cursor<'_> {
+    // A UTF-8 byte-order mark is not part of the XML.
+    let start = if doc.text.starts_with('\u{feff}') { 3 } else { 0 };
+    Cursor::over_range(&doc.text, start..doc.text.len(), doc.name.clone(), Vec::new())
+}
+
+/// `<cat:uri name="ssg-rhel8-oval.xml" uri="#scap_..._cref_ssg-rhel8-oval.xml"/>`
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CatalogUri {
+    pub name: String,
+    pub uri: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ComponentRef {
+    pub id: String,
+    /// `xlink:href` as written: `#component-id` for a local component, else an external URL.
+    pub href: String,
+    pub catalog: Vec<CatalogUri>,
+    pub location: Location,
+}
+
+impl ComponentRef {
+    /// The id of the local component this ref points to (`#id`), if it is local.
+    pub fn component_id(&self) -> Option<&str> {
+        self.href.strip_prefix('#')
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DataStream {
+    pub id: String,
+    pub scap_version: Option<String>,
+    pub use_case: Option<String>,
+    pub timestamp: Option<String>,
+    pub dictionaries: Vec<ComponentRef>,
+    pub checklists: Vec<ComponentRef>,
+    pub checks: Vec<ComponentRef>,
+    pub extended_components: Vec<ComponentRef>,
+    pub location: Location,
+}
+
+impl DataStream {
+    pub fn component_refs(&self) -> impl Iterator<Item = &ComponentRef> {
+        self.dictionaries.iter().chain(&self.checklists).chain(&self.checks).chain(&self.extended_components)
+    }
+
+    pub fn component_ref(&self, id: &str) -> Option<&ComponentRef> {
+        self.component_refs().find(|r| r.id == id)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum ComponentKind {
+    XccdfBenchmark(XccdfVersion),
+    XccdfTailoring,
+    OvalDefinitions,
+    Ocil,
+    CpeDictionary,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Component {
+    pub id: String,
+    pub timestamp: Option<String>,
+    pub kind: ComponentKind,
+    /// The component's root element: namespace, local name and its `id` attribute if any.
+    pub root_namespace: String,
+    pub root_name: String,
+    pub root_id: Option<String>,
+    /// Byte range of the root element (inside `<ds:component>`) in the document text.
+    pub root_range: Range<usize>,
+    /// Namespace bindings (prefix, uri) in scope at the root element, declared by its ancestors.
+    pub inherited_namespaces: Vec<(String, String)>,
+    pub extended: bool,
+    pub location: Location,
+}
+
+/// A component's raw XML, for the loader of its kind (OVAL, OCIL, CPE).
+#[derive(Debug, Clone, Copy)]
+pub struct ComponentXml<'a> {
+    pub component: &'a Component,
+    /// The whole document; the component is `document[component.root_range]`.
+    pub document: &'a str,
+    pub file: &'a Arc<str>,
+}
+
+impl<'a> ComponentXml<'a> {
+    /// The root element's text. Prefixes may be declared on ancestors: see `inherited_namespaces`.
+    pub fn xml(&self) -> &'a str {
+        self.document.get(self.component.root_range.clone()).unwrap_or("")
+    }
+
+    /// A cursor over the root element with the ancestors' namespace bindings in scope, and
+    /// positions (line, column) relative to the whole file.
+    pub fn cursor(&self) -> Cursor<'a> {
+        let bindings =
+            self.component.inherited_namespaces.iter().map(|(p, u)| (p.as_str(), u.as_str())).collect();
+        Cursor::over_range(self.document, self.component.root_range.clone(), self.file.clone(), bindings)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DataStreamCollection {
+    pub id: String,
+    pub schematron_version: Option<String>,
+    pub data_streams: Vec<DataStream>,
+    pub components: Vec<Component>,
+    pub location: Location,
+    doc: Document,
+}
+
+impl DataStreamCollection {
+    pub fn file(&self) -> &str {
+        &self.doc.name
+    }
+
+    pub fn text(&self) -> &str {
+        &self.doc.text
+    }
+
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.components.iter().find(|c| c.id == id)
+    }
+
+    pub fn component_xml(&self, id: &str) -> Option<ComponentXml<'_>> {
+        let component = self.component(id)?;
+        Some(ComponentXml { component, document: &self.doc.text, file: &self.doc.name })
+    }
+
+    /// The component a component-ref of data stream `ds` points to (`#id` hrefs only).
+    pub fn resolve_ref(&self, cref: &ComponentRef) -> Option<&Component> {
+        self.component(cref.component_id()?)
+    }
+
+    /// Resolve a `check-content-ref href` of the checklist `checklist` (a component-ref of data
+    /// stream `ds`) through its catalog: name → `#component-ref id` → `#component id`.
+    pub fn resolve_check_href(
+        &self,
+        ds: &DataStream,
+        checklist: &ComponentRef,
+        href: &str,
+    ) -> Option<ComponentXml<'_>> {
+        let uri = checklist.catalog.iter().find(|u| u.name == href)?;
+        let cref = ds.component_ref(uri.uri.strip_prefix('#')?)?;
+        self.component_xml(cref.component_id()?)
+    }
+}
+
+/// What a file turned out to be.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Benchmark(Box<Benchmark>),
+    DataStream(Box<DataStreamCollection>),
+}
+
+/// Which benchmark to take from a data stream (like oscap's `--datastream-id`, `--xccdf-id`,
+/// `--benchmark-id`). All `None` is fine when the file holds exactly one.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub datastream_id: Option<String>,
+    /// The id of the checklist's `component-ref`.
+    pub xccdf_id: Option<String>,
+    pub benchmark_id: Option<String>,
+}
+
+/// Where a loaded benchmark came from within a data stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataStreamOrigin {
+    pub datastream_id: String,
+    pub component_ref_id: String,
+    pub component_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadedBenchmark {
+    pub benchmark: Benchmark,
+    /// Set when the benchmark came out of a data stream; `collection` then holds the rest.
+    pub origin: Option<DataStreamOrigin>,
+    pub collection: Option<Box<DataStreamCollection>>,
+}
+
+impl LoadedBenchmark {
+    /// The raw XML of the component a `check-content-ref href` names (resolved through the
+    /// checklist's catalog). `None` for standalone benchmarks: their hrefs are file paths.
+    pub fn check_component(&self, href: &str) -> Option<ComponentXml<'_>> {
+        let (origin, collection) = (self.origin.as_ref()?, self.collection.as_ref()?);
+        let ds = collection.data_streams.iter().find(|d| d.id == origin.datastream_id)?;
+        let checklist = ds.checklists.iter().find(|c| c.id == origin.component_ref_id)?;
+        collection.resolve_check_href(ds, checklist, href)
+    }
+}
+
+/// Read a standalone XCCDF Benchmark (parsed in full) or a data stream (structure only).
+pub fn load_source<'a>(input: impl Into<Input<'a>>) -> Result<Source, LoadError> {
+    let doc = read_input(input.into())?;
+    let kind = {
+        let mut cur = document_cursor(&doc);
+        let root = cur.root()?;
+        if root.is(NS_DS_12, "data-stream-collection") {
+            None
+        } else if root.local == "Benchmark" && (root.ns == NS_XCCDF_11 || root.ns == NS_XCCDF_12) {
+            let bench = parse_benchmark(&mut cur, &root)?;
+            cur.finish()?;
+            Some(bench)
+        } else {
+            return Err(wrong_root(&mut cur, &root));
+        }
+    };
+    match kind {
+        Some(bench) => Ok(Source::Benchmark(Box::new(bench))),
+        None => Ok(Source::DataStream(Box::new(scan_collection(doc)?))),
+    }
+}
+
+/// Load one benchmark: the file itself, or the component of a data stream chosen by `selection`.
+pub fn load_benchmark<'a>(
+    input: impl Into<Input<'a>>,
+    selection: &Selection,
+) -> Result<LoadedBenchmark, LoadError> {
+    match load_source(input)? {
+        Source::Benchmark(b) => {
+            if let Some(id) = &selection.benchmark_id
+                && *id != b.id
+            {
+                return Err(LoadError::NotFound {
+                    file: b.location.file.to_string(),
+                    what: "benchmark",
+                    id: id.clone(),
+                    available: vec![b.id.clone()],
+                });
+            }
+            Ok(LoadedBenchmark { benchmark: *b, origin: None, collection: None })
+        }
+        Source::DataStream(collection) => benchmark_from_collection(collection, selection),
+    }
+}
+
+/// Parse the benchmark `selection` picks out of an already scanned collection.
+pub fn benchmark_from_collection(
+    collection: Box<DataStreamCollection>,
+    selection: &Selection,
+) -> Result<LoadedBenchmark, LoadError> {
+    let origin = select(&collection, selection)?;
+    let benchmark = {
+        let xml = collection.component_xml(&origin.component_id).ok_or_else(|| LoadError::NoBenchmark {
+            file: collection.file().to_string(),
+            message: format!("component `{}` vanished", origin.component_id),
+        })?;
+        let mut cur = xml.cursor();
+        let root = cur.root()?;
+        parse_benchmark(&mut cur, &root)?
+    };
+    Ok(LoadedBenchmark { benchmark, origin: Some(origin), collection: Some(collection) })
+}
+
+fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<DataStreamOrigin, LoadError> {
+    let file = collection.file().to_string();
+    let streams: Vec<&DataStream> = match &selection.datastream_id {
+        Some(id) => match collection.data_streams.iter().find(|d| d.id == *id) {
+            Some(ds) => vec![ds],
+            None => {
+                return Err(LoadError::NotFound {
+                    file,
+                    what: "data stream",
+                    id: id.clone(),
+                    available: collection.data_streams.iter().map(|d| d.id.clone()).collect(),
+                });
+            }
+        },
+        None => collection.data_streams.iter().collect(),
+    };
+    let mut found: Vec<(&DataStream, &ComponentRef, &Component)> = Vec::new();
+    for ds in &streams {
+        for cref in &ds.checklists {
+            if selection.xccdf_id.as_ref().is_some_and(|id| *id != cref.id) {
+                continue;
+            }
+            let Some(component) = collection.resolve_ref(cref) else { continue };
+            if !matches!(component.kind, ComponentKind::XccdfBenchmark(_)) {
+                continue;
+            }
+            if selection.benchmark_id.is_some() && selection.benchmark_id != component.root_id {
+                continue;
+            }
+            found.push((ds, cref, component));
+        }
+    }
+    match found.as_slice() {
+        [(ds, cref, component)] => Ok(DataStreamOrigin {
+            datastream_id: ds.id.clone(),
+            component_ref_id: cref.id.clone(),
+            component_id: component.id.clone(),
+        }),
+        [] => {
+            let checklists = streams.iter().flat_map(|d| &d.checklists);
+            if let Some(id) = &selection.xccdf_id {
+                Err(LoadError::NotFound {
+                    file,
+                    what: "checklist component-ref",
+                    id: id.clone(),
+                    available: checklists.map(|c| c.id.clone()).collect(),
+                })
+            } else if let Some(id) = &selection.benchmark_id {
+                Err(LoadError::NotFound {
+                    file,
+                    what: "benchmark",
+                    id: id.clone(),
+                    available: checklists
+                        .filter_map(|c| collection.resolve_ref(c)?.root_id.clone())
+                        .collect(),
+                })
+            } else {
+                Err(LoadError::NoBenchmark {
+                    file,
+                    message: "no data stream lists an XCCDF benchmark among its checklists".into(),
+                })
+            }
+        }
+        many => {
+            let mut streams: Vec<String> = many.iter().map(|(d, _, _)| d.id.clone()).collect();
+            streams.dedup();
+            if streams.len() > 1 {
+                Err(LoadError::Ambiguous {
+                    file,
+                    count: streams.len(),
+                    what: "data streams",
+                    option: "--datastream-id",
+                    choices: streams,
+                })
+            } else {
+                Err(LoadError::Ambiguous {
+                    file,
+                    count: many.len(),
+                    what: "benchmark checklists",
+                    option: "--xccdf-id",
+                    choices: many.iter().map(|(_, c, _)| c.id.clone()).collect(),
+                })
+            }
+        }
+    }
+}
+
+fn wrong_root(cur: &mut Cursor<'_>, root: &Elem<'_>) -> LoadError {
+    LoadError::WrongRoot {
+        location: cur.location(root.offset),
+        found: root.qname.to_string(),
+        namespace: root.ns.to_string(),
+        expected: EXPECTED_SOURCES.to_string(),
+    }
+}
+
+/// One pass over a data-stream collection: structure only; component bodies are skipped.
+fn scan_collection(doc: Document) -> Result<DataStreamCollection, LoadError> {
+    let mut errors = Vec::new();
+    let (id, schematron_version, location, data_streams, components) = {
+        let mut cur = document_cursor(&doc);
+        let root = cur.root()?;
+        let location = cur.location(root.offset);
+        let id = required(&mut cur, &root, "id", &mut errors)?;
+        let schematron_version = cur.attr(&root, "schematron-version")?.map(|v| v.into_owned());
+        let mut data_streams = Vec::new();
+        let mut components = Vec::new();
+        while let Some(e) = cur.child(&root)? {
+            if e.ns != NS_DS_12 {
+                continue;
+            }
+            match e.local {
+                "data-stream" => data_streams.push(scan_data_stream(&mut cur, &e, &mut errors)?),
+                "component" | "extended-component" => {
+                    if let Some(c) = scan_component(&mut cur, &e, &mut errors)? {
+                        components.push(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        cur.finish()?;
+        (id, schematron_version, location, data_streams, components)
+    };
+    let collection = DataStreamCollection { id, schematron_version, data_streams, components, location, doc };
+    for ds in &collection.data_streams {
+        for cref in ds.component_refs() {
+            if cref.component_id().is_some() && collection.resolve_ref(cref).is_none() {
+                errors.push(LoadError::UnresolvedComponent {
+                    location: cref.location.clone(),
+                    id: cref.id.clone(),
+                    href: cref.href.clone(),
+                });
+            }
+        }
+    }
+    if errors.is_empty() { Ok(collection) } else { Err(LoadError::from_list(errors)) }
+}
+
+fn required<'a>(
+    cur: &mut Cursor<'a>,
+    e: &Elem<'a>,
+    name: &'static str,
+    errors: &mut Vec<LoadError>,
+) -> Result<String, LoadError> {
+    match cur.attr(e, name)? {
+        Some(v) => Ok(v.into_owned()),
+        None => {
+            let location = cur.location(e.offset);
+            errors.push(LoadError::MissingAttribute {
+                location,
+                element: e.qname.to_string(),
+                attribute: name,
+            });
+            Ok(String::new())
+        }
+    }
+}
+
+fn scan_data_stream<'a>(
+    cur: &mut Cursor<'a>,
+    e: &Elem<'a>,
+    errors: &mut Vec<LoadError>,
+) -> Result<DataStream, LoadError> {
+    let location = cur.location(e.offset);
+    let mut ds = DataStream {
+        id: required(cur, e, "id", errors)?,
+        scap_version: cur.attr(e, "scap-version")?.map(|v| v.into_owned()),
+        use_case: cur.attr(e, "use-case")?.map(|v| v.into_owned()),
+        timestamp: cur.attr(e, "timestamp")?.map(|v| v.into_owned()),
+        dictionaries: Vec::new(),
+        checklists: Vec::new(),
+        checks: Vec::new(),
+        extended_components: Vec::new(),
+        location,
+    };
+    while let Some(section) = cur.child(e)? {
+        if section.ns != NS_DS_12 {
+            continue;
+        }
+        let mut refs = Vec::new();
+        while let Some(r) = cur.child(&section)? {
+            if r.is(NS_DS_12, "component-ref") {
+                refs.push(scan_component_ref(cur, &r, errors)?);
+            }
+        }
+        match section.local {
+            "dictionaries" => ds.dictionaries = refs,
+            "checklists" => ds.checklists = refs,
+            "checks" => ds.checks = refs,
+            "extended-components" => ds.extended_components = refs,
+            _ => {}
+        }
+    }
+    Ok(ds)
+}
+
+fn scan_component_ref<'a>(
+    cur: &mut Cursor<'a>,
+    e: &Elem<'a>,
+    errors: &mut Vec<LoadError>,
+) -> Result<ComponentRef, LoadError> {
+    let location = cur.location(e.offset);
+    let id = required(cur, e, "id", errors)?;
+    let href = match cur.attr_ns(e, NS_XLINK, "href")? {
+        Some(h) => h.into_owned(),
+        None => {
+            errors.push(LoadError::MissingAttribute {
+                location: location.clone(),
+                element: e.qname.to_string(),
+                attribute: "xlink:href",
+            });
+            String::new()
+        }
+    };
+    let mut catalog = Vec::new();
+    while let Some(cat) = cur.child(e)? {
+        if !cat.is(NS_CATALOG, "catalog") {
+            continue;
+        }
+        while let Some(uri) = cur.child(&cat)? {
+            if uri.is(NS_CATALOG, "uri") {
+                let name = required(cur, &uri, "name", errors)?;
+                let target = required(cur, &uri, "uri", errors)?;
+                catalog.push(CatalogUri { name, uri: target });
+            }
+        }
+    }
+    Ok(ComponentRef { id, href, catalog, location })
+}
+
+fn scan_component<'a>(
+    cur: &mut Cursor<'a>,
+    e: &Elem<'a>,
+    errors: &mut Vec<LoadError>,
+) -> Result<Option<Component>, LoadError> {
+    let location = cur.location(e.offset);
+    let id = required(cur, e, "id", errors)?;
+    let timestamp = cur.attr(e, "timestamp")?.map(|v| v.into_owned());
+    let inherited: Vec<(String, String)> =
+        cur.bindings().into_iter().map(|(p, u)| (p.to_string(), u.to_string())).collect();
+    let Some(root) = cur.child(e)? else {
+        errors.push(LoadError::NoBenchmark {
+            file: location.to_string(),
+            message: format!("component `{id}` is empty"),
+        });
+        return Ok(None);
+    };
+    let kind = match (root.ns, root.local) {
+        (NS_XCCDF_11, "Benchmark") => ComponentKind::XccdfBenchmark(XccdfVersion::V1_1),
+        (NS_XCCDF_12, "Benchmark") => ComponentKind::XccdfBenchmark(XccdfVersion::V1_2),
+        (NS_XCCDF_11 | NS_XCCDF_12, "Tailoring") => ComponentKind::XccdfTailoring,
+        (NS_OVAL_DEFINITIONS, "oval_definitions") => ComponentKind::OvalDefinitions,
+        (NS_OCIL_20, "ocil") => ComponentKind::Ocil,
+        (NS_CPE_DICT_20, "cpe-list") => ComponentKind::CpeDictionary,
+        _ => ComponentKind::Other,
+    };
+    let root_id = cur.attr(&root, "id")?.map(|v| v.into_owned());
+    let (root_namespace, root_name) = (root.ns.to_string(), root.local.to_string());
+    let root_range = cur.element_range(&root)?;
+    cur.skip(e)?;
+    Ok(Some(Component {
+        id,
+        timestamp,
+        kind,
+        root_namespace,
+        root_name,
+        root_id,
+        root_range,
+        inherited_namespaces: inherited,
+        extended: e.local == "extended-component",
+        location,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DS: &str = r##"<?xml version="1.0"?>
+<ds:data-stream-collection xmlns:ds="http://scap.nist.gov/schema/scap/source/1.2" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:cat="urn:oasis:names:tc:entity:xmlns:xml:catalog" xmlns:x="http://checklists.nist.gov/xccdf/1.2" xmlns:oval-def="http://oval.mitre.org/XMLSchema/oval-definitions-5" id="coll">
+  <ds:data-stream id="ds1" scap-version="1.3" use-case="OTHER">
+    <ds:checklists>
+      <ds:component-ref id="cref-x" xlink:href="#comp-x">
+        <cat:catalog><cat:uri name="o.xml" uri="#cref-o"/></cat:catalog>
+      </ds:component-ref>
+    </ds:checklists>
+    <ds:checks>
+      <ds:component-ref id="cref-o" xlink:href="#comp-o"/>
+    </ds:checks>
+  </ds:data-stream>
+  <ds:component id="comp-x" timestamp="t">
+    <x:Benchmark id="xccdf_t_benchmark_b"><x:Rule id="xccdf_t_rule_r"/></x:Benchmark>
+  </ds:component>
+  <ds:component id="comp-o">
+    <oval-def:oval_definitions><oval-def:definitions/></oval-def:oval_definitions>
+  </ds:component>
+</ds:data-stream-collection>
+"##;
+
+    fn bytes(src: &str) -> Input<'_> {
+        Input::Bytes { name: "ds.xml", bytes: src.as_bytes() }
+    }
+
+    #[test]
+    fn scans_structure_and_resolves_check_hrefs() {
+        let Source::DataStream(c) = load_source(bytes(DS)).unwrap() else { panic!("not a data stream") };
+        assert_eq!(c.data_streams.len(), 1);
+        assert_eq!(c.data_streams[0].scap_version.as_deref(), Some("1.3"));
+        assert_eq!(c.data_streams[0].checklists[0].catalog[0].name, "o.xml");
+        assert_eq!(c.components.len(), 2);
+        assert_eq!(c.components[0].kind, ComponentKind::XccdfBenchmark(XccdfVersion::V1_2));
+        assert_eq!(c.components[0].root_id.as_deref(), Some("xccdf_t_benchmark_b"));
+        assert_eq!(c.components[1].kind, ComponentKind::OvalDefinitions);
+        let loaded = benchmark_from_collection(c, &Selection::default()).unwrap();
+        assert_eq!(loaded.benchmark.rules.len(), 1);
+        assert_eq!(loaded.benchmark.rules[0].common.location.line, 14);
+        let oval = loaded.check_component("o.xml").unwrap();
+        assert!(oval.xml().starts_with("<oval-def:oval_definitions>"));
+        assert!(oval.xml().ends_with("</oval-def:oval_definitions>"));
+        let mut cur = oval.cursor();
+        let root = cur.root().unwrap();
+        assert!(root.is(NS_OVAL_DEFINITIONS, "oval_definitions"));
+        assert!(loaded.check_component("missing.xml").is_none());
+    }
+
+    #[test]
+    fn ambiguous_and_unknown_selections_are_explained() {
+        let two = DS.replacen("<ds:component id=\"comp-x\"", "<ds:data-stream id=\"ds2\"><ds:checklists><ds:component-ref id=\"cref-y\" xlink:href=\"#comp-x\"/></ds:checklists></ds:data-stream>\n  <ds:component id=\"comp-x\"", 1);
+        let err = load_benchmark(bytes(&two), &Selection::default()).unwrap_err().to_string();
+        assert_eq!(err, "ds.xml: 2 data streams; choose with --datastream-id: ds1, ds2");
+        let sel = Selection { datastream_id: Some("ds2".into()), ..Default::default() };
+        let loaded = load_benchmark(bytes(&two), &sel).unwrap();
+        assert_eq!(loaded.origin.unwrap().component_ref_id, "cref-y");
+        let sel = Selection { datastream_id: Some("nope".into()), ..Default::default() };
+        let err = load_benchmark(bytes(&two), &sel).unwrap_err().to_string();
+        assert_eq!(err, "ds.xml: no data stream `nope`; available: ds1, ds2");
+        let sel = Selection { benchmark_id: Some("other".into()), ..Default::default() };
+        let err = load_benchmark(bytes(DS), &sel).unwrap_err().to_string();
+        assert!(err.contains("no benchmark `other`; available: xccdf_t_benchmark_b"), "{err}");
+    }
+
+    #[test]
+    fn dangling_component_ref_is_reported() {
+        let bad = DS.replace("xlink:href=\"#comp-o\"", "xlink:href=\"#comp-gone\"");
+        let err = load_source(bytes(&bad)).unwrap_err().to_string();
+        assert!(err.starts_with("ds.xml:10:7: component-ref `cref-o` points to `#comp-gone`"), "{err}");
+    }
+
+    #[test]
+    fn wrong_root_lists_expected_documents() {
+        let err =
+            load_source(bytes("<html xmlns=\"http://www.w3.org/1999/xhtml\"/>")).unwrap_err().to_string();
+        assert!(err.contains("`html` (namespace `http://www.w3.org/1999/xhtml`)"), "{err}");
+        assert!(err.contains("data-stream-collection"), "{err}");
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        for cut in 0..DS.len() {
+            let Some(prefix) = DS.get(..cut) else { continue };
+            if prefix.trim_end().ends_with("</ds:data-stream-collection>") {
+                continue;
+            }
+            let result = load_benchmark(bytes(prefix), &Selection::default());
+            assert!(result.is_err(), "cut at {cut} loaded");
+        }
+    }
+}

@@ -5,4 +5,5 @@ pub mod error;
 pub mod xccdf;
 pub mod xml;
 
+pub use datastream::{Input, LoadedBenchmark, Selection, Source, load_benchmark, load_source};
 pub use error::LoadError;

@@ -281,6 +281,24 @@ impl<'a> Cursor<'a> {
 
     /// Skip the rest of `elem`.
     pub fn skip(&mut self, elem: &Elem<'a>) -> Result<(), LoadError> {
+        if !elem.empty && self.open.len() == elem.depth {
+            // Fast path: quick-xml scans to the matching end tag without producing events.
+            let at = self.position();
+            return match self.reader.read_to_end(quick_xml::name::QName(elem.qname)) {
+                Ok(_) => {
+                    self.close();
+                    Ok(())
+                }
+                Err(quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::MissingEndTag(_))) => {
+                    let end = self.position().max(at);
+                    Err(self.eof_error(end))
+                }
+                Err(err) => {
+                    let at = self.base + self.reader.error_position() as usize;
+                    Err(self.syntax_error(at, err.to_string()))
+                }
+            };
+        }
         while self.child(elem)?.is_some() {}
         Ok(())
     }
