@@ -1,4 +1,5 @@
 //! The typed content model. No I/O here.
 
+pub mod cci;
 pub mod location;
 pub mod oval;
