@@ -1,5 +1,6 @@
 //! The typed content model. No I/O here.
 
+pub mod cci;
 pub mod location;
 pub mod oval;
 pub mod stig;
