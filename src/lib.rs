@@ -18,6 +18,7 @@ pub mod host;
 pub mod loader;
 pub mod model;
 pub mod probes;
+pub mod query;
 pub mod render;
 pub mod resolve;
 pub mod results;

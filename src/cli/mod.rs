@@ -1,7 +1,35 @@
 //! Command-line interface: parses arguments and calls the library. No logic of its own.
+//!
+//! Exit codes follow oscap so scripts keep working: 0 success (and, for scans, all pass),
+//! 1 the tool failed (bad arguments, unreadable or invalid content), 2 a scan found a failure.
+
+pub mod args;
+mod commands;
+mod output;
 
 use std::process::ExitCode;
 
+use clap::Parser;
+
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = args::Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("stigrun: error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
+    use args::Command;
+    match cli.command {
+        Command::Benchmarks(a) => commands::benchmarks(a),
+        Command::Info(a) => commands::info(a),
+        other => anyhow::bail!("command {other:?} is not available in this build"),
+    }
 }

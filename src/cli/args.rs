@@ -1,0 +1,129 @@
+//! Raw command-line arguments (clap). Checked into a plan by the command modules.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "stigrun", version, about = "DISA STIG compliance scanner (XCCDF + OVAL)")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the built-in benchmarks with their releases and rule counts.
+    Benchmarks(BenchmarksArgs),
+    /// Describe a benchmark or data stream: document type, ids, release, profiles, counts.
+    Info(InfoArgs),
+    /// List rules, optionally filtered by profile, severity, CCI or NIST SP 800-53 control.
+    Rules(RulesArgs),
+    /// Show one rule: IDs, severity, CCIs with 800-53 controls, discussion, check and fix text.
+    Show(ShowArgs),
+    /// OVAL commands.
+    #[command(subcommand)]
+    Oval(OvalCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+/// Which benchmark to load, and which part of a data stream.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// A built-in benchmark (`docker-ee`, `docker-ee@V2R1`) or the path of an XCCDF or data stream file.
+    #[arg(long, short = 'b')]
+    pub benchmark: String,
+    /// Data stream to use when the collection has several.
+    #[arg(long)]
+    pub datastream_id: Option<String>,
+    /// Checklist component-ref to use when the data stream has several.
+    #[arg(long)]
+    pub xccdf_id: Option<String>,
+    /// Benchmark id to use when the data stream has several.
+    #[arg(long)]
+    pub benchmark_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchmarksArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Only rules selected by this profile (id or unique suffix).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Only rules of this severity (high, medium, low, or CAT I / CAT II / CAT III).
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// Only rules citing this CCI (e.g. CCI-001851).
+    #[arg(long)]
+    pub cci: Option<String>,
+    /// Only rules mapped to this NIST SP 800-53 control or enhancement (e.g. AU-4, AU-4 (1)).
+    #[arg(long)]
+    pub nist: Option<String>,
+    /// A newer DISA CCI list instead of the built-in one.
+    #[arg(long)]
+    pub cci_list: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Rule to show: V-235833, SV-235833, SV-235833r961395_rule, DKER-EE-003320 or an XCCDF rule id.
+    pub rule: String,
+    /// A newer DISA CCI list instead of the built-in one.
+    #[arg(long)]
+    pub cci_list: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OvalCommand {
+    /// Evaluate OVAL definitions against a host or a mounted root, like `oscap oval eval`.
+    Eval(OvalEvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OvalEvalArgs {
+    /// An OVAL definitions file, or a data stream holding OVAL components.
+    pub file: PathBuf,
+    /// Directory to treat as the scanned system's `/`.
+    #[arg(long, default_value = "/")]
+    pub root: PathBuf,
+    /// Evaluate only this definition (repeatable).
+    #[arg(long = "id")]
+    pub ids: Vec<String>,
+    /// OVAL variables document with values for external variables.
+    #[arg(long)]
+    pub variables: Option<PathBuf>,
+    /// Write OVAL results (with system characteristics) to this file.
+    #[arg(long)]
+    pub results: Option<PathBuf>,
+    /// Data stream to use when the file is a collection with several.
+    #[arg(long)]
+    pub datastream_id: Option<String>,
+}
