@@ -1,0 +1,1 @@
+//! OVAL 5.11 results writer.
