@@ -3,6 +3,8 @@
 pub mod cci;
 pub mod datastream;
 pub mod error;
+pub mod oval;
+pub mod oval_variables;
 pub mod xccdf;
 pub mod xml;
 
