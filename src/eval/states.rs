@@ -130,3 +130,109 @@ pub fn to_result(r: Result<bool, EvalError>, notes: &mut Vec<String>) -> OvalRes
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::session::VarValues;
+    use crate::eval::testutil::*;
+    use crate::model::oval::{Check, Operator};
+    use OvalResult::*;
+
+    fn against(state_entities: Vec<Entity>, operator: Operator, item: &Item) -> OvalResult {
+        let mut b = DefsBuilder::new();
+        b.constant("vals", &["a", "b"]);
+        b.external("ext", &[]);
+        b.state("ste", operator, state_entities);
+        let (_dir, root) = temp_root();
+        let external = ExternalValues::new();
+        let probes = Vec::new();
+        let session = Session::new(&b.defs, &root, &external, &probes);
+        let state = &b.defs.states["ste"];
+        item_against_state(&session, item, state, &mut ResolutionStack::default(), &mut Vec::new())
+    }
+
+    #[test]
+    fn entity_check_over_repeated_fields() {
+        let it = item(&[("v", "a"), ("v", "b")]);
+        let e = |check| Entity { entity_check: check, ..entity("v", "a") };
+        assert_eq!(against(vec![e(Check::All)], Operator::And, &it), False);
+        assert_eq!(against(vec![e(Check::AtLeastOne)], Operator::And, &it), True);
+        assert_eq!(against(vec![e(Check::OnlyOne)], Operator::And, &it), True);
+        assert_eq!(against(vec![e(Check::NoneSatisfy)], Operator::And, &it), False);
+        assert_eq!(against(vec![entity("missing", "a")], Operator::And, &it), Unknown);
+    }
+
+    #[test]
+    fn var_check_over_values() {
+        let it = item(&[("v", "a")]);
+        assert_eq!(against(vec![entity_var("v", "vals", Check::All)], Operator::And, &it), False);
+        assert_eq!(against(vec![entity_var("v", "vals", Check::AtLeastOne)], Operator::And, &it), True);
+        assert_eq!(against(vec![entity_var("v", "vals", Check::NoneSatisfy)], Operator::And, &it), False);
+        assert_eq!(against(vec![entity_var("v", "ext", Check::All)], Operator::And, &it), Error);
+    }
+
+    #[test]
+    fn state_operator_across_entities() {
+        let it = item(&[("a", "1"), ("b", "2")]);
+        let ents = || vec![entity("a", "1"), entity("b", "3")];
+        assert_eq!(against(ents(), Operator::And, &it), False);
+        assert_eq!(against(ents(), Operator::Or, &it), True);
+        assert_eq!(against(ents(), Operator::One, &it), True);
+        assert_eq!(against(ents(), Operator::Xor, &it), True);
+        assert_eq!(against(vec![entity("a", "1"), entity("b", "2")], Operator::Xor, &it), False);
+    }
+
+    #[test]
+    fn records_field_by_field() {
+        let mut it = item(&[]);
+        let sub = |name: &str, value: &str| ItemField {
+            name: name.into(),
+            datatype: Datatype::String,
+            status: ItemStatus::Exists,
+            value: ItemValue::Text(value.into()),
+        };
+        it.fields.push(ItemField {
+            name: "value".into(),
+            datatype: Datatype::Record,
+            status: ItemStatus::Exists,
+            value: ItemValue::Record(vec![sub("user", "root"), sub("mode", "600")]),
+        });
+        let record = |fields: Vec<Entity>, op| Entity {
+            datatype: Datatype::Record,
+            operation: op,
+            value: None,
+            fields,
+            ..entity("value", "")
+        };
+        let user = entity("user", "root");
+        let mode = entity_op("mode", "640", Datatype::Int, Operation::LessThanOrEqual);
+        assert_eq!(
+            against(vec![record(vec![user.clone(), mode.clone()], Operation::Equals)], Operator::And, &it),
+            True
+        );
+        let strict = entity_op("mode", "400", Datatype::Int, Operation::LessThanOrEqual);
+        assert_eq!(
+            against(vec![record(vec![user.clone(), strict], Operation::Equals)], Operator::And, &it),
+            False
+        );
+        assert_eq!(
+            against(vec![record(vec![entity("group", "x")], Operation::Equals)], Operator::And, &it),
+            Error
+        );
+        assert_eq!(against(vec![record(vec![user], Operation::NotEqual)], Operator::And, &it), Error);
+    }
+
+    #[test]
+    fn field_statuses_and_unsupported_types() {
+        let mut it = item(&[("v", "a")]);
+        it.fields[0].status = ItemStatus::DoesNotExist;
+        assert_eq!(against(vec![entity("v", "a")], Operator::And, &it), False);
+        it.fields[0].status = ItemStatus::Error;
+        assert_eq!(against(vec![entity("v", "a")], Operator::And, &it), Error);
+        let it = item(&[("v", "1")]);
+        let fileset = entity_op("v", "1", Datatype::Fileset, Operation::Equals);
+        assert_eq!(against(vec![fileset], Operator::And, &it), NotEvaluated);
+        let _ = VarValues::complete(vec![]);
+    }
+}

@@ -188,3 +188,187 @@ fn push_unique(list: &mut Vec<(String, String)>, pair: (String, String)) {
         list.push(pair);
     }
 }
+
+#[cfg(test)]
+mod unit_tests {
+    use crate::eval::testutil::*;
+    use crate::model::oval::{Check, Datatype, Existence, ItemStatus, Operation, Operator};
+    use crate::probes::CollectedFlag;
+    use crate::results::oval::OvalResult::{self, *};
+
+    /// Result of one test over an object whose probe answers `flag` with `items`.
+    fn one_test(
+        flag: CollectedFlag,
+        items: Vec<crate::model::oval::Item>,
+        check: Check,
+        existence: Existence,
+        with_state: bool,
+    ) -> OvalResult {
+        let mut b = DefsBuilder::new();
+        b.object("obj", vec![entity("key", "k")], vec![]);
+        b.state("ste", Operator::And, vec![entity("v", "good")]);
+        let states: &[&str] = if with_state { &["ste"] } else { &[] };
+        b.test("tst", "obj", states, check, existence);
+        define_for(&mut b, "tst");
+        let run = run_with(&b, FakeProbe::new(vec![("k", flag, items)]), true);
+        run.tests["tst"].result
+    }
+
+    #[test]
+    fn flags_decide_before_items() {
+        use CollectedFlag as F;
+        use Existence::*;
+        let cases = [
+            (F::Error, AtLeastOneExists, false, Error),
+            (F::Error, AnyExist, false, True),
+            (F::Error, AnyExist, true, Error),
+            (F::NotCollected, AllExist, false, Unknown),
+            (F::NotCollected, AnyExist, false, True),
+            (F::NotCollected, AnyExist, true, Unknown),
+            (F::NotApplicable, AtLeastOneExists, true, NotApplicable),
+            (F::NotApplicable, AnyExist, false, True),
+            (F::DoesNotExist, NoneExist, true, True),
+            (F::DoesNotExist, AnyExist, true, True),
+            (F::DoesNotExist, AtLeastOneExists, false, False),
+            (F::DoesNotExist, AllExist, true, False),
+            (F::DoesNotExist, OnlyOneExists, false, False),
+        ];
+        for (flag, existence, with_state, want) in cases {
+            assert_eq!(
+                one_test(flag, vec![], Check::All, existence, with_state),
+                want,
+                "{flag:?} {existence:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn existence_over_complete_objects() {
+        let good = || item(&[("v", "good")]);
+        let mut broken = item(&[("v", "good")]);
+        broken.status = ItemStatus::Error;
+        let c = CollectedFlag::Complete;
+        assert_eq!(one_test(c, vec![good()], Check::All, Existence::NoneExist, false), False);
+        assert_eq!(one_test(c, vec![good()], Check::All, Existence::AtLeastOneExists, false), True);
+        assert_eq!(
+            one_test(c, vec![good(), item(&[("v", "x")])], Check::All, Existence::OnlyOneExists, false),
+            False
+        );
+        assert_eq!(one_test(c, vec![broken.clone()], Check::All, Existence::AtLeastOneExists, false), Error);
+        assert_eq!(one_test(c, vec![good(), broken.clone()], Check::All, Existence::AllExist, false), Error);
+        assert_eq!(one_test(c, vec![good(), broken], Check::All, Existence::AnyExist, false), True);
+    }
+
+    #[test]
+    fn check_over_items() {
+        let c = CollectedFlag::Complete;
+        let mixed = || vec![item(&[("v", "good")]), item(&[("v", "bad")])];
+        let e = Existence::AtLeastOneExists;
+        assert_eq!(one_test(c, mixed(), Check::All, e, true), False);
+        assert_eq!(one_test(c, mixed(), Check::AtLeastOne, e, true), True);
+        assert_eq!(one_test(c, mixed(), Check::OnlyOne, e, true), True);
+        assert_eq!(one_test(c, mixed(), Check::NoneSatisfy, e, true), False);
+        let bad = vec![item(&[("v", "bad")]), item(&[("v", "worse")])];
+        assert_eq!(one_test(c, bad.clone(), Check::NoneSatisfy, e, true), True);
+        assert_eq!(one_test(c, bad, Check::AtLeastOne, e, true), False);
+        let mut gone = item(&[("v", "good")]);
+        gone.status = ItemStatus::DoesNotExist;
+        assert_eq!(one_test(c, vec![item(&[("v", "good")]), gone], Check::All, e, true), False);
+    }
+
+    #[test]
+    fn incomplete_objects() {
+        let i = CollectedFlag::Incomplete;
+        let good = || vec![item(&[("v", "good")])];
+        assert_eq!(one_test(i, good(), Check::AtLeastOne, Existence::AtLeastOneExists, true), True);
+        assert_eq!(one_test(i, good(), Check::All, Existence::AtLeastOneExists, true), Unknown);
+        assert_eq!(
+            one_test(i, vec![item(&[("v", "bad")])], Check::All, Existence::AtLeastOneExists, true),
+            False
+        );
+        assert_eq!(one_test(i, good(), Check::All, Existence::NoneExist, false), False);
+        assert_eq!(one_test(i, vec![], Check::All, Existence::NoneExist, false), Unknown);
+        assert_eq!(one_test(i, vec![], Check::All, Existence::AnyExist, true), Unknown, "no item to check");
+    }
+
+    #[test]
+    fn deprecated_none_exist_check() {
+        let c = CollectedFlag::Complete;
+        assert_eq!(
+            one_test(c, vec![item(&[("v", "bad")])], Check::NoneExist, Existence::AtLeastOneExists, false),
+            False
+        );
+        assert_eq!(
+            one_test(
+                CollectedFlag::DoesNotExist,
+                vec![],
+                Check::NoneExist,
+                Existence::AtLeastOneExists,
+                false
+            ),
+            True
+        );
+    }
+
+    #[test]
+    fn tested_items_and_variables_recorded() {
+        let mut b = DefsBuilder::new();
+        b.constant("want", &["good", "fine"]);
+        b.object("obj", vec![entity("key", "k")], vec![]);
+        b.state("ste", Operator::And, vec![entity_var("v", "want", Check::AtLeastOne)]);
+        b.test("tst", "obj", &["ste"], Check::All, Existence::AtLeastOneExists);
+        define_for(&mut b, "tst");
+        let items = vec![item(&[("v", "good")]), item(&[("v", "bad")])];
+        let run = run_with(&b, FakeProbe::new(vec![("k", CollectedFlag::Complete, items)]), true);
+        let t = &run.tests["tst"];
+        assert_eq!(t.result, False);
+        assert_eq!(t.tested_items, vec![(1, True), (2, False)]);
+        assert_eq!(
+            t.tested_variables,
+            vec![("want".to_string(), "good".to_string()), ("want".into(), "fine".into())]
+        );
+        assert_eq!(run.items.len(), 2);
+    }
+
+    #[test]
+    fn unknown_test_and_missing_probe() {
+        let mut b = DefsBuilder::new();
+        b.test_with(
+            "unk",
+            type_name(crate::model::oval::Family::Independent, "unknown_test"),
+            None,
+            &[],
+            Check::All,
+            Existence::AtLeastOneExists,
+        );
+        define_for(&mut b, "unk");
+        b.object_of("reg", type_name(crate::model::oval::Family::Other, "registry_object"), vec![], vec![]);
+        b.test("win", "reg", &[], Check::All, Existence::AtLeastOneExists);
+        define_for(&mut b, "win");
+        let run = run_with(&b, FakeProbe::new(vec![]), true);
+        assert_eq!(run.tests["unk"].result, Unknown);
+        assert_eq!(run.tests["win"].result, Unknown);
+        assert_eq!(run.collected_objects["reg"].flag, CollectedFlag::NotCollected);
+        assert_eq!(run.collected_objects["reg"].messages, vec!["no probe for `registry_object`".to_string()]);
+    }
+
+    #[test]
+    fn comparison_errors_carry_messages() {
+        let mut b = DefsBuilder::new();
+        b.object("obj", vec![entity("key", "k")], vec![]);
+        b.state("ste", Operator::And, vec![entity_op("v", "5", Datatype::Int, Operation::GreaterThan)]);
+        b.test("tst", "obj", &["ste"], Check::All, Existence::AtLeastOneExists);
+        define_for(&mut b, "tst");
+        let run = run_with(
+            &b,
+            FakeProbe::new(vec![("k", CollectedFlag::Complete, vec![item(&[("v", "many")])])]),
+            true,
+        );
+        assert_eq!(run.tests["tst"].result, Error);
+        assert!(
+            run.tests["tst"].messages.iter().any(|m| m.contains("`many`")),
+            "{:?}",
+            run.tests["tst"].messages
+        );
+    }
+}

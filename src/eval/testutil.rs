@@ -297,3 +297,25 @@ impl Probe for FakeProbe {
         out
     }
 }
+
+/// Evaluate everything in `b` with `probe` (sequentially or in parallel).
+pub fn run_with(b: &DefsBuilder, probe: FakeProbe, sequential: bool) -> crate::results::oval::OvalRun {
+    run_with_external(b, probe, &ExternalValues::new(), sequential)
+}
+
+pub fn run_with_external(
+    b: &DefsBuilder,
+    probe: FakeProbe,
+    external: &ExternalValues,
+    sequential: bool,
+) -> crate::results::oval::OvalRun {
+    let (_dir, root) = temp_root();
+    let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe)];
+    let options = crate::eval::EvalOptions { only_definitions: None, sequential };
+    crate::eval::evaluate_with_probes(&b.defs, &root, external, &options, &probes)
+}
+
+/// A definition `def:<test>` with one criterion on `test`.
+pub fn define_for(b: &mut DefsBuilder, test: &str) {
+    b.definition(&format!("def:{test}"), Some(criteria(Operator::And, false, vec![criterion(test, false)])));
+}
