@@ -160,7 +160,7 @@ fn parse_bool(text: &str) -> Result<bool, EvalError> {
 
 fn parse_binary(text: &str) -> Result<&str, EvalError> {
     let t = text.trim();
-    if t.len() % 2 == 0 && t.bytes().all(|c| c.is_ascii_hexdigit()) {
+    if t.len().is_multiple_of(2) && t.bytes().all(|c| c.is_ascii_hexdigit()) {
         Ok(t)
     } else {
         Err(bad_value(text, Datatype::Binary))

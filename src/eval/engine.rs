@@ -238,3 +238,95 @@ fn uname() -> Option<(String, String)> {
     };
     Some((text(&u.machine), text(&u.nodename)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::testutil::*;
+    use crate::model::oval::{Check, Existence, Operator};
+    use crate::probes::CollectedFlag;
+    use crate::results::oval::OvalResult;
+
+    fn many_objects() -> DefsBuilder {
+        let mut b = DefsBuilder::new();
+        b.state("s1", Operator::And, vec![entity("v", "1")]);
+        for i in 0..40 {
+            let key = format!("k{}", i % 4);
+            b.object(&format!("o{i}"), vec![entity("key", &key)], vec![]);
+            b.test(&format!("t{i}"), &format!("o{i}"), &["s1"], Check::All, Existence::AtLeastOneExists);
+            define_for(&mut b, &format!("t{i}"));
+        }
+        b
+    }
+
+    fn probe() -> FakeProbe {
+        FakeProbe::new(vec![
+            ("k0", CollectedFlag::Complete, vec![item(&[("v", "1")]), item(&[("v", "2")])]),
+            ("k1", CollectedFlag::Complete, vec![item(&[("v", "2")])]),
+            ("k2", CollectedFlag::Complete, vec![item(&[("v", "1")])]),
+        ])
+    }
+
+    #[test]
+    fn parallel_and_sequential_runs_are_identical() {
+        let b = many_objects();
+        let seq = serde_json::to_string(&run_with(&b, probe(), true)).unwrap();
+        for _ in 0..3 {
+            let par = serde_json::to_string(&run_with(&b, probe(), false)).unwrap();
+            assert_eq!(seq, par);
+        }
+    }
+
+    #[test]
+    fn identical_items_share_ids_and_evidence_is_deduplicated() {
+        let b = many_objects();
+        let run = run_with(&b, probe(), false);
+        // Three distinct items across 40 objects: v=1, v=2 (k0 and k1 share v=2; k2 shares v=1).
+        assert_eq!(run.items.len(), 2);
+        assert_eq!(run.collected_objects["o0"].item_refs, vec![1, 2]);
+        assert_eq!(run.collected_objects["o1"].item_refs, vec![2]);
+        assert_eq!(run.collected_objects["o2"].item_refs, vec![1]);
+        assert_eq!(run.collected_objects["o3"].flag, CollectedFlag::DoesNotExist);
+        assert_eq!(run.evidence.len(), 3);
+        assert_eq!(run.tests["t0"].result, OvalResult::False);
+        assert_eq!(run.tests["t0"].tested_items, vec![(1, OvalResult::True), (2, OvalResult::False)]);
+        assert_eq!(run.tests["t2"].result, OvalResult::True);
+        assert_eq!(run.tests["t3"].result, OvalResult::False);
+        assert_eq!(run.definitions.len(), 40);
+        assert_eq!(run.tests.keys().next().map(String::as_str), Some("t0"));
+    }
+
+    #[test]
+    fn only_selected_definitions_and_what_they_extend() {
+        let mut b = many_objects();
+        b.definition("outer", Some(criteria(Operator::And, false, vec![extend("def:t2", false)])));
+        let (_dir, root) = temp_root();
+        let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe())];
+        let options = EvalOptions { only_definitions: Some(vec!["outer".into()]), sequential: false };
+        let run = evaluate_with_probes(&b.defs, &root, &ExternalValues::new(), &options, &probes);
+        assert_eq!(run.definitions.keys().collect::<Vec<_>>(), ["def:t2", "outer"]);
+        assert_eq!(run.definitions["outer"].result, OvalResult::True);
+        assert_eq!(run.tests.keys().collect::<Vec<_>>(), ["t2"]);
+        assert_eq!(run.collected_objects.keys().collect::<Vec<_>>(), ["o2"]);
+    }
+
+    #[test]
+    fn system_info_from_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+        std::fs::write(
+            dir.path().join("etc/os-release"),
+            "NAME=\"Ubuntu\"\nVERSION=\"22.04.4 LTS (Jammy Jellyfish)\"\nVERSION_ID=\"22.04\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("etc/hostname"), "scanned-box\n").unwrap();
+        let root = Root::new(dir.path()).unwrap();
+        let info = system_info(&root);
+        assert_eq!(info.os_name, "Ubuntu");
+        assert_eq!(info.os_version, "22.04");
+        assert_eq!(info.primary_host_name, "scanned-box");
+        assert_eq!(info.architecture, "", "a mounted root's architecture is not the host's");
+        let host = system_info(&Root::new("/").unwrap());
+        assert!(!host.architecture.is_empty());
+    }
+}

@@ -351,3 +351,277 @@ pub fn set_flag(operator: SetOperator, flags: &[CollectedFlag]) -> CollectedFlag
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::testutil::*;
+    use crate::model::oval::{Check, Component, Existence, Operation, Operator};
+    use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
+    use crate::results::oval::OvalResult;
+
+    fn probe() -> FakeProbe {
+        FakeProbe::new(vec![
+            ("a", CollectedFlag::Complete, vec![item(&[("v", "1")]), item(&[("v", "2")])]),
+            ("b", CollectedFlag::Complete, vec![item(&[("v", "2")]), item(&[("v", "3")])]),
+            ("inc", CollectedFlag::Incomplete, vec![item(&[("v", "2")])]),
+            ("err", CollectedFlag::Error, vec![]),
+        ])
+    }
+
+    fn set(operator: SetOperator, refs: &[&str]) -> Set {
+        Set {
+            operator,
+            object_refs: refs.iter().map(|r| r.to_string()).collect(),
+            sets: vec![],
+            filters: vec![],
+        }
+    }
+
+    /// Collect `id` from `b` with the fake probe: (flag, values of field `v`).
+    fn collect(b: &DefsBuilder, id: &str) -> (CollectedFlag, Vec<String>) {
+        let (_dir, root) = temp_root();
+        let external = ExternalValues::new();
+        let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe())];
+        let session = Session::new(&b.defs, &root, &external, &probes);
+        let outcome = collect_object(&session, id, &mut ResolutionStack::default());
+        let values = outcome
+            .items
+            .iter()
+            .flat_map(|i| i.fields_named("v"))
+            .filter_map(|f| match &f.value {
+                crate::model::oval::ItemValue::Text(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect();
+        (outcome.flag, values)
+    }
+
+    fn with_operands() -> DefsBuilder {
+        let mut b = DefsBuilder::new();
+        for key in ["a", "b", "inc", "err", "none"] {
+            b.object(key, vec![entity("key", key)], vec![]);
+        }
+        b
+    }
+
+    #[test]
+    fn set_operators() {
+        let mut b = with_operands();
+        b.set_object("union", set(SetOperator::Union, &["a", "b"]));
+        b.set_object("inter", set(SetOperator::Intersection, &["a", "b"]));
+        b.set_object("compl", set(SetOperator::Complement, &["a", "b"]));
+        b.set_object("compl_one", set(SetOperator::Complement, &["a"]));
+        b.set_object("union_err", set(SetOperator::Union, &["a", "err"]));
+        b.set_object("inter_none", set(SetOperator::Intersection, &["a", "none"]));
+        b.set_object("union_none", set(SetOperator::Union, &["a", "none"]));
+        b.set_object("compl_inc", set(SetOperator::Complement, &["a", "inc"]));
+        b.set_object("union_inc", set(SetOperator::Union, &["a", "inc"]));
+        b.set_object(
+            "nested",
+            Set {
+                operator: SetOperator::Complement,
+                object_refs: vec![],
+                sets: vec![set(SetOperator::Union, &["a", "b"]), set(SetOperator::Intersection, &["a", "b"])],
+                filters: vec![],
+            },
+        );
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(collect(&b, "union"), (CollectedFlag::Complete, s(&["1", "2", "3"])));
+        assert_eq!(collect(&b, "inter"), (CollectedFlag::Complete, s(&["2"])));
+        assert_eq!(collect(&b, "compl"), (CollectedFlag::Complete, s(&["1"])));
+        assert_eq!(collect(&b, "compl_one").0, CollectedFlag::Error);
+        assert_eq!(collect(&b, "union_err"), (CollectedFlag::Error, s(&[])));
+        assert_eq!(collect(&b, "inter_none"), (CollectedFlag::DoesNotExist, s(&[])));
+        assert_eq!(collect(&b, "union_none"), (CollectedFlag::Complete, s(&["1", "2"])));
+        assert_eq!(collect(&b, "compl_inc").0, CollectedFlag::Error);
+        assert_eq!(collect(&b, "union_inc"), (CollectedFlag::Incomplete, s(&["1", "2"])));
+        assert_eq!(collect(&b, "nested"), (CollectedFlag::Complete, s(&["1", "3"])));
+    }
+
+    #[test]
+    fn filters_on_objects_and_sets() {
+        let mut b = with_operands();
+        b.state("is2", Operator::And, vec![entity("v", "2")]);
+        b.state(
+            "big",
+            Operator::And,
+            vec![entity_op("v", "1", crate::model::oval::Datatype::Int, Operation::GreaterThan)],
+        );
+        let exclude = |s: &str| Filter { action: FilterAction::Exclude, state_ref: s.into() };
+        let include = |s: &str| Filter { action: FilterAction::Include, state_ref: s.into() };
+        b.object("a_no2", vec![entity("key", "a")], vec![exclude("is2")]);
+        b.object("a_only2", vec![entity("key", "a")], vec![include("is2")]);
+        b.object("a_both", vec![entity("key", "a")], vec![include("big"), exclude("is2")]);
+        b.object("a_missing_state", vec![entity("key", "a")], vec![exclude("nope")]);
+        let mut filtered = set(SetOperator::Union, &["a", "b"]);
+        filtered.filters = vec![include("big"), exclude("is2")];
+        b.set_object("set_filtered", filtered);
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(collect(&b, "a_no2"), (CollectedFlag::Complete, s(&["1"])));
+        assert_eq!(collect(&b, "a_only2"), (CollectedFlag::Complete, s(&["2"])));
+        assert_eq!(collect(&b, "a_both"), (CollectedFlag::DoesNotExist, s(&[])));
+        assert_eq!(collect(&b, "a_missing_state").0, CollectedFlag::Error);
+        assert_eq!(collect(&b, "set_filtered"), (CollectedFlag::Complete, s(&["3"])));
+    }
+
+    #[test]
+    fn entity_variables_flags() {
+        let mut b = DefsBuilder::new();
+        b.constant("keys", &["a", "b"]);
+        b.constant("nothing", &[]);
+        b.external("ext", &[]);
+        b.object("multi", vec![entity_var("key", "keys", Check::AtLeastOne)], vec![]);
+        b.object("empty", vec![entity_var("key", "nothing", Check::All)], vec![]);
+        b.object("broken", vec![entity_var("key", "ext", Check::All)], vec![]);
+        let (flag, values) = collect(&b, "multi");
+        assert_eq!(flag, CollectedFlag::Complete);
+        assert_eq!(values, ["1", "2", "2", "3"]);
+        assert_eq!(collect(&b, "empty").0, CollectedFlag::DoesNotExist);
+        assert_eq!(collect(&b, "broken").0, CollectedFlag::Error);
+
+        b.test("t_empty", "empty", &[], Check::All, Existence::AtLeastOneExists);
+        b.test("t_empty_none", "empty", &[], Check::All, Existence::NoneExist);
+        b.test("t_broken", "broken", &[], Check::All, Existence::AtLeastOneExists);
+        b.test("t_multi", "multi", &[], Check::All, Existence::AtLeastOneExists);
+        for t in ["t_empty", "t_empty_none", "t_broken", "t_multi"] {
+            define_for(&mut b, t);
+        }
+        let run = run_with(&b, probe(), true);
+        assert_eq!(run.tests["t_empty"].result, OvalResult::False);
+        assert_eq!(run.tests["t_empty_none"].result, OvalResult::True);
+        assert_eq!(run.tests["t_broken"].result, OvalResult::Error);
+        assert!(
+            run.tests["t_broken"].messages.iter().any(|m| m.contains("`ext`")),
+            "{:?}",
+            run.tests["t_broken"].messages
+        );
+        assert_eq!(
+            run.collected_objects["multi"].variable_values,
+            vec![("keys".to_string(), "a".to_string()), ("keys".into(), "b".into())]
+        );
+        assert_eq!(run.tests["t_multi"].tested_variables.len(), 2);
+    }
+
+    #[test]
+    fn object_component_and_cycles() {
+        let mut b = with_operands();
+        b.local(
+            "from_a",
+            Component::ObjectComponent { object_ref: "a".into(), item_field: "v".into(), record_field: None },
+        );
+        b.local(
+            "from_none",
+            Component::ObjectComponent {
+                object_ref: "none".into(),
+                item_field: "v".into(),
+                record_field: None,
+            },
+        );
+        // An object whose entity comes from a variable that reads the object itself.
+        b.local(
+            "loop_var",
+            Component::ObjectComponent {
+                object_ref: "loop".into(),
+                item_field: "v".into(),
+                record_field: None,
+            },
+        );
+        b.object("loop", vec![entity_var("key", "loop_var", Check::All)], vec![]);
+        let (_dir, root) = temp_root();
+        let external = ExternalValues::new();
+        let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe())];
+        let session = Session::new(&b.defs, &root, &external, &probes);
+        let mut stack = ResolutionStack::default();
+        let v = variable_values(&session, "from_a", &mut stack);
+        assert_eq!(v.values, ["1", "2"]);
+        assert_eq!(v.flag, CollectedFlag::Complete);
+        assert_eq!(variable_values(&session, "from_none", &mut stack).flag, CollectedFlag::DoesNotExist);
+        let looped = collect_object(&session, "loop", &mut stack);
+        assert_eq!(looped.flag, CollectedFlag::Error);
+        assert!(looped.messages.iter().any(|m| m.contains("circular")), "{:?}", looped.messages);
+    }
+
+    #[test]
+    fn variable_object_items() {
+        let mut b = DefsBuilder::new();
+        b.constant("c", &["x", "y"]);
+        b.local(
+            "l",
+            Component::RegexCapture {
+                pattern: "z(\\d)".into(),
+                arg: Box::new(Component::Literal {
+                    datatype: crate::model::oval::Datatype::String,
+                    value: "abc".into(),
+                }),
+            },
+        );
+        let kind = type_name(crate::model::oval::Family::Independent, "variable_object");
+        b.object_of("vo", kind.clone(), vec![entity("var_ref", "c")], vec![]);
+        b.object_of(
+            "vo_re",
+            kind.clone(),
+            vec![entity_op(
+                "var_ref",
+                "^[cl]$",
+                crate::model::oval::Datatype::String,
+                Operation::PatternMatch,
+            )],
+            vec![],
+        );
+        b.object_of("vo_none", kind, vec![entity("var_ref", "missing")], vec![]);
+        let (_dir, root) = temp_root();
+        let external = ExternalValues::new();
+        let probes: Vec<Box<dyn Probe>> = vec![];
+        let session = Session::new(&b.defs, &root, &external, &probes);
+        let mut stack = ResolutionStack::default();
+        let vo = collect_object(&session, "vo", &mut stack);
+        assert_eq!(vo.flag, CollectedFlag::Complete);
+        assert_eq!(vo.items.len(), 1);
+        assert_eq!(vo.items[0].kind.name, "variable_item");
+        let values: Vec<&crate::model::oval::ItemField> = vo.items[0].fields_named("value").collect();
+        assert_eq!(values.len(), 2);
+        let vo_re = collect_object(&session, "vo_re", &mut stack);
+        assert_eq!(vo_re.items.len(), 2);
+        assert_eq!(collect_object(&session, "vo_none", &mut stack).flag, CollectedFlag::DoesNotExist);
+    }
+
+    struct PanickingProbe;
+
+    impl Probe for PanickingProbe {
+        fn object_type(&self) -> (crate::model::oval::Family, &'static str) {
+            (crate::model::oval::Family::Independent, FAKE)
+        }
+
+        fn collect(&self, _object: &ResolvedObject<'_>, _ctx: &ProbeContext<'_>) -> Collected {
+            panic!("probe bug")
+        }
+    }
+
+    #[test]
+    fn a_panicking_probe_becomes_an_error_flag() {
+        let mut b = DefsBuilder::new();
+        b.object("o", vec![entity("key", "a")], vec![]);
+        let (_dir, root) = temp_root();
+        let external = ExternalValues::new();
+        let probes: Vec<Box<dyn Probe>> = vec![Box::new(PanickingProbe)];
+        let session = Session::new(&b.defs, &root, &external, &probes);
+        let outcome = collect_object(&session, "o", &mut ResolutionStack::default());
+        assert_eq!(outcome.flag, CollectedFlag::Error);
+    }
+
+    #[test]
+    fn set_flag_tables() {
+        use CollectedFlag::*;
+        assert_eq!(set_flag(SetOperator::Union, &[Complete, DoesNotExist]), Complete);
+        assert_eq!(set_flag(SetOperator::Union, &[DoesNotExist, DoesNotExist]), DoesNotExist);
+        assert_eq!(set_flag(SetOperator::Union, &[Complete, NotCollected]), NotCollected);
+        assert_eq!(set_flag(SetOperator::Union, &[Complete, Error]), Error);
+        assert_eq!(set_flag(SetOperator::Intersection, &[Complete, Incomplete]), Incomplete);
+        assert_eq!(set_flag(SetOperator::Intersection, &[Incomplete, DoesNotExist]), DoesNotExist);
+        assert_eq!(set_flag(SetOperator::Complement, &[Complete, DoesNotExist]), Complete);
+        assert_eq!(set_flag(SetOperator::Complement, &[Incomplete, Complete]), Incomplete);
+        assert_eq!(set_flag(SetOperator::Complement, &[DoesNotExist, Complete]), DoesNotExist);
+        assert_eq!(set_flag(SetOperator::Complement, &[Complete, Incomplete]), Error);
+    }
+}

@@ -238,7 +238,7 @@ pub fn combine_counts(operator: Operator, c: ResultCounts) -> OvalResult {
         }
         Operator::Xor => {
             if undecided == 0 {
-                if c.true_count % 2 == 1 { OvalResult::True } else { OvalResult::False }
+                if !c.true_count.is_multiple_of(2) { OvalResult::True } else { OvalResult::False }
             } else {
                 by_severity()
             }
