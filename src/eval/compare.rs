@@ -179,20 +179,52 @@ fn float_order(a: f64, b: f64) -> Ordering {
     a.partial_cmp(&b).unwrap_or(Ordering::Equal)
 }
 
-/// `version`: numeric fields split at every non-digit character; a field without digits
-/// counts as 0 and missing trailing fields as 0 (so `1.0` equals `1`), like OpenSCAP.
+/// `version`, walked the way OpenSCAP walks it: at each step both strings contribute the
+/// number at their cursor (C `atoi`: 0 when there are no digits, missing fields count as 0),
+/// then each cursor moves past one character, the rest of a digit run, and one separator.
 pub fn compare_version(a: &str, b: &str) -> Ordering {
-    let fields = |s: &str| -> Vec<u128> {
-        s.split(|c: char| !c.is_ascii_digit()).map(|f| f.parse::<u128>().unwrap_or(0)).collect()
-    };
-    let (fa, fb) = (fields(a), fields(b));
-    for i in 0..fa.len().max(fb.len()) {
-        let order = fa.get(i).unwrap_or(&0).cmp(fb.get(i).unwrap_or(&0));
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = atoi(&a[i..]).cmp(&atoi(&b[j..]));
         if order != Ordering::Equal {
             return order;
         }
+        i = next_version_field(a, i);
+        j = next_version_field(b, j);
     }
     Ordering::Equal
+}
+
+fn next_version_field(s: &[u8], mut at: usize) -> usize {
+    if at < s.len() {
+        at += 1;
+    }
+    while at < s.len() && s[at].is_ascii_digit() {
+        at += 1;
+    }
+    if at < s.len() {
+        at += 1;
+    }
+    at
+}
+
+/// C `atoi` without overflow: optional blanks and sign, then digits; anything else ends it.
+fn atoi(s: &[u8]) -> i128 {
+    let mut k = 0;
+    while k < s.len() && s[k].is_ascii_whitespace() {
+        k += 1;
+    }
+    let negative = s.get(k) == Some(&b'-');
+    if matches!(s.get(k), Some(b'-' | b'+')) {
+        k += 1;
+    }
+    let mut n: i128 = 0;
+    while k < s.len() && s[k].is_ascii_digit() {
+        n = n.saturating_mul(10).saturating_add((s[k] - b'0') as i128);
+        k += 1;
+    }
+    if negative { -n } else { n }
 }
 
 pub fn datatype_name(datatype: Datatype) -> &'static str {
@@ -345,6 +377,11 @@ mod tests {
         assert!(ok(Version, GreaterThanOrEqual, "4.18", "5.4"));
         assert!(ok(Version, LessThanOrEqual, "4.18", "4.18"));
         assert!(ok(Version, NotEqual, "4.18", "4.18.1"));
+        // Checked against `oscap oval eval` 1.3.7: a letter suffix is ignored, an empty field
+        // swallows the next one, an epoch-like colon is just a separator.
+        assert!(ok(Version, Equals, "1.2", "1.2a"));
+        assert!(!ok(Version, Equals, "1.0.2", "1..2"));
+        assert!(!ok(Version, LessThan, "1:0", "2"));
         assert!(is_bad_operation(Version, PatternMatch));
     }
 

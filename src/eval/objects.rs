@@ -92,10 +92,12 @@ fn resolve_entity(
             let vars = variable_values(session, var_id, stack);
             used.extend(vars.values.iter().map(|v| (var_id.clone(), v.clone())));
             if !vars.usable() {
-                let mut messages = vec![format!(
-                    "variable `{var_id}` of entity `{}` has no usable value (flag {:?})",
-                    entity.name, vars.flag
-                )];
+                // OpenSCAP's wording for the common case, so reports read the same.
+                let mut messages = vec![if vars.flag == CollectedFlag::DoesNotExist {
+                    format!("referenced variable `{var_id}` has no values")
+                } else {
+                    format!("referenced variable `{var_id}` could not be computed")
+                }];
                 messages.extend(vars.messages.iter().cloned());
                 let flag = if vars.flag == CollectedFlag::DoesNotExist {
                     CollectedFlag::DoesNotExist

@@ -183,9 +183,11 @@ pub fn component_values(
             }
             VarValues { flag, values, messages }
         }
-        Component::Substring { start, length, arg } => {
-            map_values(session, arg, stack, |v| Ok(vec![substring(v, *start, *length)]))
-        }
+        Component::Substring { start, length, arg } => map_values(session, arg, stack, |v| {
+            substring(v, *start, *length)
+                .map(|s| vec![s])
+                .ok_or_else(|| format!("substring start {start} is past the end of `{v}`"))
+        }),
         Component::Begin { character, arg } => map_values(session, arg, stack, |v| {
             Ok(vec![if v.starts_with(character.as_str()) {
                 v.to_string()
@@ -205,7 +207,7 @@ pub fn component_values(
         }),
         Component::EscapeRegex(arg) => map_values(session, arg, stack, |v| Ok(vec![escape_regex(v)])),
         Component::GlobToRegex { glob_noescape, arg } => {
-            map_values(session, arg, stack, |v| Ok(vec![glob_to_regex(v, *glob_noescape)]))
+            map_values(session, arg, stack, |v| Ok(vec![glob_to_regex(v, *glob_noescape)?]))
         }
         Component::RegexCapture { pattern, arg } => {
             let regex = match OvalRegex::new(pattern) {
@@ -290,19 +292,22 @@ fn arithmetic(operation: ArithmeticOperation, operands: &[&str]) -> Result<Strin
     Ok(acc.to_string())
 }
 
-/// 1-based `start` (values below 1 count as 1), `length` < 0 = to the end; a start past the end
-/// gives an empty string. Counted in characters, not bytes.
-pub fn substring(value: &str, start: i64, length: i64) -> String {
-    let skip = (start.max(1) - 1) as usize;
+/// 1-based `start` (values below 1 count as 1), `length` < 0 = to the end; a start past the
+/// last character is an error (`None`), as the spec and OpenSCAP have it. Counted in characters.
+pub fn substring(value: &str, start: i64, length: i64) -> Option<String> {
+    let skip = usize::try_from(start.max(1) - 1).ok()?;
+    if skip >= value.chars().count() {
+        return None;
+    }
     let rest = value.chars().skip(skip);
-    if length < 0 { rest.collect() } else { rest.take(length as usize).collect() }
+    Some(if length < 0 { rest.collect() } else { rest.take(length as usize).collect() })
 }
 
 /// Escape every PCRE metacharacter so the value matches itself literally.
 pub fn escape_regex(value: &str) -> String {
     let mut out = String::with_capacity(value.len() * 2);
     for c in value.chars() {
-        if "\\^$.[]|()?*+{}-".contains(c) {
+        if "\\^$.[]|()?*+{}".contains(c) {
             out.push('\\');
         }
         out.push(c);
@@ -310,59 +315,62 @@ pub fn escape_regex(value: &str) -> String {
     out
 }
 
-/// A shell glob as an anchored regular expression: `*` and `?` never match `/`, bracket
-/// expressions pass through (`[!…]` → `[^…]`), and `\` escapes the next character unless
-/// `glob_noescape` is set.
-pub fn glob_to_regex(glob: &str, noescape: bool) -> String {
+/// A shell glob as an anchored regular expression, with OpenSCAP's reading of glob(7):
+/// `*` and `?` never match `/`, and at the start of a path component they never match a
+/// leading `.`; `[!…]` is a negated class; `\` escapes `?`, `*`, `[`, `]` and is an ordinary
+/// character before anything else (always, with `glob_noescape`). An unclosed `[` is an error.
+pub fn glob_to_regex(glob: &str, noescape: bool) -> Result<String, String> {
     let chars: Vec<char> = glob.chars().collect();
     let mut out = String::from("^");
     let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        match c {
+        let component_start = i == 0 || chars[i - 1] == '/';
+        match chars[i] {
+            '*' if component_start => out.push_str("(?=[^.])[^/]*"),
             '*' => out.push_str("[^/]*"),
+            '?' if component_start => out.push_str("[^./]"),
             '?' => out.push_str("[^/]"),
-            '\\' if !noescape && i + 1 < chars.len() => {
-                i += 1;
-                out.push_str(&escape_regex(&chars[i].to_string()));
-            }
+            '\\' if noescape => out.push_str("\\\\"),
+            '\\' => match chars.get(i + 1) {
+                Some(&c @ ('?' | '*' | '[' | ']')) => {
+                    out.push('\\');
+                    out.push(c);
+                    i += 1;
+                }
+                // A backslash before anything else is itself a literal character.
+                _ => out.push_str("\\\\"),
+            },
             '[' => {
-                // Find the closing bracket (a `]` right after `[` or `[!` is literal).
+                out.push('[');
                 let mut j = i + 1;
-                if j < chars.len() && (chars[j] == '!' || chars[j] == '^') {
-                    j += 1;
+                match chars.get(j) {
+                    None => return Err(format!("glob `{glob}` has an unclosed `[`")),
+                    Some('!') => out.push('^'),
+                    Some(&c) => out.push(c),
                 }
-                if j < chars.len() && chars[j] == ']' {
-                    j += 1;
-                }
-                while j < chars.len() && chars[j] != ']' {
-                    j += 1;
-                }
-                if j >= chars.len() {
-                    out.push_str("\\[");
-                } else {
-                    out.push('[');
-                    let mut k = i + 1;
-                    if chars[k] == '!' || chars[k] == '^' {
-                        out.push('^');
-                        k += 1;
+                j += 1;
+                loop {
+                    match chars.get(j) {
+                        None => return Err(format!("glob `{glob}` has an unclosed `[`")),
+                        Some(']') => break,
+                        Some('\\') if noescape => out.push_str("\\\\"),
+                        Some(&c) => out.push(c),
                     }
-                    for &b in &chars[k..j] {
-                        if b == '\\' || (b == '[' && !noescape) {
-                            out.push('\\');
-                        }
-                        out.push(b);
-                    }
-                    out.push(']');
-                    i = j;
+                    j += 1;
                 }
+                out.push(']');
+                i = j;
             }
-            other => out.push_str(&escape_regex(&other.to_string())),
+            c @ ('.' | '|' | '^' | '(' | ')' | '{' | '}' | '+' | '$') => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
         }
         i += 1;
     }
     out.push('$');
-    out
+    Ok(out)
 }
 
 fn time_difference(
@@ -469,8 +477,10 @@ mod tests {
         assert_eq!(values(&sub(3, -1)), ["cdef"]);
         assert_eq!(values(&sub(0, 2)), ["ab"]);
         assert_eq!(values(&sub(5, 10)), ["ef"]);
-        assert_eq!(values(&sub(9, 2)), [""]);
-        assert_eq!(substring("héllo", 2, 2), "él");
+        assert_eq!(sub(7, 2).flag, CollectedFlag::Error);
+        assert_eq!(values(&sub(6, 2)), ["f"]);
+        assert_eq!(values(&sub(-3, 2)), ["ab"]);
+        assert_eq!(substring("héllo", 2, 2).as_deref(), Some("él"));
     }
 
     #[test]
@@ -524,19 +534,26 @@ mod tests {
 
     #[test]
     fn escape_and_glob() {
-        let v = eval_local(Component::EscapeRegex(Box::new(lit("/etc/a.b(c)*"))));
-        assert_eq!(values(&v), [r"/etc/a\.b\(c\)\*"]);
-        assert_eq!(glob_to_regex("/etc/*.conf", false), r"^/etc/[^/]*\.conf$");
-        assert_eq!(glob_to_regex("file?.[ch]", false), r"^file[^/]\.[ch]$");
-        assert_eq!(glob_to_regex("[!a]x", false), r"^[^a]x$");
-        assert_eq!(glob_to_regex(r"a\*b", false), r"^a\*b$");
-        assert_eq!(glob_to_regex(r"a\*b", true), r"^a\\[^/]*b$");
-        assert_eq!(glob_to_regex("a[b", false), r"^a\[b$");
+        // Expected strings are what `oscap oval eval` 1.3.7 produced for the same inputs.
+        let v = eval_local(Component::EscapeRegex(Box::new(lit(r"/etc/a.b(c)*-x^$|?+{}[]\_#"))));
+        assert_eq!(values(&v), [r"/etc/a\.b\(c\)\*-x\^\$\|\?\+\{\}\[\]\\_#"]);
+        let g = |glob: &str, noescape| glob_to_regex(glob, noescape).unwrap();
+        assert_eq!(g("/etc/*.conf", false), r"^/etc/(?=[^.])[^/]*\.conf$");
+        assert_eq!(g("/home/*/.bashrc", false), r"^/home/(?=[^.])[^/]*/\.bashrc$");
+        assert_eq!(g("file?.[!ch]", false), r"^file[^/]\.[^ch]$");
+        assert_eq!(g(r"a\*b", false), r"^a\*b$");
+        assert_eq!(g(r"a\*b", true), r"^a\\[^/]*b$");
+        assert_eq!(g("?x", false), r"^[^./]x$");
+        assert_eq!(g("[]a]", false), r"^[]a]$");
+        assert!(glob_to_regex("a[b", false).is_err());
+        let v = eval_local(Component::GlobToRegex { glob_noescape: false, arg: Box::new(lit("a[b")) });
+        assert_eq!(v.flag, CollectedFlag::Error);
         let v = eval_local(Component::GlobToRegex { glob_noescape: false, arg: Box::new(lit("*.log")) });
-        assert_eq!(values(&v), [r"^[^/]*\.log$"]);
-        let re = OvalRegex::new(&glob_to_regex("/var/log/*.log", false)).unwrap();
+        assert_eq!(values(&v), [r"^(?=[^.])[^/]*\.log$"]);
+        let re = OvalRegex::new(&g("/var/log/*.log", false)).unwrap();
         assert!(re.is_match("/var/log/messages.log").unwrap());
         assert!(!re.is_match("/var/log/sub/x.log").unwrap());
+        assert!(!re.is_match("/var/log/.hidden.log").unwrap());
     }
 
     #[test]
