@@ -72,7 +72,7 @@ pub struct Collected {
     pub flag: CollectedFlag,
     pub items: Vec<Item>,
     pub messages: Vec<String>,
-    /// (path, sha256) of every file whose content was read.
+    /// Files read to collect the items: (in-root path, SHA-256 of the bytes read), as evidence.
     pub evidence: Vec<(String, String)>,
 }
 
