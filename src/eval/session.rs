@@ -47,6 +47,16 @@ pub struct ObjectOutcome {
 }
 
 impl ObjectOutcome {
+    pub fn empty(flag: CollectedFlag) -> Self {
+        ObjectOutcome {
+            flag,
+            items: Vec::new(),
+            messages: Vec::new(),
+            variable_values: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
     pub fn flagged(flag: CollectedFlag, message: impl Into<String>) -> Self {
         ObjectOutcome {
             flag,
@@ -57,6 +67,9 @@ impl ObjectOutcome {
         }
     }
 }
+
+/// Starts the message of a reference cycle, so a cycle stays an error wherever it surfaces.
+pub const CIRCULAR: &str = "circular reference";
 
 /// Ids being resolved on the current path, to report reference cycles instead of recursing forever.
 #[derive(Debug, Default)]
@@ -76,10 +89,11 @@ impl ResolutionStack {
         self.0.pop();
     }
 
+    /// `circular reference: `a` → `b` → `a``.
     pub fn describe_cycle(&self, id: &str) -> String {
         let mut path: Vec<String> = self.0.iter().map(|s| format!("`{s}`")).collect();
         path.push(format!("`{id}`"));
-        path.join(" → ")
+        format!("{CIRCULAR}: {}", path.join(" → "))
     }
 }
 

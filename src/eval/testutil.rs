@@ -249,8 +249,35 @@ impl DefsBuilder {
     pub fn external(&mut self, id: &str, possible: &[&str]) -> &mut Self {
         self.variable(
             id,
-            VariableKind::External { possible_values: possible.iter().map(|v| v.to_string()).collect() },
+            VariableKind::External {
+                possible_values: possible.iter().map(|v| v.to_string()).collect(),
+                possible_restrictions: Vec::new(),
+            },
         )
+    }
+
+    /// An int external variable with one possible_restriction.
+    pub fn external_restricted(
+        &mut self,
+        id: &str,
+        operator: Operator,
+        restrictions: &[(Operation, &str)],
+    ) -> &mut Self {
+        self.variable(
+            id,
+            VariableKind::External {
+                possible_values: Vec::new(),
+                possible_restrictions: vec![PossibleRestriction {
+                    operator,
+                    hint: None,
+                    restrictions: restrictions.iter().map(|(o, v)| (*o, v.to_string())).collect(),
+                }],
+            },
+        );
+        if let Some(v) = self.defs.variables.get_mut(id) {
+            v.datatype = Datatype::Int;
+        }
+        self
     }
 
     pub fn local(&mut self, id: &str, component: Component) -> &mut Self {

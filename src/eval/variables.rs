@@ -4,13 +4,17 @@
 
 use std::sync::Arc;
 
-use crate::model::oval::{ArithmeticOperation, Component, ItemStatus, ItemValue, VariableKind};
+use crate::model::oval::{
+    ArithmeticOperation, Component, Datatype, ItemStatus, ItemValue, PossibleRestriction, VariableKind,
+};
 use crate::probes::CollectedFlag;
+use crate::results::oval::{OvalResult, combine};
 
-use super::compare::{parse_float, parse_int};
+use super::compare::{compare, parse_float, parse_int};
 use super::objects::collect_object;
 use super::regex::OvalRegex;
 use super::session::{ResolutionStack, Session, VarValues};
+use super::states::to_result;
 use super::timefmt::parse_time;
 
 /// The values of variable `id` (cached per run).
@@ -19,10 +23,7 @@ pub fn variable_values(session: &Session<'_>, id: &str, stack: &mut ResolutionSt
         return cached;
     }
     if !stack.enter(id) {
-        return Arc::new(VarValues::error(format!(
-            "circular variable reference: {}",
-            stack.describe_cycle(id)
-        )));
+        return Arc::new(VarValues::error(stack.describe_cycle(id)));
     }
     let values = compute_variable(session, id, stack);
     stack.leave();
@@ -35,16 +36,19 @@ fn compute_variable(session: &Session<'_>, id: &str, stack: &mut ResolutionStack
     };
     match &variable.kind {
         VariableKind::Constant(values) => VarValues::complete(values.clone()),
-        VariableKind::External { possible_values } => match session.external.get(id) {
+        VariableKind::External { possible_values, possible_restrictions } => match session.external.get(id) {
             Some(values) => {
-                if let Some(bad) =
-                    values.iter().find(|v| !possible_values.is_empty() && !possible_values.contains(v))
-                {
-                    return VarValues::error(format!(
-                        "value `{bad}` of external variable `{id}` is not one of its possible values"
-                    ));
-                }
-                VarValues::complete(values.clone())
+                // Values outside the declared possibilities are dropped (OpenSCAP then reports the
+                // variable as having no values).
+                let (allowed, rejected): (Vec<String>, Vec<String>) = values
+                    .iter()
+                    .cloned()
+                    .partition(|v| is_possible(variable.datatype, v, possible_values, possible_restrictions));
+                let mut result = VarValues::complete(allowed);
+                result.messages.extend(rejected.iter().map(|v| {
+                    format!("value `{v}` of external variable `{id}` is not one of its possible values")
+                }));
+                result
             }
             None => VarValues::error(format!("external variable `{id}` has no value")),
         },
@@ -56,6 +60,30 @@ fn compute_variable(session: &Session<'_>, id: &str, stack: &mut ResolutionStack
             values
         }
     }
+}
+
+/// Does an external value satisfy the variable's `possible_value`s or `possible_restriction`s?
+/// With neither declared, anything goes.
+fn is_possible(
+    datatype: Datatype,
+    value: &str,
+    possible_values: &[String],
+    possible_restrictions: &[PossibleRestriction],
+) -> bool {
+    if possible_values.is_empty() && possible_restrictions.is_empty() {
+        return true;
+    }
+    possible_values.iter().any(|p| p == value)
+        || possible_restrictions.iter().any(|r| {
+            let results: Vec<OvalResult> = r
+                .restrictions
+                .iter()
+                .map(|(operation, expected)| {
+                    to_result(compare(datatype, *operation, expected, value), &mut Vec::new())
+                })
+                .collect();
+            combine(r.operator, &results) == OvalResult::True
+        })
 }
 
 /// Worst flag first: an error anywhere is an error, then not collected, does not exist, incomplete.
@@ -267,26 +295,49 @@ fn object_component(
     VarValues { flag, values, messages: Vec::new() }
 }
 
-/// Integer arithmetic when every operand is an integer, float otherwise.
+/// Integer arithmetic when every operand is an integer (and a division is exact), float
+/// otherwise. `subtract` and `divide` fold left from the first operand.
 fn arithmetic(operation: ArithmeticOperation, operands: &[&str]) -> Result<String, String> {
+    let Some((first, rest)) = operands.split_first() else {
+        return Err("arithmetic needs at least one component".into());
+    };
     let ints: Option<Vec<i64>> = operands.iter().map(|v| parse_int(v).ok()).collect();
     if let Some(ints) = ints {
-        let mut acc: i64 = if operation == ArithmeticOperation::Add { 0 } else { 1 };
-        for n in ints {
-            acc = match operation {
+        let mut acc = ints[0];
+        let mut exact = true;
+        for &n in &ints[1..] {
+            let next = match operation {
                 ArithmeticOperation::Add => acc.checked_add(n),
+                ArithmeticOperation::Subtract => acc.checked_sub(n),
                 ArithmeticOperation::Multiply => acc.checked_mul(n),
-            }
-            .ok_or_else(|| format!("arithmetic overflow on `{}`", operands.join("`, `")))?;
+                ArithmeticOperation::Divide => {
+                    if n == 0 {
+                        return Err(format!("division by zero in `{}`", operands.join("`, `")));
+                    }
+                    if acc % n != 0 {
+                        exact = false;
+                        break;
+                    }
+                    acc.checked_div(n)
+                }
+            };
+            acc = next.ok_or_else(|| format!("arithmetic overflow on `{}`", operands.join("`, `")))?;
         }
-        return Ok(acc.to_string());
+        if exact {
+            return Ok(acc.to_string());
+        }
     }
-    let mut acc: f64 = if operation == ArithmeticOperation::Add { 0.0 } else { 1.0 };
-    for v in operands {
+    let mut acc = parse_float(first).map_err(|e| e.to_string())?;
+    for v in rest {
         let n = parse_float(v).map_err(|e| e.to_string())?;
         match operation {
             ArithmeticOperation::Add => acc += n,
+            ArithmeticOperation::Subtract => acc -= n,
             ArithmeticOperation::Multiply => acc *= n,
+            ArithmeticOperation::Divide if n == 0.0 => {
+                return Err(format!("division by zero in `{}`", operands.join("`, `")));
+            }
+            ArithmeticOperation::Divide => acc /= n,
         }
     }
     Ok(acc.to_string())
@@ -419,7 +470,7 @@ fn time_difference(
 mod tests {
     use super::*;
     use crate::eval::testutil::*;
-    use crate::model::oval::Datatype;
+    use crate::model::oval::Operation;
 
     fn lit(v: &str) -> Component {
         Component::Literal { datatype: Datatype::String, value: v.into() }
@@ -505,6 +556,14 @@ mod tests {
             args: vec![lit("9223372036854775807"), lit("2")],
         });
         assert_eq!(overflow.flag, CollectedFlag::Error);
+        let arith = |operation, args: &[&str]| {
+            eval_local(Component::Arithmetic { operation, args: args.iter().map(|a| lit(a)).collect() })
+        };
+        assert_eq!(values(&arith(ArithmeticOperation::Subtract, &["10", "3", "2"])), ["5"]);
+        assert_eq!(values(&arith(ArithmeticOperation::Divide, &["12", "4"])), ["3"]);
+        assert_eq!(values(&arith(ArithmeticOperation::Divide, &["7", "2"])), ["3.5"]);
+        assert_eq!(arith(ArithmeticOperation::Divide, &["7", "0"]).flag, CollectedFlag::Error);
+        assert_eq!(arith(ArithmeticOperation::Divide, &["7.5", "0"]).flag, CollectedFlag::Error);
     }
 
     #[test]
@@ -584,17 +643,31 @@ mod tests {
         let mut b = DefsBuilder::new();
         b.external("ext", &[]);
         b.external("limited", &["1", "2"]);
+        b.external_restricted(
+            "ranged",
+            crate::model::oval::Operator::And,
+            &[(Operation::GreaterThan, "0"), (Operation::LessThan, "10")],
+        );
         b.local("self", Component::VariableComponent { var_ref: "self".into() });
         let (_dir, root) = temp_root();
         let mut external = ExternalValues::new();
         external.insert("limited".into(), vec!["3".into()]);
+        external.insert("ranged".into(), vec!["5".into(), "50".into()]);
         let probes = Vec::new();
         let session = Session::new(&b.defs, &root, &external, &probes);
         let mut stack = ResolutionStack::default();
         let missing = variable_values(&session, "ext", &mut stack);
         assert_eq!(missing.flag, CollectedFlag::Error);
         assert!(missing.messages[0].contains("`ext`"), "{:?}", missing.messages);
-        assert_eq!(variable_values(&session, "limited", &mut stack).flag, CollectedFlag::Error);
+        let limited = variable_values(&session, "limited", &mut stack);
+        assert_eq!(
+            limited.flag,
+            CollectedFlag::DoesNotExist,
+            "an impossible value is dropped, as oscap does"
+        );
+        assert!(limited.messages[0].contains("`3`"));
+        let ranged = variable_values(&session, "ranged", &mut stack);
+        assert_eq!((ranged.flag, ranged.values.clone()), (CollectedFlag::Complete, vec!["5".to_string()]));
         let cycle = variable_values(&session, "self", &mut stack);
         assert_eq!(cycle.flag, CollectedFlag::Error);
         assert!(cycle.messages.iter().any(|m| m.contains("circular")), "{:?}", cycle.messages);

@@ -159,6 +159,10 @@ pub struct OvalDefinitions {
     pub objects: IndexMap<String, Object>,
     pub states: IndexMap<String, State>,
     pub variables: IndexMap<String, Variable>,
+    /// The `oval_definitions` element as written in the source (namespace declarations inherited
+    /// from a data stream added), so a results writer can copy it verbatim. `None` when built in code.
+    #[serde(skip)]
+    pub source_xml: Option<std::sync::Arc<str>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -336,8 +340,17 @@ pub enum VariableKind {
     /// `possible_restrictions` are kept for validation messages.
     External {
         possible_values: Vec<String>,
+        possible_restrictions: Vec<PossibleRestriction>,
     },
     Local(Component),
+}
+
+/// `<possible_restriction operator="…">`: every `restriction` (operation, value) combined by `operator`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PossibleRestriction {
+    pub operator: Operator,
+    pub hint: Option<String>,
+    pub restrictions: Vec<(Operation, String)>,
 }
 
 /// A component of a local variable: a value source or a function over components.
@@ -364,6 +377,9 @@ pub enum Component {
 pub enum ArithmeticOperation {
     Add,
     Multiply,
+    /// `divide` and `subtract` are in the OVAL 5.11 ArithmeticEnumeration too.
+    Divide,
+    Subtract,
 }
 
 // ---------------------------------------------------------------------------------------------
