@@ -113,6 +113,24 @@ pub fn entity_matches(entity: &ResolvedEntity, candidate: &str) -> Result<bool, 
     }
 }
 
+/// For an `equals` entity: the only values a match can equal, honouring `var_check` over the
+/// variable's values (`all` of two different paths matches nothing, as OpenSCAP finds);
+/// `None` when no such list exists (`none satisfy`, or `only one` over repeated values) and
+/// candidates must be tried one by one with [`entity_matches`].
+pub fn exact_candidates(entity: &ResolvedEntity) -> Option<&[String]> {
+    let values = entity.values.as_slice();
+    if !entity.from_variable || values.len() <= 1 {
+        return Some(values);
+    }
+    match entity.var_check {
+        Check::AtLeastOne => Some(values),
+        Check::All if values.iter().all(|v| *v == values[0]) => Some(&values[..1]),
+        Check::All => Some(&[]),
+        Check::OnlyOne if values.iter().enumerate().all(|(i, v)| !values[..i].contains(v)) => Some(values),
+        Check::OnlyOne | Check::NoneSatisfy | Check::NoneExist => None,
+    }
+}
+
 /// The operations defined on totally ordered datatypes.
 fn ordered(
     operation: Operation,
@@ -148,14 +166,10 @@ pub fn parse_float(text: &str) -> Result<f64, EvalError> {
     text.trim_start().parse::<f64>().map_err(|_| bad_value(text, Datatype::Float))
 }
 
+/// Exactly `true` or `1` is true and anything else false: OpenSCAP 1.3.7 reads booleans so
+/// (`TRUE` is false there), and the differential cases hold stigrun to it.
 fn parse_bool(text: &str) -> Result<bool, EvalError> {
-    match text.trim() {
-        "1" => Ok(true),
-        "0" => Ok(false),
-        t if t.eq_ignore_ascii_case("true") => Ok(true),
-        t if t.eq_ignore_ascii_case("false") => Ok(false),
-        _ => Err(bad_value(text, Datatype::Boolean)),
-    }
+    Ok(matches!(text, "true" | "1"))
 }
 
 fn parse_binary(text: &str) -> Result<&str, EvalError> {
@@ -355,7 +369,8 @@ mod tests {
         assert!(ok(Boolean, Equals, "false", "0"));
         assert!(ok(Boolean, NotEqual, "true", "false"));
         assert!(!ok(Boolean, Equals, "1", "0"));
-        assert!(compare(Boolean, Equals, "true", "yes").is_err());
+        assert!(!ok(Boolean, Equals, "true", "TRUE"), "case-sensitive, as oscap");
+        assert!(ok(Boolean, Equals, "0", "TRUE"));
         assert!(is_bad_operation(Boolean, GreaterThan));
     }
 
@@ -403,7 +418,10 @@ mod tests {
 
     #[test]
     fn ip_operations() {
-        assert!(ok(Ipv4Address, Equals, "10.0.0.0/8", "10.1.2.3/8"));
+        assert!(ok(Ipv4Address, Equals, "10.0.0.0/8", "10.0.0.0/255.0.0.0"));
+        assert!(!ok(Ipv4Address, Equals, "10.0.0.0/8", "10.1.2.3/8"), "oscap compares host bits too");
+        assert!(ok(Ipv4Address, GreaterThan, "10.0.0.0/8", "11.0.0.0/8"));
+        assert!(!ok(Ipv4Address, GreaterThan, "10.0.0.0/8", "10.1.0.0/8"), "ordered as networks");
         assert!(!ok(Ipv4Address, Equals, "10.0.0.1", "10.0.0.1/8"));
         assert!(ok(Ipv4Address, NotEqual, "10.0.0.1", "10.0.0.2"));
         assert!(ok(Ipv4Address, GreaterThan, "10.0.0.1", "10.0.0.2"));
@@ -454,5 +472,24 @@ mod tests {
         assert!(!e.matches("a").unwrap());
         let e = entity(PatternMatch, &["("], Check::All, false);
         assert!(e.matches("x").is_err());
+    }
+
+    #[test]
+    fn exact_values_honour_var_check() {
+        let two = |check| entity(Equals, &["/a", "/b"], check, true);
+        assert_eq!(two(Check::All).exact_values(), Some(&[][..]));
+        assert_eq!(two(Check::AtLeastOne).exact_values().map(<[std::string::String]>::len), Some(2));
+        assert_eq!(two(Check::OnlyOne).exact_values().map(<[std::string::String]>::len), Some(2));
+        assert_eq!(two(Check::NoneSatisfy).exact_values(), None);
+        let same = entity(Equals, &["/a", "/a"], Check::All, true);
+        assert_eq!(same.exact_values().map(<[std::string::String]>::len), Some(1));
+        assert_eq!(entity(Equals, &["/a", "/a"], Check::OnlyOne, true).exact_values(), None);
+        assert_eq!(entity(PatternMatch, &["/a"], Check::All, false).exact_values(), None);
+        let literal = entity(Equals, &["/a"], Check::NoneSatisfy, false);
+        assert_eq!(
+            literal.exact_values().map(<[std::string::String]>::len),
+            Some(1),
+            "var_check ignored for literals"
+        );
     }
 }

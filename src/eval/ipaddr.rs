@@ -47,9 +47,9 @@ impl IpNet {
         self.bits & self.mask(self.prefix)
     }
 
-    /// Same network with the same prefix.
+    /// Same address and same prefix (host bits included, as OpenSCAP compares them).
     pub fn same(&self, other: &IpNet) -> bool {
-        self.prefix == other.prefix && self.network() == other.network()
+        self.prefix == other.prefix && self.bits == other.bits
     }
 
     /// Order of the network addresses; `None` when the prefixes differ (not comparable).
@@ -83,9 +83,10 @@ mod tests {
 
     #[test]
     fn parses_prefixes_and_netmasks() {
-        let a = IpNet::parse_v4("192.168.1.7/24").unwrap();
+        let a = IpNet::parse_v4("192.168.1.0/24").unwrap();
         let b = IpNet::parse_v4("192.168.1.0/255.255.255.0").unwrap();
         assert!(a.same(&b));
+        assert!(!a.same(&IpNet::parse_v4("192.168.1.7/24").unwrap()), "host bits count");
         assert!(IpNet::parse_v4("192.168.1.0/255.0.255.0").is_none());
         assert!(IpNet::parse_v4("192.168.1.300").is_none());
         assert!(IpNet::parse_v4("10.0.0.0/33").is_none());

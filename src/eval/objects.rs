@@ -69,6 +69,7 @@ fn compute_object(session: &Session<'_>, object: &Object, stack: &mut Resolution
             } else {
                 run_probe(session, object, resolved, behaviors)
             };
+            variable_values_used.append(&mut outcome.variable_values);
             outcome.variable_values = variable_values_used;
             apply_filters(session, &mut outcome, filters, stack);
             outcome
@@ -176,11 +177,13 @@ fn collect_variable_object(
     let mut outcome = ObjectOutcome::empty(CollectedFlag::Complete);
     for id in ids {
         let vars = variable_values(session, &id, stack);
-        if vars.flag == CollectedFlag::Error {
-            outcome.flag = CollectedFlag::Error;
-            outcome.messages.extend(vars.messages.iter().cloned());
+        // As OpenSCAP 1.3.7: a variable without values yields no item; one that could not be
+        // computed yields an item without values (a state on `value` then finds nothing).
+        if vars.flag == CollectedFlag::DoesNotExist {
+            outcome.messages.push(format!("referenced variable `{id}` has no values"));
             continue;
         }
+        outcome.messages.extend(vars.messages.iter().cloned());
         let datatype = session.defs.variables.get(&id).map(|v| v.datatype).unwrap_or(Datatype::String);
         let mut item = Item::new(item_type(&object.kind));
         item.push("var_ref", Datatype::String, id.as_str());
@@ -188,8 +191,9 @@ fn collect_variable_object(
             item.push("value", datatype, v.as_str());
         }
         outcome.items.push(item);
+        outcome.variable_values.extend(vars.values.iter().map(|v| (id.clone(), v.clone())));
     }
-    if outcome.flag == CollectedFlag::Complete && outcome.items.is_empty() {
+    if outcome.items.is_empty() {
         outcome.flag = CollectedFlag::DoesNotExist;
     }
     outcome
@@ -571,7 +575,11 @@ mod tests {
             )],
             vec![],
         );
-        b.object_of("vo_none", kind, vec![entity("var_ref", "missing")], vec![]);
+        b.object_of("vo_none", kind.clone(), vec![entity("var_ref", "missing")], vec![]);
+        b.constant("nothing", &[]);
+        b.external("unset", &[]);
+        b.object_of("vo_empty", kind.clone(), vec![entity("var_ref", "nothing")], vec![]);
+        b.object_of("vo_unset", kind, vec![entity("var_ref", "unset")], vec![]);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
         let probes: Vec<Box<dyn Probe>> = vec![];
@@ -586,6 +594,12 @@ mod tests {
         let vo_re = collect_object(&session, "vo_re", &mut stack);
         assert_eq!(vo_re.items.len(), 2);
         assert_eq!(collect_object(&session, "vo_none", &mut stack).flag, CollectedFlag::DoesNotExist);
+        // oscap 1.3.7: no values → no item; not computable → an item without values.
+        assert_eq!(collect_object(&session, "vo_empty", &mut stack).flag, CollectedFlag::DoesNotExist);
+        let unset = collect_object(&session, "vo_unset", &mut stack);
+        assert_eq!(unset.flag, CollectedFlag::Complete);
+        assert_eq!(unset.items[0].fields.len(), 1);
+        assert!(unset.messages.iter().any(|m| m.contains("`unset`")));
     }
 
     struct PanickingProbe;

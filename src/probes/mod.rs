@@ -43,7 +43,8 @@ impl ResolvedEntity {
     /// The single literal value when the operation is `equals` (lets a probe go straight to a
     /// path instead of searching).
     pub fn exact_values(&self) -> Option<&[String]> {
-        (self.operation == Operation::Equals && !self.nil).then_some(self.values.as_slice())
+        (self.operation == Operation::Equals && !self.nil)
+            .then(|| crate::eval::compare::exact_candidates(self))?
     }
 }
 
