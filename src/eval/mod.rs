@@ -2,7 +2,22 @@
 //! filters), states, and variables.
 
 pub mod compare;
+pub mod criteria;
+pub mod engine;
+pub mod evr;
+pub mod ipaddr;
+pub mod objects;
 pub mod regex;
+pub mod session;
+pub mod states;
+pub mod tests;
+pub mod timefmt;
+pub mod variables;
+
+#[cfg(test)]
+pub(crate) mod testutil;
+
+pub use engine::{EvalOptions, ExternalValues, evaluate, evaluate_with_probes};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum EvalError {
@@ -14,4 +29,6 @@ pub enum EvalError {
     BadValue { value: String, datatype: String },
     #[error("operation {operation} is not defined for datatype {datatype}")]
     BadOperation { operation: String, datatype: String },
+    #[error("datatype {datatype} is not supported")]
+    UnsupportedDatatype { datatype: String },
 }

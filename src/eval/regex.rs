@@ -8,8 +8,12 @@ use pcre2::bytes::{Regex, RegexBuilder};
 
 use super::EvalError;
 
-/// Bounds backtracking per match attempt (PCRE2's own default is 10,000,000).
+/// Bounds backtracking per match attempt (PCRE2's own default is 10,000,000). The pcre2 crate
+/// has no match-context setter, so the limits go in as PCRE2 start-of-pattern options, which
+/// PCRE2 (interpreter and JIT) honours like the context limits.
 const MATCH_LIMIT: u32 = 1_000_000;
+/// Bounds the backtracking depth of the interpreter (the JIT is bounded by its stack size).
+const DEPTH_LIMIT: u32 = 10_000;
 
 /// One match: the whole matched text and each capture group (`None` if it took no part).
 pub type RegexMatch = (String, Vec<Option<String>>);
@@ -33,7 +37,7 @@ impl OvalRegex {
             .ucp(false)
             .jit_if_available(true)
             .max_jit_stack_size(Some(1 << 20))
-            .build(pattern)
+            .build(&format!("(*LIMIT_MATCH={MATCH_LIMIT})(*LIMIT_DEPTH={DEPTH_LIMIT}){pattern}"))
             .map_err(|e| EvalError::BadRegex { pattern: pattern.to_string(), message: e.to_string() })?;
         let regex = Arc::new(regex);
         if let Ok(mut c) = cache.lock() {
@@ -69,7 +73,33 @@ impl OvalRegex {
     }
 }
 
-// MATCH_LIMIT is applied through PCRE2's match context where the crate exposes it; until then
-// the JIT stack bound above caps runaway recursion.
-#[allow(dead_code)]
-const _: u32 = MATCH_LIMIT;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catastrophic_backtracking_ends_with_limit_error() {
+        let re = OvalRegex::new("^(a+)+$").unwrap();
+        let text = format!("{}!", "a".repeat(40));
+        let started = std::time::Instant::now();
+        assert!(matches!(re.is_match(&text), Err(EvalError::RegexLimit { .. })));
+        assert!(started.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn search_is_unanchored_and_captures() {
+        let re = OvalRegex::new(r"(\d+)-(x)?").unwrap();
+        assert!(re.is_match("ab 12- cd").unwrap());
+        let all = re.captures_all("1- 22-x").unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].1, vec![Some("1".to_string()), None]);
+        assert_eq!(all[1].0, "22-x");
+        assert_eq!(re.pattern(), r"(\d+)-(x)?");
+    }
+
+    #[test]
+    fn bad_pattern_names_the_pattern() {
+        let err = OvalRegex::new("a(").unwrap_err();
+        assert!(matches!(err, EvalError::BadRegex { ref pattern, .. } if pattern == "a("));
+    }
+}

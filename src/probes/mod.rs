@@ -43,7 +43,8 @@ impl ResolvedEntity {
     /// The single literal value when the operation is `equals` (lets a probe go straight to a
     /// path instead of searching).
     pub fn exact_values(&self) -> Option<&[String]> {
-        (self.operation == Operation::Equals && !self.nil).then_some(self.values.as_slice())
+        (self.operation == Operation::Equals && !self.nil)
+            .then(|| crate::eval::compare::exact_candidates(self))?
     }
 }
 
@@ -72,21 +73,33 @@ pub struct Collected {
     pub flag: CollectedFlag,
     pub items: Vec<Item>,
     pub messages: Vec<String>,
+    /// Files read to collect the items: (in-root path, SHA-256 of the bytes read), as evidence.
+    pub evidence: Vec<(String, String)>,
 }
 
 impl Collected {
     /// `complete` with the items found, or `does not exist` when there are none.
     pub fn from_items(items: Vec<Item>) -> Self {
         let flag = if items.is_empty() { CollectedFlag::DoesNotExist } else { CollectedFlag::Complete };
-        Collected { flag, items, messages: Vec::new() }
+        Collected { flag, items, messages: Vec::new(), evidence: Vec::new() }
     }
 
     pub fn error(message: impl Into<String>) -> Self {
-        Collected { flag: CollectedFlag::Error, items: Vec::new(), messages: vec![message.into()] }
+        Collected {
+            flag: CollectedFlag::Error,
+            items: Vec::new(),
+            messages: vec![message.into()],
+            evidence: Vec::new(),
+        }
     }
 
     pub fn not_collected(message: impl Into<String>) -> Self {
-        Collected { flag: CollectedFlag::NotCollected, items: Vec::new(), messages: vec![message.into()] }
+        Collected {
+            flag: CollectedFlag::NotCollected,
+            items: Vec::new(),
+            messages: vec![message.into()],
+            evidence: Vec::new(),
+        }
     }
 }
 

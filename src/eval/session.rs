@@ -1,0 +1,152 @@
+//! One evaluation run's shared state: the content, the root, the probes, and the caches that make
+//! an object or variable referenced from many places resolve once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::host::Root;
+use crate::model::oval::{Family, Item, OvalDefinitions};
+use crate::probes::{CollectedFlag, Probe};
+
+use super::engine::ExternalValues;
+
+/// The values of a variable with the collection flag that qualifies them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarValues {
+    pub flag: CollectedFlag,
+    pub values: Vec<String>,
+    pub messages: Vec<String>,
+}
+
+impl VarValues {
+    pub fn complete(values: Vec<String>) -> Self {
+        let flag = if values.is_empty() { CollectedFlag::DoesNotExist } else { CollectedFlag::Complete };
+        VarValues { flag, values, messages: Vec::new() }
+    }
+
+    pub fn error(message: impl Into<String>) -> Self {
+        VarValues { flag: CollectedFlag::Error, values: Vec::new(), messages: vec![message.into()] }
+    }
+
+    /// Usable values: complete, or incomplete (some values are known).
+    pub fn usable(&self) -> bool {
+        matches!(self.flag, CollectedFlag::Complete | CollectedFlag::Incomplete)
+    }
+}
+
+/// What collecting one object produced (after sets and filters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectOutcome {
+    pub flag: CollectedFlag,
+    pub items: Vec<Item>,
+    pub messages: Vec<String>,
+    /// (variable id, value) for the variables the object's entities referenced.
+    pub variable_values: Vec<(String, String)>,
+    /// (path, sha256) of files read.
+    pub evidence: Vec<(String, String)>,
+}
+
+impl ObjectOutcome {
+    pub fn empty(flag: CollectedFlag) -> Self {
+        ObjectOutcome {
+            flag,
+            items: Vec::new(),
+            messages: Vec::new(),
+            variable_values: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn flagged(flag: CollectedFlag, message: impl Into<String>) -> Self {
+        ObjectOutcome {
+            flag,
+            items: Vec::new(),
+            messages: vec![message.into()],
+            variable_values: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+}
+
+/// Starts the message of a reference cycle, so a cycle stays an error wherever it surfaces.
+pub const CIRCULAR: &str = "circular reference";
+
+/// Ids being resolved on the current path, to report reference cycles instead of recursing forever.
+#[derive(Debug, Default)]
+pub struct ResolutionStack(Vec<String>);
+
+impl ResolutionStack {
+    /// Push `id`; `false` when it is already being resolved (a cycle).
+    pub fn enter(&mut self, id: &str) -> bool {
+        if self.0.iter().any(|s| s == id) {
+            return false;
+        }
+        self.0.push(id.to_string());
+        true
+    }
+
+    pub fn leave(&mut self) {
+        self.0.pop();
+    }
+
+    /// `circular reference: `a` → `b` → `a``.
+    pub fn describe_cycle(&self, id: &str) -> String {
+        let mut path: Vec<String> = self.0.iter().map(|s| format!("`{s}`")).collect();
+        path.push(format!("`{id}`"));
+        format!("{CIRCULAR}: {}", path.join(" → "))
+    }
+}
+
+pub struct Session<'a> {
+    pub defs: &'a OvalDefinitions,
+    pub root: &'a Root,
+    pub external: &'a ExternalValues,
+    probes: HashMap<(Family, String), &'a dyn Probe>,
+    variables: Mutex<HashMap<String, Arc<VarValues>>>,
+    objects: Mutex<HashMap<String, Arc<ObjectOutcome>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned cache only means another thread panicked mid-insert; the map is still usable.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl<'a> Session<'a> {
+    pub fn new(
+        defs: &'a OvalDefinitions,
+        root: &'a Root,
+        external: &'a ExternalValues,
+        probes: &'a [Box<dyn Probe>],
+    ) -> Self {
+        let probes = probes
+            .iter()
+            .map(|p| {
+                let (family, name) = p.object_type();
+                ((family, name.to_string()), p.as_ref())
+            })
+            .collect();
+        Session { defs, root, external, probes, variables: Mutex::default(), objects: Mutex::default() }
+    }
+
+    pub fn probe(&self, family: Family, object_name: &str) -> Option<&'a dyn Probe> {
+        self.probes.get(&(family, object_name.to_string())).copied()
+    }
+
+    pub fn cached_variable(&self, id: &str) -> Option<Arc<VarValues>> {
+        lock(&self.variables).get(id).cloned()
+    }
+
+    pub fn cache_variable(&self, id: &str, values: VarValues) -> Arc<VarValues> {
+        let values = Arc::new(values);
+        lock(&self.variables).entry(id.to_string()).or_insert(values).clone()
+    }
+
+    pub fn cached_object(&self, id: &str) -> Option<Arc<ObjectOutcome>> {
+        lock(&self.objects).get(id).cloned()
+    }
+
+    pub fn cache_object(&self, id: &str, outcome: ObjectOutcome) -> Arc<ObjectOutcome> {
+        let outcome = Arc::new(outcome);
+        lock(&self.objects).entry(id.to_string()).or_insert(outcome).clone()
+    }
+}
