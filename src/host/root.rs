@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::walk::{Walk, WalkCache, WalkOptions};
+
 /// Limits that keep a scan bounded on hostile or huge targets.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -154,6 +156,8 @@ pub struct FileContent {
 pub struct Root {
     base: PathBuf,
     limits: Limits,
+    /// Walks done during this run, shared by every probe (and every clone of this root).
+    walks: std::sync::Arc<WalkCache>,
 }
 
 impl Root {
@@ -168,7 +172,7 @@ impl Root {
         if !base.is_dir() {
             return Err(HostError::BadRoot { path: shown });
         }
-        Ok(Root { base, limits })
+        Ok(Root { base, limits, walks: Default::default() })
     }
 
     /// The host directory this root stands for.
@@ -277,6 +281,32 @@ impl Root {
         Ok(names)
     }
 
+    /// The walk from `start` with `options`, done at most once per run (see [`WalkCache`]).
+    pub fn walk(&self, start: &str, options: WalkOptions) -> std::sync::Arc<Walk> {
+        self.walks.get_or_walk(self, start, options)
+    }
+
+    /// The cache of walks done so far.
+    pub fn walk_cache(&self) -> &WalkCache {
+        &self.walks
+    }
+
+    /// Is the directory at `path` on a network file system (NFS, CIFS/SMB, AFS, …)? Walks with
+    /// `recurse_file_system="local"` do not descend into those. Unknown counts as local.
+    pub fn is_remote_fs(&self, path: &str) -> bool {
+        let Ok(resolved) = self.resolve(path) else { return false };
+        let Ok(c_path) = std::ffi::CString::new(self.host_path(&resolved).as_os_str().as_encoded_bytes())
+        else {
+            return false;
+        };
+        // SAFETY: statfs writes into a zeroed, properly sized struct; the path is NUL-terminated.
+        let mut buf: libc::statfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statfs(c_path.as_ptr(), &mut buf) } != 0 {
+            return false;
+        }
+        REMOTE_FS_MAGIC.contains(&(buf.f_type as i64))
+    }
+
     /// Open a regular file for reading without following a final symlink again and without
     /// blocking on FIFOs; anything that is not a regular file is refused before reading.
     fn open_regular(&self, path: &str) -> Result<(String, File, u64), HostError> {
@@ -333,6 +363,21 @@ impl Root {
         }
     }
 }
+
+/// `statfs` magic numbers of network file systems (linux/magic.h and fs sources): NFS, SMB,
+/// CIFS, SMB2, AFS, Coda, NCP, 9P, Ceph, FUSE (sshfs and similar are FUSE), GlusterFS via FUSE.
+const REMOTE_FS_MAGIC: [i64; 10] = [
+    0x6969,
+    0x517B,
+    0xFF53_4D42,
+    0xFE53_4D42,
+    0x5346_414F,
+    0x7375_7245,
+    0x564C,
+    0x0102_1997,
+    0x00C3_6400,
+    0x6573_5546,
+];
 
 /// Path components in reverse order (so `pop` yields them front to back), dropping `.` and empty ones.
 fn components_reversed(path: &str) -> Vec<String> {

@@ -72,21 +72,33 @@ pub struct Collected {
     pub flag: CollectedFlag,
     pub items: Vec<Item>,
     pub messages: Vec<String>,
+    /// Files read to collect the items: (in-root path, SHA-256 of the bytes read), as evidence.
+    pub evidence: Vec<(String, String)>,
 }
 
 impl Collected {
     /// `complete` with the items found, or `does not exist` when there are none.
     pub fn from_items(items: Vec<Item>) -> Self {
         let flag = if items.is_empty() { CollectedFlag::DoesNotExist } else { CollectedFlag::Complete };
-        Collected { flag, items, messages: Vec::new() }
+        Collected { flag, items, messages: Vec::new(), evidence: Vec::new() }
     }
 
     pub fn error(message: impl Into<String>) -> Self {
-        Collected { flag: CollectedFlag::Error, items: Vec::new(), messages: vec![message.into()] }
+        Collected {
+            flag: CollectedFlag::Error,
+            items: Vec::new(),
+            messages: vec![message.into()],
+            evidence: Vec::new(),
+        }
     }
 
     pub fn not_collected(message: impl Into<String>) -> Self {
-        Collected { flag: CollectedFlag::NotCollected, items: Vec::new(), messages: vec![message.into()] }
+        Collected {
+            flag: CollectedFlag::NotCollected,
+            items: Vec::new(),
+            messages: vec![message.into()],
+            evidence: Vec::new(),
+        }
     }
 }
 
