@@ -307,6 +307,25 @@ impl Root {
         REMOTE_FS_MAGIC.contains(&(buf.f_type as i64))
     }
 
+    /// Does the file at `path` (not following a final symlink) carry a POSIX ACL beyond the
+    /// three entries that mirror its mode bits? A default ACL on a directory counts too.
+    pub fn has_extended_acl(&self, path: &str) -> Result<bool, HostError> {
+        let resolved = self.resolve_parent(path)?;
+        let c_path = std::ffi::CString::new(self.host_path(&resolved).as_os_str().as_encoded_bytes())
+            .map_err(|_| HostError::NotFound { path: path.to_string() })?;
+        // An access ACL xattr is a 4-byte header plus 8 bytes per entry; the minimal ACL has
+        // exactly 3 entries (user, group, other), so anything longer is extended.
+        const MINIMAL_ACL_LEN: isize = 4 + 3 * 8;
+        let size_of = |name: &std::ffi::CStr| {
+            // SAFETY: a NULL buffer with size 0 asks only for the attribute's length.
+            unsafe { libc::lgetxattr(c_path.as_ptr(), name.as_ptr(), std::ptr::null_mut(), 0) }
+        };
+        if size_of(c"system.posix_acl_access") > MINIMAL_ACL_LEN {
+            return Ok(true);
+        }
+        Ok(size_of(c"system.posix_acl_default") > 0)
+    }
+
     /// Open a regular file for reading without following a final symlink again and without
     /// blocking on FIFOs; anything that is not a regular file is refused before reading.
     fn open_regular(&self, path: &str) -> Result<(String, File, u64), HostError> {

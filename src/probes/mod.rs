@@ -4,6 +4,9 @@
 //! [`Root`]; it returns the items it collected and a collected-object flag. It never panics
 //! on host data: an unreadable file becomes an item with status `error` or a flag with a message.
 
+pub mod file;
+pub mod fileset;
+
 use crate::host::Root;
 use crate::model::oval::{Check, Datatype, Family, Item, Operation, TypeName};
 
@@ -116,7 +119,7 @@ pub trait Probe: Send + Sync {
 
 /// Every probe stigrun has. One line per probe; the evaluator looks probes up here.
 pub fn registry() -> Vec<Box<dyn Probe>> {
-    vec![]
+    vec![Box::new(file::FileProbe)]
 }
 
 /// The item type name for an object type name: `file_object` → `file_item`.
