@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use crate::eval::EvalError;
-use crate::host::{FileKind, FsScope, Root, WalkOptions, join, normalize, split_path};
+use crate::host::{FileContent, FileKind, FsScope, Root, WalkOptions, join, normalize, split_path};
 use crate::model::oval::{Datatype, Item, ItemStatus, Operation, TypeName};
 
 use super::{Collected, CollectedFlag, ResolvedEntity, ResolvedObject};
@@ -300,6 +300,33 @@ pub fn error_item(kind: TypeName, file: &FileRef, message: String) -> Item {
     item.status = ItemStatus::Error;
     item.messages.push(message);
     item
+}
+
+/// Read a file the object names, for probes that look inside files. Anything that is not
+/// (or does not point to) a regular file is skipped silently, as oscap does; a file that
+/// cannot be read (over the size limit, permission) becomes an `error` item. The SHA-256 of
+/// what was read is recorded as evidence.
+pub fn read_regular(
+    root: &Root,
+    file: &FileRef,
+    kind: &TypeName,
+    out: &mut Collected,
+) -> Option<FileContent> {
+    let full = file.full_path();
+    match root.stat(&full) {
+        Ok(meta) if meta.kind == FileKind::Regular => {}
+        _ => return None,
+    }
+    match root.read(&full) {
+        Ok(content) => {
+            out.evidence.push((full, content.sha256.clone()));
+            Some(content)
+        }
+        Err(e) => {
+            out.items.push(error_item(kind.clone(), file, e.to_string()));
+            None
+        }
+    }
 }
 
 /// Resolve the object's files and run `per_file` on each, gathering items, evidence and

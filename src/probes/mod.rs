@@ -6,6 +6,8 @@
 
 pub mod file;
 pub mod fileset;
+pub mod textfilecontent;
+pub mod textfilecontent54;
 
 use crate::host::Root;
 use crate::model::oval::{Check, Datatype, Family, Item, Operation, TypeName};
