@@ -5,7 +5,10 @@
 //! on host data: an unreadable file becomes an item with status `error` or a flag with a message.
 
 pub mod file;
+pub mod filehash;
+pub mod filehash58;
 pub mod fileset;
+pub mod symlink;
 pub mod textfilecontent;
 pub mod textfilecontent54;
 
