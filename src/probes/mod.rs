@@ -11,6 +11,7 @@ pub mod fileset;
 pub mod symlink;
 pub mod textfilecontent;
 pub mod textfilecontent54;
+pub mod yamlfilecontent;
 
 use crate::host::Root;
 use crate::model::oval::{Check, Datatype, Family, Item, Operation, TypeName};
