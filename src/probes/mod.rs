@@ -11,6 +11,8 @@ pub mod fileset;
 pub mod symlink;
 pub mod textfilecontent;
 pub mod textfilecontent54;
+pub mod xmlfilecontent;
+pub mod xpath;
 pub mod yamlfilecontent;
 
 use crate::host::Root;
