@@ -127,7 +127,16 @@ pub trait Probe: Send + Sync {
 
 /// Every probe stigrun has. One line per probe; the evaluator looks probes up here.
 pub fn registry() -> Vec<Box<dyn Probe>> {
-    vec![Box::new(file::FileProbe)]
+    vec![
+        Box::new(file::FileProbe),
+        Box::new(textfilecontent54::TextFileContent54Probe),
+        Box::new(textfilecontent::TextFileContentProbe),
+        Box::new(filehash58::FileHash58Probe),
+        Box::new(filehash::FileHashProbe),
+        Box::new(symlink::SymlinkProbe),
+        Box::new(yamlfilecontent::YamlFileContentProbe),
+        Box::new(xmlfilecontent::XmlFileContentProbe),
+    ]
 }
 
 /// The item type name for an object type name: `file_object` → `file_item`.

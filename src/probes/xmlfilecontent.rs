@@ -2,13 +2,13 @@
 //! expression over each XML file (see [`super::xpath`] for the supported subset).
 //!
 //! As oscap 1.3.7: one item per file; from a node set only attribute and text nodes give a
-//! `value_of` (elements give none; select `text()` or an attribute); an empty node set gives an
-//! item with status `does not exist`; a number is truncated to an int; a malformed file flags
+//! `value_of` (elements give none; select `text()` or an attribute); an empty node set gives no
+//! item (the object is then `does not exist`); a number is truncated to an int; a malformed file flags
 //! the object `error` (here with file:line:column).
 
 use roxmltree::{Document, ParsingOptions};
 
-use crate::model::oval::{Datatype, Family, Item, ItemField, ItemStatus, ItemValue};
+use crate::model::oval::{Datatype, Family, Item};
 
 use super::fileset::{collect_each, push_location, read_regular};
 use super::xpath::{Value, XPath};
@@ -57,15 +57,9 @@ impl Probe for XmlFileContentProbe {
             push_location(&mut item, file);
             item.push("xpath", Datatype::String, xpath_text.clone());
             match value {
-                Value::Nodes(nodes) if nodes.is_empty() => {
-                    item.status = ItemStatus::DoesNotExist;
-                    item.fields.push(ItemField {
-                        name: "value_of".into(),
-                        datatype: Datatype::String,
-                        status: ItemStatus::DoesNotExist,
-                        value: ItemValue::Nil,
-                    });
-                }
+                // oscap builds a `does not exist` item here but does not report it: the object
+                // is `does not exist` (checked in tests/oscap_parity_file_probes.rs).
+                Value::Nodes(nodes) if nodes.is_empty() => return Ok(()),
                 Value::Nodes(nodes) => {
                     for n in nodes.iter().filter(|n| n.is_attribute() || n.is_text()) {
                         item.push("value_of", Datatype::String, n.string_value());
@@ -90,7 +84,7 @@ impl Probe for XmlFileContentProbe {
 mod tests {
     use super::*;
     use crate::host::Root;
-    use crate::model::oval::Operation;
+    use crate::model::oval::{ItemValue, Operation};
     use crate::probes::fileset::tests::{entity, kind, object};
 
     fn run(content: &str, xpath: &str) -> Collected {
@@ -136,7 +130,8 @@ mod tests {
     fn elements_give_no_value_and_empty_set_is_does_not_exist() {
         assert!(values(&run(DOC, "//a")).is_empty());
         let c = run(DOC, "//zzz");
-        assert_eq!(c.items[0].status, ItemStatus::DoesNotExist);
+        assert_eq!(c.flag, CollectedFlag::DoesNotExist);
+        assert!(c.items.is_empty());
         assert_eq!(values(&run(DOC, "count(//a)")), ["3"]);
     }
 
