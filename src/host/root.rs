@@ -207,9 +207,27 @@ impl Root {
         self.resolve_inner(path, false)
     }
 
+    /// Resolve `name` (one component or a relative path) inside a directory whose in-root path
+    /// is already resolved, without checking that directory's components again.
+    pub fn resolve_in(&self, resolved_dir: &str, name: &str) -> Result<String, HostError> {
+        let mut known = components_reversed(resolved_dir);
+        known.reverse();
+        let shown = format!("{}/{name}", resolved_dir.trim_end_matches('/'));
+        self.resolve_components(known, components_reversed(name), true, &shown)
+    }
+
     fn resolve_inner(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
-        let mut done: Vec<String> = Vec::new();
-        let mut pending: Vec<String> = components_reversed(path);
+        self.resolve_components(Vec::new(), components_reversed(path), follow_last, path)
+    }
+
+    /// `done`: resolved components so far (no symlinks among them); `pending`: the rest, reversed.
+    fn resolve_components(
+        &self,
+        mut done: Vec<String>,
+        mut pending: Vec<String>,
+        follow_last: bool,
+        path: &str,
+    ) -> Result<String, HostError> {
         let mut links = 0u32;
         let mut missing = false;
         while let Some(component) = pending.pop() {
@@ -324,6 +342,27 @@ impl Root {
             return Ok(true);
         }
         Ok(size_of(c"system.posix_acl_default") > 0)
+    }
+
+    /// Entries of a directory given by its already *resolved* in-root path (as returned by
+    /// [`Root::resolve`]), each with its `lstat` metadata, sorted by name. Walks use this so a
+    /// tree costs one `read_dir` per directory and no per-entry path resolution.
+    pub fn read_dir_resolved(&self, resolved: &str) -> Result<Vec<(String, FileMeta)>, HostError> {
+        let mut entries = Vec::new();
+        let dir = fs::read_dir(self.host_path(resolved)).map_err(|e| HostError::from_io(resolved, e))?;
+        for entry in dir {
+            let entry = entry.map_err(|e| HostError::from_io(resolved, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // `DirEntry::metadata` does not follow a symlink (fstatat with AT_SYMLINK_NOFOLLOW).
+            match entry.metadata() {
+                Ok(m) => entries.push((name, FileMeta::from_metadata(&m))),
+                // Removed since listed: not an entry any more.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(HostError::from_io(&format!("{resolved}/{name}"), e)),
+            }
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
     }
 
     /// Open a regular file for reading without following a final symlink again and without
@@ -484,5 +523,32 @@ mod tests {
         let (_dir, root) = fixture();
         let c = root.read("/etc/docker/daemon.json").unwrap();
         assert_eq!(c.sha256, "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+    }
+
+    #[test]
+    fn resolve_in_matches_resolve() {
+        let (dir, root) = fixture();
+        symlink("../shadow", dir.path().join("etc/docker/up")).unwrap();
+        symlink("/etc/docker", dir.path().join("etc/abs")).unwrap();
+        for (parent, name) in
+            [("/etc/docker", "up"), ("/etc", "abs"), ("/etc", "shadow"), ("/etc", "missing")]
+        {
+            assert_eq!(
+                root.resolve_in(parent, name).unwrap(),
+                root.resolve(&format!("{parent}/{name}")).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn read_dir_resolved_lists_with_lstat() {
+        let (dir, root) = fixture();
+        symlink("/etc/shadow", dir.path().join("etc/link")).unwrap();
+        let entries = root.read_dir_resolved("/etc").unwrap();
+        let kinds: Vec<(&str, FileKind)> = entries.iter().map(|(n, m)| (n.as_str(), m.kind)).collect();
+        assert_eq!(
+            kinds,
+            [("docker", FileKind::Directory), ("link", FileKind::Symlink), ("shadow", FileKind::Regular)]
+        );
     }
 }

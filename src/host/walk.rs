@@ -113,8 +113,9 @@ impl WalkCache {
 pub fn walk(root: &Root, start: &str, options: WalkOptions) -> Walk {
     let mut out = Walk::default();
     let start = normalize(start);
-    let start_meta = match root.stat(&start) {
-        Ok(m) => m,
+    let resolved = root.resolve(&start).and_then(|r| root.stat(&r).map(|m| (r, m)));
+    let (resolved, start_meta) = match resolved {
+        Ok(found) => found,
         Err(e) => {
             if !e.is_not_found() {
                 out.problems.push(e.to_string());
@@ -132,73 +133,74 @@ pub fn walk(root: &Root, start: &str, options: WalkOptions) -> Walk {
     if start_meta.kind != FileKind::Directory {
         return out;
     }
-    let mut ancestors = vec![(start_meta.dev, start_meta.ino)];
-    let start_dev = start_meta.dev;
-    descend(root, &start, 0, options, start_dev, &mut ancestors, &mut out);
+    let mut branch = Branch { ancestors: vec![(start_meta.dev, start_meta.ino)], start_dev: start_meta.dev };
+    descend(root, &start, &resolved, 0, options, &mut branch, &mut out);
     out
 }
 
+/// The directories (device, inode) on the way down, and the start's device.
+struct Branch {
+    ancestors: Vec<(u64, u64)>,
+    start_dev: u64,
+}
+
+/// List `dir` (reached as `logical`, really at the symlink-free in-root path `resolved`).
 fn descend(
     root: &Root,
-    dir: &str,
+    logical: &str,
+    resolved: &str,
     depth: u32,
     options: WalkOptions,
-    start_dev: u64,
-    ancestors: &mut Vec<(u64, u64)>,
+    branch: &mut Branch,
     out: &mut Walk,
 ) {
     if options.max_dir_depth.is_some_and(|max| depth > max) {
         return;
     }
-    let names = match root.read_dir(dir) {
+    let entries = match root.read_dir_resolved(resolved) {
         Ok(n) => n,
         Err(e) => {
             out.problems.push(e.to_string());
             return;
         }
     };
-    for name in names {
+    for (name, lmeta) in entries {
         if out.entries.len() >= MAX_WALK_ENTRIES {
-            out.problems.push(format!("`{dir}`: walk stopped after {MAX_WALK_ENTRIES} entries"));
+            out.problems.push(format!("`{logical}`: walk stopped after {MAX_WALK_ENTRIES} entries"));
             return;
         }
-        let path = join(dir, &name);
+        let path = join(logical, &name);
         if PSEUDO_FS_DIRS.contains(&path.as_str()) {
             continue;
         }
-        let lmeta = match root.lstat(&path) {
-            Ok(m) => m,
-            Err(e) => {
-                out.problems.push(e.to_string());
-                continue;
-            }
-        };
+        let child_resolved = join(resolved, &name);
         let is_symlink = lmeta.kind == FileKind::Symlink;
-        let meta = if is_symlink {
-            match root.stat(&path) {
-                Ok(m) => m,
+        // Only a symlink needs resolving (inside the root); anything else is what lstat saw.
+        let (meta, target) = if is_symlink {
+            match root.resolve_in(resolved, &name).and_then(|t| root.lstat(&t).map(|m| (m, t))) {
+                Ok((m, t)) => (m, t),
                 // Dangling or looping link: reported as the link itself.
-                Err(_) => lmeta.clone(),
+                Err(_) => (lmeta, child_resolved),
             }
         } else {
-            lmeta
+            (lmeta, child_resolved)
         };
         out.entries.push(WalkEntry { path: path.clone(), depth: depth + 1, kind: meta.kind, is_symlink });
         if meta.kind != FileKind::Directory {
             continue;
         }
         let allowed = if is_symlink { options.into_symlinks } else { options.into_dirs };
-        if !allowed || !scope_allows(root, &path, meta.dev, start_dev, options.scope) {
+        if !allowed || !scope_allows(root, &target, meta.dev, branch.start_dev, options.scope) {
             continue;
         }
         let id = (meta.dev, meta.ino);
-        if ancestors.contains(&id) {
+        if branch.ancestors.contains(&id) {
             out.problems.push(format!("`{path}`: directory cycle, not entered again"));
             continue;
         }
-        ancestors.push(id);
-        descend(root, &path, depth + 1, options, start_dev, ancestors, out);
-        ancestors.pop();
+        branch.ancestors.push(id);
+        descend(root, &path, &target, depth + 1, options, branch, out);
+        branch.ancestors.pop();
     }
 }
 
@@ -349,5 +351,29 @@ mod tests {
         assert_eq!(split_path("/etc"), ("/", "etc"));
         assert_eq!(join("/", "etc"), "/etc");
         assert_eq!(normalize("//etc/./ssh/"), "/etc/ssh");
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// `cargo test --release --lib host::walk::timing -- --ignored --nocapture` to measure a
+    /// real tree (`STIGRUN_WALK_ROOT`, default `/usr`).
+    #[test]
+    #[ignore]
+    fn walk_a_real_tree() {
+        let start = std::env::var("STIGRUN_WALK_ROOT").unwrap_or_else(|_| "/usr".into());
+        let root = Root::new("/").unwrap();
+        let t = std::time::Instant::now();
+        let w = walk(&root, &start, WalkOptions::everything());
+        let dirs = w.entries.iter().filter(|e| e.is_dir()).count();
+        eprintln!(
+            "walked {start}: {} entries ({dirs} dirs), {} problems, {:?}",
+            w.entries.len(),
+            w.problems.len(),
+            t.elapsed()
+        );
+        assert!(!w.entries.is_empty());
     }
 }
