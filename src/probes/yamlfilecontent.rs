@@ -442,7 +442,8 @@ fn type_scalar(value: &str, plain: bool, tag: Option<&str>) -> Option<(Datatype,
         return Some((Datatype::String, value.to_string()));
     }
     let guess = tag == "?";
-    if guess && matches!(value, "null" | "Null" | "NULL" | "~") {
+    // oscap prints a YAML null (plain `null`, `~`, nothing, or `!!null`) as `(null)`.
+    if tag == "null" || (guess && matches!(value, "null" | "Null" | "NULL" | "~" | "")) {
         return Some((Datatype::String, "(null)".to_string()));
     }
     if guess || tag == "bool" {
@@ -621,6 +622,24 @@ nested: [[1, 2], [3]]
         assert_eq!(query(DOC, ".qt").unwrap(), [[f("#", S, "true")]]);
         assert_eq!(query(DOC, ".bt").unwrap(), [[f("#", B, "true")]]);
         assert_eq!(query(DOC, ".yes").unwrap(), [[f("#", S, "yes")]]);
+    }
+
+    #[test]
+    fn edge_scalars_like_oscap() {
+        let doc = "empty:\nqnull: 'null'\ntnull: !!null null\nnan: .nan\nbig: 4294967297\nplus: +12\n\
+                   under: 1_000\nneg: -0x1F\nflt: 1.\nexp: 1E+2\nbool: !!bool yes\nmulti: |\n  l1\n  l2\n";
+        assert_eq!(query(doc, ".empty").unwrap(), [[f("#", S, "(null)")]]);
+        assert_eq!(query(doc, ".qnull").unwrap(), [[f("#", S, "null")]]);
+        assert_eq!(query(doc, ".tnull").unwrap(), [[f("#", S, "(null)")]]);
+        assert_eq!(query(doc, ".nan").unwrap(), [[f("#", F, "nan")]]);
+        assert_eq!(query(doc, ".big").unwrap(), [[f("#", I, "1")]]);
+        assert_eq!(query(doc, ".plus").unwrap(), [[f("#", I, "12")]]);
+        assert_eq!(query(doc, ".under").unwrap(), [[f("#", S, "1_000")]]);
+        assert_eq!(query(doc, ".neg").unwrap(), [[f("#", S, "-0x1F")]]);
+        assert_eq!(query(doc, ".flt").unwrap(), [[f("#", F, "1.000000")]]);
+        assert_eq!(query(doc, ".exp").unwrap(), [[f("#", F, "100.000000")]]);
+        assert!(query(doc, ".bool").is_err());
+        assert_eq!(query(doc, ".multi").unwrap(), [[f("#", S, "l1\nl2\n")]]);
     }
 
     #[test]
