@@ -47,6 +47,9 @@ pub struct WalkEntry {
     pub kind: FileKind,
     /// The entry itself is a symbolic link.
     pub is_symlink: bool,
+    /// A directory that is one of its own ancestors (reached through a symlink): listed, never
+    /// entered, and not reported as a directory of the tree (oscap skips such entries too).
+    pub is_cycle: bool,
 }
 
 impl WalkEntry {
@@ -129,6 +132,7 @@ pub fn walk(root: &Root, start: &str, options: WalkOptions) -> Walk {
         depth: 0,
         kind: start_meta.kind,
         is_symlink: start_is_link,
+        is_cycle: false,
     });
     if start_meta.kind != FileKind::Directory {
         return out;
@@ -185,7 +189,15 @@ fn descend(
         } else {
             (lmeta, child_resolved)
         };
-        out.entries.push(WalkEntry { path: path.clone(), depth: depth + 1, kind: meta.kind, is_symlink });
+        let id = (meta.dev, meta.ino);
+        let is_cycle = meta.kind == FileKind::Directory && branch.ancestors.contains(&id);
+        out.entries.push(WalkEntry {
+            path: path.clone(),
+            depth: depth + 1,
+            kind: meta.kind,
+            is_symlink,
+            is_cycle,
+        });
         if meta.kind != FileKind::Directory {
             continue;
         }
@@ -193,8 +205,7 @@ fn descend(
         if !allowed || !scope_allows(root, &target, meta.dev, branch.start_dev, options.scope) {
             continue;
         }
-        let id = (meta.dev, meta.ino);
-        if branch.ancestors.contains(&id) {
+        if is_cycle {
             out.problems.push(format!("`{path}`: directory cycle, not entered again"));
             continue;
         }

@@ -204,7 +204,9 @@ fn collect_below(
             for e in &walk.entries {
                 match filename {
                     None => {
-                        if e.is_dir() && e.depth <= deepest_dir {
+                        // A symlinked directory counts only when followed, and never a cycle.
+                        let followed = e.depth == 0 || ((!e.is_symlink || b.recurse_symlinks) && !e.is_cycle);
+                        if e.is_dir() && followed && e.depth <= deepest_dir {
                             found.insert(dir_ref(&e.path));
                         }
                     }
@@ -567,6 +569,28 @@ pub(crate) mod tests {
         assert_eq!(follow, vec!["/etc/ssh/abs/c.conf", "/etc/ssh/rel/c.conf"]);
         let dirs_only = run(&root, e(), &[("recurse_direction", "down"), ("recurse", "directories")]);
         assert!(dirs_only.is_empty(), "{dirs_only:?}");
+    }
+
+    #[test]
+    fn directories_through_symlinks_only_when_followed_and_never_cycles() {
+        let (d, root) = fixture();
+        symlink("../..", d.path().join("etc/ssh/sub/up")).unwrap();
+        symlink("sub", d.path().join("etc/ssh/rel")).unwrap();
+        let e = || vec![entity("path", Operation::Equals, "/etc/ssh"), nil("filename")];
+        let all = run(&root, e(), &[("recurse_direction", "down")]);
+        // `up` is /etc: not on the branch, so followed; /etc/ssh below it is a cycle.
+        let expected = [
+            "/etc/ssh",
+            "/etc/ssh/rel",
+            "/etc/ssh/rel/deeper",
+            "/etc/ssh/rel/up",
+            "/etc/ssh/sub",
+            "/etc/ssh/sub/deeper",
+            "/etc/ssh/sub/up",
+        ];
+        assert_eq!(all, expected);
+        let dirs = run(&root, e(), &[("recurse_direction", "down"), ("recurse", "directories")]);
+        assert_eq!(dirs, ["/etc/ssh", "/etc/ssh/sub", "/etc/ssh/sub/deeper"]);
     }
 
     #[test]
