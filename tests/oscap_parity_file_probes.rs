@@ -256,6 +256,7 @@ fn make_fixture(base: &Path) {
     w("/etc/ssh/sub/a.conf", "x\n");
     w("/etc/ssh/sub/deeper/b.conf", "y\nz\n");
     fs::set_permissions(base.join("etc/ssh/sub/a.conf"), fs::Permissions::from_mode(0o4755)).unwrap();
+    set_extended_acl(&base.join("etc/ssh/sub/deeper/b.conf"));
     w(
         "/etc/docker/daemon.json",
         "{\n  \"icc\": false,\n  \"log-level\": \"info\",\n  \"ulimits\": {\"nofile\": {\"Name\": \"nofile\", \"Hard\": 64000}},\n  \"list\": [\"a\", 2]\n}\n",
@@ -278,6 +279,30 @@ fn make_fixture(base: &Path) {
     // SAFETY: mkfifo with a valid NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
     symlink("nowhere", base.join("etc/dangling")).unwrap();
+}
+
+/// Give a file a POSIX access ACL with a named-user entry (what `setfacl -m u:65534:r` does).
+fn set_extended_acl(path: &Path) {
+    let mut acl = 2u32.to_le_bytes().to_vec();
+    for (tag, perm, id) in
+        [(1u16, 6u16, u32::MAX), (2, 4, 65534), (4, 4, u32::MAX), (0x10, 4, u32::MAX), (0x20, 4, u32::MAX)]
+    {
+        acl.extend(tag.to_le_bytes());
+        acl.extend(perm.to_le_bytes());
+        acl.extend(id.to_le_bytes());
+    }
+    let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: valid NUL-terminated path and name; the buffer outlives the call. Failure (no
+    // ACL support) only leaves the file without an ACL, which both tools then report.
+    unsafe {
+        libc::setxattr(
+            c_path.as_ptr(),
+            c"system.posix_acl_access".as_ptr(),
+            acl.as_ptr().cast(),
+            acl.len(),
+            0,
+        );
+    }
 }
 
 fn ns(family: Family) -> &'static str {

@@ -551,4 +551,40 @@ mod tests {
             [("docker", FileKind::Directory), ("link", FileKind::Symlink), ("shadow", FileKind::Regular)]
         );
     }
+
+    #[test]
+    fn extended_acl_is_detected() {
+        let (dir, root) = fixture();
+        assert!(!root.has_extended_acl("/etc/shadow").unwrap());
+        // A POSIX ACL xattr (version 2) with a named-user entry: user::rw- user:65534:r--
+        // group::r-- mask::r-- other::r--.
+        let mut acl = 2u32.to_le_bytes().to_vec();
+        for (tag, perm, id) in [
+            (0x01u16, 6u16, u32::MAX),
+            (0x02, 4, 65534),
+            (0x04, 4, u32::MAX),
+            (0x10, 4, u32::MAX),
+            (0x20, 4, u32::MAX),
+        ] {
+            acl.extend(tag.to_le_bytes());
+            acl.extend(perm.to_le_bytes());
+            acl.extend(id.to_le_bytes());
+        }
+        let path = std::ffi::CString::new(dir.path().join("etc/shadow").to_str().unwrap()).unwrap();
+        // SAFETY: valid NUL-terminated path and attribute name; the buffer outlives the call.
+        let set = unsafe {
+            libc::setxattr(
+                path.as_ptr(),
+                c"system.posix_acl_access".as_ptr(),
+                acl.as_ptr().cast(),
+                acl.len(),
+                0,
+            )
+        };
+        if set != 0 {
+            eprintln!("file system without POSIX ACLs: check skipped");
+            return;
+        }
+        assert!(root.has_extended_acl("/etc/shadow").unwrap());
+    }
 }

@@ -339,6 +339,25 @@ mod tests {
     }
 
     #[test]
+    fn defined_scope_stays_on_the_start_device() {
+        // Needs a tree with another mount below it: the host's /dev usually has /dev/shm.
+        let root = Root::new("/").unwrap();
+        let (Ok(dev), Ok(shm)) = (root.stat("/dev"), root.stat("/dev/shm")) else { return };
+        if dev.dev == shm.dev {
+            eprintln!("/dev/shm is not a separate mount: check skipped");
+            return;
+        }
+        let opts = |scope| WalkOptions { scope, ..WalkOptions::everything() };
+        let defined = walk(&root, "/dev", opts(FsScope::Defined));
+        assert!(defined.entries.iter().any(|e| e.path == "/dev/shm"), "the mount point itself is listed");
+        assert!(!defined.entries.iter().any(|e| e.path.starts_with("/dev/shm/")));
+        std::fs::write("/dev/shm/stigrun-walk-test", "x").unwrap();
+        let all = walk(&root, "/dev", opts(FsScope::All));
+        let _ = std::fs::remove_file("/dev/shm/stigrun-walk-test");
+        assert!(all.entries.iter().any(|e| e.path == "/dev/shm/stigrun-walk-test"));
+    }
+
+    #[test]
     fn cache_shares_walks() {
         let (_d, root) = tree();
         let cache = WalkCache::default();
