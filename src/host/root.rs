@@ -312,8 +312,12 @@ impl Root {
     /// Is the directory at `path` on a network file system (NFS, CIFS/SMB, AFS, …)? Walks with
     /// `recurse_file_system="local"` do not descend into those. Unknown counts as local.
     pub fn is_remote_fs(&self, path: &str) -> bool {
-        let Ok(resolved) = self.resolve(path) else { return false };
-        let Ok(c_path) = std::ffi::CString::new(self.host_path(&resolved).as_os_str().as_encoded_bytes())
+        self.resolve(path).is_ok_and(|resolved| self.is_remote_fs_resolved(&resolved))
+    }
+
+    /// [`Root::is_remote_fs`] for a path that is already resolved (walks know it).
+    pub(super) fn is_remote_fs_resolved(&self, resolved: &str) -> bool {
+        let Ok(c_path) = std::ffi::CString::new(self.host_path(resolved).as_os_str().as_encoded_bytes())
         else {
             return false;
         };
@@ -586,5 +590,13 @@ mod tests {
             return;
         }
         assert!(root.has_extended_acl("/etc/shadow").unwrap());
+    }
+
+    #[test]
+    fn local_disk_is_not_remote() {
+        let (_dir, root) = fixture();
+        assert!(!root.is_remote_fs("/etc"));
+        assert!(!root.is_remote_fs("/does/not/exist"));
+        assert!(REMOTE_FS_MAGIC.contains(&0x6969), "NFS is remote");
     }
 }

@@ -215,11 +215,11 @@ fn descend(
     }
 }
 
-fn scope_allows(root: &Root, path: &str, dev: u64, start_dev: u64, scope: FsScope) -> bool {
+fn scope_allows(root: &Root, resolved: &str, dev: u64, start_dev: u64, scope: FsScope) -> bool {
     match scope {
         FsScope::All => true,
         FsScope::Defined => dev == start_dev,
-        FsScope::Local => !root.is_remote_fs(path),
+        FsScope::Local => !root.is_remote_fs_resolved(resolved),
     }
 }
 
