@@ -8,5 +8,7 @@
 //! `O_NOFOLLOW | O_NONBLOCK` and checked with `fstat` before a byte is read.
 
 mod root;
+mod walk;
 
 pub use root::{FileContent, FileKind, FileMeta, HostError, Limits, Root};
+pub use walk::{FsScope, Walk, WalkCache, WalkEntry, WalkOptions, join, normalize, split_path, walk};

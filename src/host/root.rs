@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::walk::{Walk, WalkCache, WalkOptions};
+
 /// Limits that keep a scan bounded on hostile or huge targets.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -154,6 +156,8 @@ pub struct FileContent {
 pub struct Root {
     base: PathBuf,
     limits: Limits,
+    /// Walks done during this run, shared by every probe (and every clone of this root).
+    walks: std::sync::Arc<WalkCache>,
 }
 
 impl Root {
@@ -168,7 +172,7 @@ impl Root {
         if !base.is_dir() {
             return Err(HostError::BadRoot { path: shown });
         }
-        Ok(Root { base, limits })
+        Ok(Root { base, limits, walks: Default::default() })
     }
 
     /// The host directory this root stands for.
@@ -203,9 +207,27 @@ impl Root {
         self.resolve_inner(path, false)
     }
 
+    /// Resolve `name` (one component or a relative path) inside a directory whose in-root path
+    /// is already resolved, without checking that directory's components again.
+    pub fn resolve_in(&self, resolved_dir: &str, name: &str) -> Result<String, HostError> {
+        let mut known = components_reversed(resolved_dir);
+        known.reverse();
+        let shown = format!("{}/{name}", resolved_dir.trim_end_matches('/'));
+        self.resolve_components(known, components_reversed(name), true, &shown)
+    }
+
     fn resolve_inner(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
-        let mut done: Vec<String> = Vec::new();
-        let mut pending: Vec<String> = components_reversed(path);
+        self.resolve_components(Vec::new(), components_reversed(path), follow_last, path)
+    }
+
+    /// `done`: resolved components so far (no symlinks among them); `pending`: the rest, reversed.
+    fn resolve_components(
+        &self,
+        mut done: Vec<String>,
+        mut pending: Vec<String>,
+        follow_last: bool,
+        path: &str,
+    ) -> Result<String, HostError> {
         let mut links = 0u32;
         let mut missing = false;
         while let Some(component) = pending.pop() {
@@ -277,6 +299,76 @@ impl Root {
         Ok(names)
     }
 
+    /// The walk from `start` with `options`, done at most once per run (see [`WalkCache`]).
+    pub fn walk(&self, start: &str, options: WalkOptions) -> std::sync::Arc<Walk> {
+        self.walks.get_or_walk(self, start, options)
+    }
+
+    /// The cache of walks done so far.
+    pub fn walk_cache(&self) -> &WalkCache {
+        &self.walks
+    }
+
+    /// Is the directory at `path` on a network file system (NFS, CIFS/SMB, AFS, …)? Walks with
+    /// `recurse_file_system="local"` do not descend into those. Unknown counts as local.
+    pub fn is_remote_fs(&self, path: &str) -> bool {
+        self.resolve(path).is_ok_and(|resolved| self.is_remote_fs_resolved(&resolved))
+    }
+
+    /// [`Root::is_remote_fs`] for a path that is already resolved (walks know it).
+    pub(super) fn is_remote_fs_resolved(&self, resolved: &str) -> bool {
+        let Ok(c_path) = std::ffi::CString::new(self.host_path(resolved).as_os_str().as_encoded_bytes())
+        else {
+            return false;
+        };
+        // SAFETY: statfs writes into a zeroed, properly sized struct; the path is NUL-terminated.
+        let mut buf: libc::statfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statfs(c_path.as_ptr(), &mut buf) } != 0 {
+            return false;
+        }
+        REMOTE_FS_MAGIC.contains(&(buf.f_type as i64))
+    }
+
+    /// Does the file at `path` (not following a final symlink) carry a POSIX ACL beyond the
+    /// three entries that mirror its mode bits? A default ACL on a directory counts too.
+    pub fn has_extended_acl(&self, path: &str) -> Result<bool, HostError> {
+        let resolved = self.resolve_parent(path)?;
+        let c_path = std::ffi::CString::new(self.host_path(&resolved).as_os_str().as_encoded_bytes())
+            .map_err(|_| HostError::NotFound { path: path.to_string() })?;
+        // An access ACL xattr is a 4-byte header plus 8 bytes per entry; the minimal ACL has
+        // exactly 3 entries (user, group, other), so anything longer is extended.
+        const MINIMAL_ACL_LEN: isize = 4 + 3 * 8;
+        let size_of = |name: &std::ffi::CStr| {
+            // SAFETY: a NULL buffer with size 0 asks only for the attribute's length.
+            unsafe { libc::lgetxattr(c_path.as_ptr(), name.as_ptr(), std::ptr::null_mut(), 0) }
+        };
+        if size_of(c"system.posix_acl_access") > MINIMAL_ACL_LEN {
+            return Ok(true);
+        }
+        Ok(size_of(c"system.posix_acl_default") > 0)
+    }
+
+    /// Entries of a directory given by its already *resolved* in-root path (as returned by
+    /// [`Root::resolve`]), each with its `lstat` metadata, sorted by name. Walks use this so a
+    /// tree costs one `read_dir` per directory and no per-entry path resolution.
+    pub fn read_dir_resolved(&self, resolved: &str) -> Result<Vec<(String, FileMeta)>, HostError> {
+        let mut entries = Vec::new();
+        let dir = fs::read_dir(self.host_path(resolved)).map_err(|e| HostError::from_io(resolved, e))?;
+        for entry in dir {
+            let entry = entry.map_err(|e| HostError::from_io(resolved, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // `DirEntry::metadata` does not follow a symlink (fstatat with AT_SYMLINK_NOFOLLOW).
+            match entry.metadata() {
+                Ok(m) => entries.push((name, FileMeta::from_metadata(&m))),
+                // Removed since listed: not an entry any more.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(HostError::from_io(&format!("{resolved}/{name}"), e)),
+            }
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
+    }
+
     /// Open a regular file for reading without following a final symlink again and without
     /// blocking on FIFOs; anything that is not a regular file is refused before reading.
     fn open_regular(&self, path: &str) -> Result<(String, File, u64), HostError> {
@@ -333,6 +425,21 @@ impl Root {
         }
     }
 }
+
+/// `statfs` magic numbers of network file systems (linux/magic.h and fs sources): NFS, SMB,
+/// CIFS, SMB2, AFS, Coda, NCP, 9P, Ceph, FUSE (sshfs and similar are FUSE), GlusterFS via FUSE.
+const REMOTE_FS_MAGIC: [i64; 10] = [
+    0x6969,
+    0x517B,
+    0xFF53_4D42,
+    0xFE53_4D42,
+    0x5346_414F,
+    0x7375_7245,
+    0x564C,
+    0x0102_1997,
+    0x00C3_6400,
+    0x6573_5546,
+];
 
 /// Path components in reverse order (so `pop` yields them front to back), dropping `.` and empty ones.
 fn components_reversed(path: &str) -> Vec<String> {
@@ -420,5 +527,76 @@ mod tests {
         let (_dir, root) = fixture();
         let c = root.read("/etc/docker/daemon.json").unwrap();
         assert_eq!(c.sha256, "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+    }
+
+    #[test]
+    fn resolve_in_matches_resolve() {
+        let (dir, root) = fixture();
+        symlink("../shadow", dir.path().join("etc/docker/up")).unwrap();
+        symlink("/etc/docker", dir.path().join("etc/abs")).unwrap();
+        for (parent, name) in
+            [("/etc/docker", "up"), ("/etc", "abs"), ("/etc", "shadow"), ("/etc", "missing")]
+        {
+            assert_eq!(
+                root.resolve_in(parent, name).unwrap(),
+                root.resolve(&format!("{parent}/{name}")).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn read_dir_resolved_lists_with_lstat() {
+        let (dir, root) = fixture();
+        symlink("/etc/shadow", dir.path().join("etc/link")).unwrap();
+        let entries = root.read_dir_resolved("/etc").unwrap();
+        let kinds: Vec<(&str, FileKind)> = entries.iter().map(|(n, m)| (n.as_str(), m.kind)).collect();
+        assert_eq!(
+            kinds,
+            [("docker", FileKind::Directory), ("link", FileKind::Symlink), ("shadow", FileKind::Regular)]
+        );
+    }
+
+    #[test]
+    fn extended_acl_is_detected() {
+        let (dir, root) = fixture();
+        assert!(!root.has_extended_acl("/etc/shadow").unwrap());
+        // A POSIX ACL xattr (version 2) with a named-user entry: user::rw- user:65534:r--
+        // group::r-- mask::r-- other::r--.
+        let mut acl = 2u32.to_le_bytes().to_vec();
+        for (tag, perm, id) in [
+            (0x01u16, 6u16, u32::MAX),
+            (0x02, 4, 65534),
+            (0x04, 4, u32::MAX),
+            (0x10, 4, u32::MAX),
+            (0x20, 4, u32::MAX),
+        ] {
+            acl.extend(tag.to_le_bytes());
+            acl.extend(perm.to_le_bytes());
+            acl.extend(id.to_le_bytes());
+        }
+        let path = std::ffi::CString::new(dir.path().join("etc/shadow").to_str().unwrap()).unwrap();
+        // SAFETY: valid NUL-terminated path and attribute name; the buffer outlives the call.
+        let set = unsafe {
+            libc::setxattr(
+                path.as_ptr(),
+                c"system.posix_acl_access".as_ptr(),
+                acl.as_ptr().cast(),
+                acl.len(),
+                0,
+            )
+        };
+        if set != 0 {
+            eprintln!("file system without POSIX ACLs: check skipped");
+            return;
+        }
+        assert!(root.has_extended_acl("/etc/shadow").unwrap());
+    }
+
+    #[test]
+    fn local_disk_is_not_remote() {
+        let (_dir, root) = fixture();
+        assert!(!root.is_remote_fs("/etc"));
+        assert!(!root.is_remote_fs("/does/not/exist"));
+        assert!(REMOTE_FS_MAGIC.contains(&0x6969), "NFS is remote");
     }
 }

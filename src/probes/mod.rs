@@ -4,6 +4,17 @@
 //! [`Root`]; it returns the items it collected and a collected-object flag. It never panics
 //! on host data: an unreadable file becomes an item with status `error` or a flag with a message.
 
+pub mod file;
+pub mod filehash;
+pub mod filehash58;
+pub mod fileset;
+pub mod symlink;
+pub mod textfilecontent;
+pub mod textfilecontent54;
+pub mod xmlfilecontent;
+pub mod xpath;
+pub mod yamlfilecontent;
+
 use crate::host::Root;
 use crate::model::oval::{Check, Datatype, Family, Item, Operation, TypeName};
 
@@ -117,7 +128,16 @@ pub trait Probe: Send + Sync {
 
 /// Every probe stigrun has. One line per probe; the evaluator looks probes up here.
 pub fn registry() -> Vec<Box<dyn Probe>> {
-    vec![]
+    vec![
+        Box::new(file::FileProbe),
+        Box::new(textfilecontent54::TextFileContent54Probe),
+        Box::new(textfilecontent::TextFileContentProbe),
+        Box::new(filehash58::FileHash58Probe),
+        Box::new(filehash::FileHashProbe),
+        Box::new(symlink::SymlinkProbe),
+        Box::new(yamlfilecontent::YamlFileContentProbe),
+        Box::new(xmlfilecontent::XmlFileContentProbe),
+    ]
 }
 
 /// The item type name for an object type name: `file_object` → `file_item`.

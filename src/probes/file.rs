@@ -1,0 +1,225 @@
+//! `unix:file_object` → `unix:file_item`: metadata of files and directories (`lstat`, as oscap:
+//! a symlink is reported as a `symbolic link`, not as its target).
+
+use crate::host::{FileKind, FileMeta, Root};
+use crate::model::oval::{Datatype, Family, Item, ItemField, ItemStatus, ItemValue};
+
+use super::fileset::{FileRef, collect_each, push_location};
+use super::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
+
+pub struct FileProbe;
+
+impl Probe for FileProbe {
+    fn object_type(&self) -> (Family, &'static str) {
+        (Family::Unix, "file_object")
+    }
+
+    fn collect(&self, object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
+        collect_each(object, ctx.root, |file, out| {
+            let full = file.full_path();
+            match ctx.root.lstat(&full) {
+                Ok(meta) => out.items.push(file_item(object, ctx.root, file, &meta)),
+                // Gone since the walk listed it: not an item, as in oscap.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => out.messages.push(e.to_string()),
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The OVAL `type` value of a file kind (oscap's spelling).
+pub fn type_name(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Regular => "regular",
+        FileKind::Directory => "directory",
+        FileKind::Symlink => "symbolic link",
+        FileKind::Fifo => "fifo",
+        FileKind::CharDevice => "character special",
+        FileKind::BlockDevice => "block special",
+        FileKind::Socket => "socket",
+        FileKind::Unknown => "unknown",
+    }
+}
+
+fn file_item(object: &ResolvedObject<'_>, root: &Root, file: &FileRef, meta: &FileMeta) -> Item {
+    let mut item = Item::new(item_type(object.kind));
+    push_location(&mut item, file);
+    item.push("type", Datatype::String, type_name(meta.kind));
+    item.push("group_id", Datatype::Int, meta.gid.to_string());
+    item.push("user_id", Datatype::Int, meta.uid.to_string());
+    item.push("a_time", Datatype::Int, meta.atime.to_string());
+    item.push("c_time", Datatype::Int, meta.ctime.to_string());
+    item.push("m_time", Datatype::Int, meta.mtime.to_string());
+    item.push("size", Datatype::Int, meta.size.to_string());
+    let bits: [(&str, u32); 12] = [
+        ("suid", libc::S_ISUID),
+        ("sgid", libc::S_ISGID),
+        ("sticky", libc::S_ISVTX),
+        ("uread", libc::S_IRUSR),
+        ("uwrite", libc::S_IWUSR),
+        ("uexec", libc::S_IXUSR),
+        ("gread", libc::S_IRGRP),
+        ("gwrite", libc::S_IWGRP),
+        ("gexec", libc::S_IXGRP),
+        ("oread", libc::S_IROTH),
+        ("owrite", libc::S_IWOTH),
+        ("oexec", libc::S_IXOTH),
+    ];
+    for (name, bit) in bits {
+        item.push(name, Datatype::Boolean, bool_text(meta.mode & bit != 0));
+    }
+    match root.has_extended_acl(&file.full_path()) {
+        Ok(acl) => item.push("has_extended_acl", Datatype::Boolean, bool_text(acl)),
+        // oscap reports the entity with status `does not exist` when ACLs cannot be read.
+        Err(_) => item.fields.push(ItemField {
+            name: "has_extended_acl".into(),
+            datatype: Datatype::Boolean,
+            status: ItemStatus::DoesNotExist,
+            value: ItemValue::Nil,
+        }),
+    }
+    item
+}
+
+pub(crate) fn bool_text(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::oval::Operation;
+    use crate::probes::CollectedFlag;
+    use crate::probes::fileset::tests::{behaviors, entity, kind, nil, object};
+    use std::fs;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    fn field<'a>(item: &'a Item, name: &'a str) -> &'a str {
+        match &item.fields_named(name).next().unwrap().value {
+            ItemValue::Text(t) => t,
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    fn names(item: &Item) -> Vec<&str> {
+        item.fields.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    #[test]
+    fn regular_file_item_in_schema_order() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("etc")).unwrap();
+        fs::write(d.path().join("etc/shadow"), "x\n").unwrap();
+        fs::set_permissions(d.path().join("etc/shadow"), fs::Permissions::from_mode(0o4640)).unwrap();
+        let root = Root::new(d.path()).unwrap();
+        let k = kind(Family::Unix, "file_object");
+        let o = object(&k, vec![entity("filepath", Operation::Equals, "/etc/shadow")], &[]);
+        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        assert_eq!(c.flag, CollectedFlag::Complete);
+        let item = &c.items[0];
+        assert_eq!(item.kind.name, "file_item");
+        assert_eq!(
+            names(item),
+            [
+                "filepath",
+                "path",
+                "filename",
+                "type",
+                "group_id",
+                "user_id",
+                "a_time",
+                "c_time",
+                "m_time",
+                "size",
+                "suid",
+                "sgid",
+                "sticky",
+                "uread",
+                "uwrite",
+                "uexec",
+                "gread",
+                "gwrite",
+                "gexec",
+                "oread",
+                "owrite",
+                "oexec",
+                "has_extended_acl"
+            ]
+        );
+        assert_eq!(field(item, "filepath"), "/etc/shadow");
+        assert_eq!(field(item, "path"), "/etc");
+        assert_eq!(field(item, "filename"), "shadow");
+        assert_eq!(field(item, "type"), "regular");
+        assert_eq!(field(item, "size"), "2");
+        assert_eq!(field(item, "suid"), "true");
+        assert_eq!(field(item, "uwrite"), "true");
+        assert_eq!(field(item, "gread"), "true");
+        assert_eq!(field(item, "gwrite"), "false");
+        assert_eq!(field(item, "oread"), "false");
+        assert_eq!(field(item, "has_extended_acl"), "false");
+    }
+
+    #[test]
+    fn directory_item_has_no_filepath_and_empty_filename() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("etc/ssh")).unwrap();
+        let root = Root::new(d.path()).unwrap();
+        let k = kind(Family::Unix, "file_object");
+        let o = object(&k, vec![entity("path", Operation::Equals, "/etc/ssh"), nil("filename")], &[]);
+        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let item = &c.items[0];
+        assert_eq!(&names(item)[..3], ["path", "filename", "type"]);
+        assert_eq!(field(item, "filename"), "");
+        assert_eq!(field(item, "type"), "directory");
+    }
+
+    #[test]
+    fn symlink_and_fifo_reported_by_lstat() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("run")).unwrap();
+        fs::write(d.path().join("run/target"), "t").unwrap();
+        symlink("/run/target", d.path().join("run/link")).unwrap();
+        let p = std::ffi::CString::new(d.path().join("run/pipe").to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(p.as_ptr(), 0o600) }, 0);
+        let root = Root::new(d.path()).unwrap();
+        let k = kind(Family::Unix, "file_object");
+        let b = behaviors(&[]);
+        let o = object(
+            &k,
+            vec![
+                entity("path", Operation::Equals, "/run"),
+                entity("filename", Operation::PatternMatch, ".*"),
+            ],
+            &b,
+        );
+        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let types: Vec<(&str, &str)> =
+            c.items.iter().map(|i| (field(i, "filename"), field(i, "type"))).collect();
+        assert_eq!(types, [("link", "symbolic link"), ("pipe", "fifo"), ("target", "regular")]);
+    }
+
+    #[test]
+    fn no_match_is_does_not_exist() {
+        let d = tempfile::tempdir().unwrap();
+        let root = Root::new(d.path()).unwrap();
+        let k = kind(Family::Unix, "file_object");
+        let o = object(&k, vec![entity("filepath", Operation::Equals, "/etc/none")], &[]);
+        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        assert_eq!(c.flag, CollectedFlag::DoesNotExist);
+        assert!(c.items.is_empty());
+    }
+
+    #[test]
+    fn bad_pattern_is_an_error_flag() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("x"), "").unwrap();
+        let root = Root::new(d.path()).unwrap();
+        let k = kind(Family::Unix, "file_object");
+        let o = object(&k, vec![entity("filepath", Operation::PatternMatch, "^/(x")], &[]);
+        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        assert_eq!(c.flag, CollectedFlag::Error);
+        assert!(c.messages[0].contains("oval:t:obj:1"), "{:?}", c.messages);
+    }
+}
