@@ -4,6 +4,12 @@
 //! [`Root`]; it returns the items it collected and a collected-object flag. It never panics
 //! on host data: an unreadable file becomes an item with status `error` or a flag with a message.
 
+pub mod entity_filter;
+pub mod family;
+pub mod sysctl;
+pub mod system_info;
+pub mod uname;
+
 use crate::host::Root;
 use crate::model::oval::{Check, Datatype, Family, Item, Operation, TypeName};
 
@@ -104,7 +110,7 @@ pub trait Probe: Send + Sync {
 
 /// Every probe stigrun has. One line per probe; the evaluator looks probes up here.
 pub fn registry() -> Vec<Box<dyn Probe>> {
-    vec![]
+    vec![Box::new(family::FamilyProbe), Box::new(uname::UnameProbe), Box::new(sysctl::SysctlProbe)]
 }
 
 /// The item type name for an object type name: `file_object` → `file_item`.
