@@ -4,8 +4,11 @@
 //! [`Root`]; it returns the items it collected and a collected-object flag. It never panics
 //! on host data: an unreadable file becomes an item with status `error` or a flag with a message.
 
+pub mod dpkginfo;
 pub mod entity_filter;
 pub mod family;
+pub mod password;
+pub mod shadow;
 pub mod sysctl;
 pub mod system_info;
 pub mod uname;
