@@ -11,6 +11,9 @@ pub mod password;
 pub mod shadow;
 pub mod sysctl;
 pub mod system_info;
+pub mod systemd_units;
+pub mod systemdunitdependency;
+pub mod systemdunitproperty;
 pub mod uname;
 
 use crate::host::Root;
