@@ -6,8 +6,14 @@
 
 pub mod dpkginfo;
 pub mod entity_filter;
+pub mod environmentvariable58;
 pub mod family;
+pub mod interface;
+pub mod partition;
 pub mod password;
+pub mod rpminfo;
+pub mod rpmverifyfile;
+pub mod selinuxboolean;
 pub mod shadow;
 pub mod sysctl;
 pub mod system_info;

@@ -5,10 +5,9 @@
 //! `os-release`, the host name from its `/etc/hostname`, the architecture is `Unknown` and
 //! there are no interfaces (nothing runs there); for `/` they come from the running system.
 
-use std::net::IpAddr;
-
 use crate::host::Root;
 
+use super::interface::{hardware_address, host_addresses};
 use super::uname::kernel_identity;
 
 /// What oscap writes for a value it cannot find.
@@ -112,57 +111,14 @@ fn unquote(raw: &str) -> String {
 
 /// Every IPv4/IPv6 address of the running system's interfaces, in `getifaddrs` order.
 fn host_interfaces(root: &Root) -> Vec<InterfaceAddress> {
-    let mut out = Vec::new();
-    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
-    // SAFETY: getifaddrs allocates a list we walk read-only and free with freeifaddrs.
-    if unsafe { libc::getifaddrs(&mut head) } != 0 {
-        return out;
-    }
-    let mut cursor = head;
-    while !cursor.is_null() {
-        // SAFETY: `cursor` is a node of the list getifaddrs returned and not yet freed.
-        let entry = unsafe { &*cursor };
-        cursor = entry.ifa_next;
-        if entry.ifa_addr.is_null() || entry.ifa_name.is_null() {
-            continue;
-        }
-        // SAFETY: ifa_addr points to a sockaddr whose family says which struct it is.
-        let address = unsafe { socket_ip(entry.ifa_addr) };
-        let Some(address) = address else { continue };
-        // SAFETY: ifa_name is a NUL-terminated interface name.
-        let name = unsafe { std::ffi::CStr::from_ptr(entry.ifa_name) }.to_string_lossy().into_owned();
-        let mac = root
-            .read_to_string(&format!("/sys/class/net/{name}/address"))
-            .map(|(t, _)| t.trim().to_uppercase())
-            .unwrap_or_else(|_| "00:00:00:00:00:00".into());
-        out.push(InterfaceAddress {
-            interface_name: name,
-            ip_address: address.to_string(),
-            mac_address: mac,
-        });
-    }
-    // SAFETY: `head` came from a successful getifaddrs and is freed once.
-    unsafe { libc::freeifaddrs(head) };
-    out
-}
-
-/// # Safety
-/// `addr` must point to a valid sockaddr of the size its family implies.
-unsafe fn socket_ip(addr: *const libc::sockaddr) -> Option<IpAddr> {
-    // SAFETY: guaranteed by the caller.
-    unsafe {
-        match i32::from((*addr).sa_family) {
-            libc::AF_INET => {
-                let v4 = &*(addr as *const libc::sockaddr_in);
-                Some(IpAddr::from(u32::from_be(v4.sin_addr.s_addr).to_be_bytes()))
-            }
-            libc::AF_INET6 => {
-                let v6 = &*(addr as *const libc::sockaddr_in6);
-                Some(IpAddr::from(v6.sin6_addr.s6_addr))
-            }
-            _ => None,
-        }
-    }
+    host_addresses()
+        .into_iter()
+        .map(|e| InterfaceAddress {
+            mac_address: hardware_address(root, &e.name),
+            interface_name: e.name,
+            ip_address: e.address.to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
