@@ -11,6 +11,7 @@ pub mod family;
 pub mod interface;
 pub mod partition;
 pub mod password;
+pub mod process58;
 pub mod rpminfo;
 pub mod rpmverifyfile;
 pub mod selinuxboolean;
