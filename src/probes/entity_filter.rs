@@ -110,3 +110,34 @@ mod tests {
         assert!(accepts(&object, "username", "alice").unwrap());
     }
 }
+
+#[cfg(test)]
+mod registry_tests {
+    use crate::model::oval::Family;
+    use crate::probes::registry;
+
+    /// Every system probe is registered once (a probe missing here is never run).
+    #[test]
+    fn system_probes_are_registered_once() {
+        let types: Vec<(Family, &str)> = registry().iter().map(|p| p.object_type()).collect();
+        for expected in [
+            (Family::Independent, "family_object"),
+            (Family::Unix, "uname_object"),
+            (Family::Unix, "sysctl_object"),
+            (Family::Linux, "dpkginfo_object"),
+            (Family::Unix, "password_object"),
+            (Family::Unix, "shadow_object"),
+            (Family::Linux, "systemdunitproperty_object"),
+            (Family::Linux, "systemdunitdependency_object"),
+            (Family::Linux, "partition_object"),
+            (Family::Independent, "environmentvariable58_object"),
+            (Family::Unix, "interface_object"),
+            (Family::Linux, "selinuxboolean_object"),
+            (Family::Linux, "rpminfo_object"),
+            (Family::Linux, "rpmverifyfile_object"),
+            (Family::Unix, "process58_object"),
+        ] {
+            assert_eq!(types.iter().filter(|t| **t == expected).count(), 1, "{expected:?} in {types:?}");
+        }
+    }
+}

@@ -123,7 +123,23 @@ pub trait Probe: Send + Sync {
 
 /// Every probe stigrun has. One line per probe; the evaluator looks probes up here.
 pub fn registry() -> Vec<Box<dyn Probe>> {
-    vec![Box::new(family::FamilyProbe), Box::new(uname::UnameProbe), Box::new(sysctl::SysctlProbe)]
+    vec![
+        Box::new(family::FamilyProbe),
+        Box::new(uname::UnameProbe),
+        Box::new(sysctl::SysctlProbe),
+        Box::new(dpkginfo::DpkginfoProbe),
+        Box::new(password::PasswordProbe),
+        Box::new(shadow::ShadowProbe),
+        Box::new(systemdunitproperty::SystemdUnitPropertyProbe),
+        Box::new(systemdunitdependency::SystemdUnitDependencyProbe),
+        Box::new(partition::PartitionProbe),
+        Box::new(environmentvariable58::EnvironmentVariable58Probe),
+        Box::new(interface::InterfaceProbe),
+        Box::new(selinuxboolean::SelinuxBooleanProbe),
+        Box::new(rpminfo::RpminfoProbe),
+        Box::new(rpmverifyfile::RpmverifyfileProbe),
+        Box::new(process58::Process58Probe),
+    ]
 }
 
 /// The item type name for an object type name: `file_object` → `file_item`.
