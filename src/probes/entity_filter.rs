@@ -136,6 +136,7 @@ mod registry_tests {
             (Family::Linux, "rpminfo_object"),
             (Family::Linux, "rpmverifyfile_object"),
             (Family::Unix, "process58_object"),
+            (Family::Linux, "selinuxsecuritycontext_object"),
         ] {
             assert_eq!(types.iter().filter(|t| **t == expected).count(), 1, "{expected:?} in {types:?}");
         }

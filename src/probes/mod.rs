@@ -15,6 +15,7 @@ pub mod process58;
 pub mod rpminfo;
 pub mod rpmverifyfile;
 pub mod selinuxboolean;
+pub mod selinuxsecuritycontext;
 pub mod shadow;
 pub mod sysctl;
 pub mod system_info;
@@ -139,6 +140,7 @@ pub fn registry() -> Vec<Box<dyn Probe>> {
         Box::new(rpminfo::RpminfoProbe),
         Box::new(rpmverifyfile::RpmverifyfileProbe),
         Box::new(process58::Process58Probe),
+        Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
     ]
 }
 
