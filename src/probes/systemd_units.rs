@@ -19,11 +19,16 @@ pub const UNIT_DIRS: &[&str] = &[
     "/etc/systemd/system.control",
     "/run/systemd/system.control",
     "/run/systemd/transient",
+    "/run/systemd/generator.early",
     "/etc/systemd/system",
+    "/etc/systemd/system.attached",
     "/run/systemd/system",
+    "/run/systemd/system.attached",
+    "/run/systemd/generator",
     "/usr/local/lib/systemd/system",
     "/usr/lib/systemd/system",
     "/lib/systemd/system",
+    "/run/systemd/generator.late",
 ];
 
 const UNIT_SUFFIXES: &[&str] = &[
@@ -473,6 +478,12 @@ impl<'r> UnitStore<'r> {
 
     /// `systemctl is-enabled` for a loaded unit that is not itself an alias or a mask.
     fn enablement(&self, unit: &Unit) -> String {
+        if unit.fragment_path.starts_with("/run/systemd/transient/") {
+            return "transient".to_string();
+        }
+        if is_generator_dir(&unit.fragment_path) {
+            return "generated".to_string();
+        }
         // A template counts as enabled through its DefaultInstance=; other linked instances
         // make it `indirect` (systemctl's view of `getty@.service`).
         let is_template = unit.id.contains("@.");
@@ -517,17 +528,20 @@ impl<'r> UnitStore<'r> {
             "disabled".to_string()
         } else if keys.contains("Also") {
             "indirect".to_string()
-        } else if unit.fragment_path.contains("/run/systemd/transient/") {
-            "transient".to_string()
         } else {
             "static".to_string()
         }
     }
 }
 
-/// `/etc/...` and `/run/...` hold administrator / run-time state; `/usr` holds vendor files.
+/// `/etc/...` and `/run/...` hold administrator / run-time state; `/usr` holds vendor files and
+/// generator output is neither (its links do not make a unit enabled).
 fn is_config_dir(dir: &str) -> bool {
-    dir.starts_with("/etc/") || dir.starts_with("/run/")
+    (dir.starts_with("/etc/") || dir.starts_with("/run/")) && !is_generator_dir(dir)
+}
+
+fn is_generator_dir(dir: &str) -> bool {
+    dir.starts_with("/run/systemd/generator")
 }
 
 fn runtime_suffixed(state: &str, dir: &str) -> String {
@@ -627,6 +641,8 @@ pub(crate) mod tests {
             "/etc/systemd/system/getty.target.wants/getty@tty1.service",
         );
         write(b, "/usr/lib/systemd/system/empty.service", "");
+        write(b, "/run/systemd/generator/boot.mount", "[Mount]\nWhat=/dev/sda1\nWhere=/boot\n");
+        link(b, "../boot.mount", "/run/systemd/generator/local-fs.target.requires/boot.mount");
         dir
     }
 
@@ -685,6 +701,7 @@ pub(crate) mod tests {
         // An instance is linked but it is not the DefaultInstance: systemctl says `indirect`.
         assert_eq!(store.load("getty@.service").unit_file_state, "indirect");
         assert_eq!(getty.unit_file_state, "enabled");
+        assert_eq!(store.load("boot.mount").unit_file_state, "generated");
         let missing = store.load("nope.service");
         assert_eq!((missing.load_state, missing.unit_file_state.as_str()), (LoadState::NotFound, ""));
     }
