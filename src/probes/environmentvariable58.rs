@@ -66,7 +66,10 @@ impl Probe for EnvironmentVariable58Probe {
         for pid in pids {
             let environ = match root.read(&format!("/proc/{pid}/environ")) {
                 Ok(c) => c.bytes,
-                Err(e) if e.is_not_found() => continue,
+                Err(e) if e.is_not_found() => {
+                    messages.push(format!("no process `{pid}` under the root's `/proc`"));
+                    continue;
+                }
                 Err(e) => {
                     messages.push(e.to_string());
                     continue;
@@ -130,6 +133,7 @@ mod tests {
         let (_d, root) = fixture();
         let c = collect(&EnvironmentVariable58Probe, vec![nil("pid"), equals("name", "PATH")], &root);
         assert_eq!(c.flag, CollectedFlag::DoesNotExist, "the scanner does not run inside a mounted root");
+        assert_eq!(c.messages.len(), 1);
         let c = collect(
             &EnvironmentVariable58Probe,
             vec![nil("pid"), pattern("name", ".*")],
