@@ -264,6 +264,8 @@ pub struct UnitStore<'r> {
     drop_in_dirs: HashSet<(String, String)>,
     /// Symlinked unit names in `/etc` and `/run` directories: (directory, link name, target name).
     config_links: Vec<(String, String, String)>,
+    /// Alias name → the unit name it points to (highest-precedence symlink of that name).
+    aliases: HashMap<String, String>,
 }
 
 impl<'r> UnitStore<'r> {
@@ -285,6 +287,7 @@ impl<'r> UnitStore<'r> {
             dependency_links: Vec::new(),
             drop_in_dirs: HashSet::new(),
             config_links: Vec::new(),
+            aliases: HashMap::new(),
         };
         store.index();
         store
@@ -315,10 +318,15 @@ impl<'r> UnitStore<'r> {
                     }
                     continue;
                 }
-                if is_unit_name(&name) && meta.kind == FileKind::Symlink && is_config_dir(&dir) {
+                if is_unit_name(&name) && meta.kind == FileKind::Symlink {
                     let target = self.root.read_link(&path).unwrap_or_default();
                     let target_name = target.rsplit('/').next().unwrap_or("").to_string();
-                    self.config_links.push((dir.clone(), name.clone(), target_name));
+                    if target != "/dev/null" && target_name != name && is_unit_name(&target_name) {
+                        self.aliases.entry(name.clone()).or_insert_with(|| target_name.clone());
+                    }
+                    if is_config_dir(&dir) {
+                        self.config_links.push((dir.clone(), name.clone(), target_name));
+                    }
                 }
                 if is_unit_name(&name) {
                     self.entries.entry(name).or_default().push(Entry {
@@ -394,7 +402,18 @@ impl<'r> UnitStore<'r> {
             break;
         }
         unit.id = current.clone();
-        unit.names = std::iter::once(current.clone()).chain(aliases).collect();
+        // Every alias symlink naming this unit is one of its names (systemd's `Names`).
+        let mut other_aliases: Vec<&String> = self
+            .aliases
+            .iter()
+            .filter(|(alias, target)| **target == current && !aliases.contains(alias))
+            .map(|(a, _)| a)
+            .collect();
+        other_aliases.sort();
+        unit.names = std::iter::once(current.clone())
+            .chain(aliases)
+            .chain(other_aliases.into_iter().filter(|a| **a != current).cloned())
+            .collect();
         if unit.load_state == LoadState::Loaded {
             self.load_drop_ins(&mut unit);
         }
@@ -501,7 +520,7 @@ impl<'r> UnitStore<'r> {
                 || self
                     .config_links
                     .iter()
-                    .any(|(d, link, target)| d == dir && target == &unit.id && !unit.names.contains(link))
+                    .any(|(d, link, target)| d == dir && target == &unit.id && link != &unit.id)
         };
         for dir in self.dirs.iter().filter(|d| is_config_dir(d)) {
             if linked_from(dir) {
@@ -641,6 +660,13 @@ pub(crate) mod tests {
             "/etc/systemd/system/getty.target.wants/getty@tty1.service",
         );
         write(b, "/usr/lib/systemd/system/empty.service", "");
+        write(
+            b,
+            "/usr/lib/systemd/system/foo.service",
+            "[Service]\nExecStart=/bin/foo\n[Install]\nAlias=bar.service\n",
+        );
+        link(b, "/usr/lib/systemd/system/foo.service", "/etc/systemd/system/bar.service");
+        write(b, "/etc/systemd/system/bar.service.d/override.conf", "[Service]\nUser=nobody\n");
         write(b, "/run/systemd/generator/boot.mount", "[Mount]\nWhat=/dev/sda1\nWhere=/boot\n");
         link(b, "../boot.mount", "/run/systemd/generator/local-fs.target.requires/boot.mount");
         dir
@@ -664,6 +690,7 @@ pub(crate) mod tests {
         let store = UnitStore::open(&root);
         let unit = store.load("sshd.service");
         assert_eq!(unit.load_state, LoadState::Loaded);
+        assert_eq!(unit.names, ["sshd.service", "ssh.service"]);
         assert_eq!(unit.fragment_path, "/usr/lib/systemd/system/sshd.service");
         assert_eq!(
             unit.drop_in_paths,
@@ -702,6 +729,13 @@ pub(crate) mod tests {
         assert_eq!(store.load("getty@.service").unit_file_state, "indirect");
         assert_eq!(getty.unit_file_state, "enabled");
         assert_eq!(store.load("boot.mount").unit_file_state, "generated");
+        // Enabled only through its Alias= symlink; the alias's drop-in applies to the unit.
+        let foo = store.load("foo.service");
+        assert_eq!(
+            (foo.unit_file_state.as_str(), foo.names.as_slice()),
+            ("enabled", &["foo.service".to_string(), "bar.service".to_string()][..])
+        );
+        assert_eq!(foo.setting("User"), ["nobody"]);
         let missing = store.load("nope.service");
         assert_eq!((missing.load_state, missing.unit_file_state.as_str()), (LoadState::NotFound, ""));
     }
