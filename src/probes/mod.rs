@@ -4,13 +4,32 @@
 //! [`Root`]; it returns the items it collected and a collected-object flag. It never panics
 //! on host data: an unreadable file becomes an item with status `error` or a flag with a message.
 
+pub mod dpkginfo;
+pub mod entity_filter;
+pub mod environmentvariable58;
+pub mod family;
 pub mod file;
-pub mod filehash;
 pub mod filehash58;
+pub mod filehash;
 pub mod fileset;
+pub mod interface;
+pub mod partition;
+pub mod password;
+pub mod process58;
+pub mod rpminfo;
+pub mod rpmverifyfile;
+pub mod selinuxboolean;
+pub mod selinuxsecuritycontext;
+pub mod shadow;
 pub mod symlink;
-pub mod textfilecontent;
+pub mod sysctl;
+pub mod system_info;
+pub mod systemd_units;
+pub mod systemdunitdependency;
+pub mod systemdunitproperty;
 pub mod textfilecontent54;
+pub mod textfilecontent;
+pub mod uname;
 pub mod xmlfilecontent;
 pub mod xpath;
 pub mod yamlfilecontent;
@@ -137,6 +156,22 @@ pub fn registry() -> Vec<Box<dyn Probe>> {
         Box::new(symlink::SymlinkProbe),
         Box::new(yamlfilecontent::YamlFileContentProbe),
         Box::new(xmlfilecontent::XmlFileContentProbe),
+        Box::new(family::FamilyProbe),
+        Box::new(uname::UnameProbe),
+        Box::new(sysctl::SysctlProbe),
+        Box::new(dpkginfo::DpkginfoProbe),
+        Box::new(password::PasswordProbe),
+        Box::new(shadow::ShadowProbe),
+        Box::new(systemdunitproperty::SystemdUnitPropertyProbe),
+        Box::new(systemdunitdependency::SystemdUnitDependencyProbe),
+        Box::new(partition::PartitionProbe),
+        Box::new(environmentvariable58::EnvironmentVariable58Probe),
+        Box::new(interface::InterfaceProbe),
+        Box::new(selinuxboolean::SelinuxBooleanProbe),
+        Box::new(rpminfo::RpminfoProbe),
+        Box::new(rpmverifyfile::RpmverifyfileProbe),
+        Box::new(process58::Process58Probe),
+        Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
     ]
 }
 

@@ -1,0 +1,144 @@
+//! Small helpers the system probes share: matching candidates against optional object
+//! entities, and building item fields whose value could not be (or was not) collected.
+
+use crate::eval::EvalError;
+use crate::model::oval::{Datatype, Item, ItemField, ItemStatus, ItemValue};
+
+use super::ResolvedObject;
+
+/// Does `candidate` satisfy the object's entity `name`? An entity the object does not have
+/// (or that is `xsi:nil`) restricts nothing.
+pub fn accepts(object: &ResolvedObject<'_>, name: &str, candidate: &str) -> Result<bool, EvalError> {
+    match object.entity(name) {
+        Some(entity) if !entity.nil => entity.matches(candidate),
+        _ => Ok(true),
+    }
+}
+
+/// Append a field that has no value, with the status saying why (`does not exist`, `not collected`).
+pub fn push_without_value(item: &mut Item, name: &str, datatype: Datatype, status: ItemStatus) {
+    item.fields.push(ItemField { name: name.to_string(), datatype, status, value: ItemValue::Nil });
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Building resolved objects in probe unit tests.
+
+    use crate::host::Root;
+    use crate::model::oval::{Check, Datatype, Family, Item, ItemValue, Operation, TypeName};
+    use crate::probes::{Collected, Probe, ProbeContext, ResolvedEntity, ResolvedObject};
+
+    pub fn type_name(family: Family, name: &str) -> TypeName {
+        let suffix = family.suffix();
+        TypeName {
+            family,
+            namespace: format!("http://oval.mitre.org/XMLSchema/oval-definitions-5#{suffix}"),
+            name: name.to_string(),
+        }
+    }
+
+    pub fn entity(name: &str, operation: Operation, value: &str) -> ResolvedEntity {
+        ResolvedEntity {
+            name: name.to_string(),
+            datatype: Datatype::String,
+            operation,
+            values: vec![value.to_string()],
+            var_check: Check::All,
+            nil: false,
+            from_variable: false,
+        }
+    }
+
+    pub fn equals(name: &str, value: &str) -> ResolvedEntity {
+        entity(name, Operation::Equals, value)
+    }
+
+    pub fn pattern(name: &str, value: &str) -> ResolvedEntity {
+        entity(name, Operation::PatternMatch, value)
+    }
+
+    pub fn nil(name: &str) -> ResolvedEntity {
+        ResolvedEntity { nil: true, values: Vec::new(), ..entity(name, Operation::Equals, "") }
+    }
+
+    /// Run `probe` on an object of its own type with these entities.
+    pub fn collect(probe: &dyn Probe, entities: Vec<ResolvedEntity>, root: &Root) -> Collected {
+        let (family, name) = probe.object_type();
+        let kind = type_name(family, name);
+        let object = ResolvedObject { id: "oval:test:obj:1", kind: &kind, entities, behaviors: &[] };
+        probe.collect(&object, &ProbeContext { root })
+    }
+
+    /// The text values of every field called `name`.
+    pub fn texts<'a>(item: &'a Item, name: &'a str) -> Vec<&'a str> {
+        item.fields_named(name)
+            .filter_map(|f| match &f.value {
+                ItemValue::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The single text value of field `name` (panics in tests when absent).
+    pub fn text<'a>(item: &'a Item, name: &'a str) -> &'a str {
+        let all = texts(item, name);
+        assert_eq!(all.len(), 1, "field `{name}` in {item:?}");
+        all[0]
+    }
+
+    /// Field names in item order.
+    pub fn field_names(item: &Item) -> Vec<&str> {
+        item.fields.iter().map(|f| f.name.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{equals, nil, type_name};
+    use super::*;
+    use crate::model::oval::Family;
+
+    #[test]
+    fn absent_or_nil_entity_accepts_anything_present_one_filters() {
+        let kind = type_name(Family::Unix, "password_object");
+        let mut object = ResolvedObject { id: "oval:t:obj:1", kind: &kind, entities: vec![], behaviors: &[] };
+        assert!(accepts(&object, "username", "root").unwrap());
+        object.entities.push(nil("username"));
+        assert!(accepts(&object, "username", "root").unwrap());
+        object.entities = vec![equals("username", "alice")];
+        assert!(!accepts(&object, "username", "root").unwrap());
+        assert!(accepts(&object, "username", "alice").unwrap());
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use crate::model::oval::Family;
+    use crate::probes::registry;
+
+    /// Every system probe is registered once (a probe missing here is never run).
+    #[test]
+    fn system_probes_are_registered_once() {
+        let types: Vec<(Family, &str)> = registry().iter().map(|p| p.object_type()).collect();
+        for expected in [
+            (Family::Independent, "family_object"),
+            (Family::Unix, "uname_object"),
+            (Family::Unix, "sysctl_object"),
+            (Family::Linux, "dpkginfo_object"),
+            (Family::Unix, "password_object"),
+            (Family::Unix, "shadow_object"),
+            (Family::Linux, "systemdunitproperty_object"),
+            (Family::Linux, "systemdunitdependency_object"),
+            (Family::Linux, "partition_object"),
+            (Family::Independent, "environmentvariable58_object"),
+            (Family::Unix, "interface_object"),
+            (Family::Linux, "selinuxboolean_object"),
+            (Family::Linux, "rpminfo_object"),
+            (Family::Linux, "rpmverifyfile_object"),
+            (Family::Unix, "process58_object"),
+            (Family::Linux, "selinuxsecuritycontext_object"),
+        ] {
+            assert_eq!(types.iter().filter(|t| **t == expected).count(), 1, "{expected:?} in {types:?}");
+        }
+    }
+}
