@@ -13,6 +13,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod clock;
 pub mod eval;
 pub mod host;
 pub mod loader;
@@ -22,3 +23,4 @@ pub mod query;
 pub mod render;
 pub mod resolve;
 pub mod results;
+pub mod scan;

@@ -21,9 +21,51 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show one rule: IDs, severity, CCIs with 800-53 controls, discussion, check and fix text.
     Show(ShowArgs),
+    /// Evaluate a benchmark (XCCDF + OVAL) against a host or a mounted root.
+    Eval(EvalArgs),
     /// OVAL commands.
     #[command(subcommand)]
     Oval(OvalCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Profile to evaluate (id or unique suffix); default: the benchmark's own selections.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// XCCDF 1.2 tailoring file whose profiles extend or replace the benchmark's.
+    #[arg(long)]
+    pub tailoring_file: Option<PathBuf>,
+    /// Evaluate only this rule (repeatable).
+    #[arg(long = "rule")]
+    pub rules: Vec<String>,
+    /// Do not evaluate this rule (repeatable); it is reported as notselected.
+    #[arg(long = "skip-rule")]
+    pub skip_rules: Vec<String>,
+    /// Directory to treat as the scanned system's `/`.
+    #[arg(long, default_value = "/")]
+    pub root: PathBuf,
+    /// Set an XCCDF value: `--var VALUE_ID=VALUE` (repeatable).
+    #[arg(long = "var", value_parser = parse_key_value)]
+    pub vars: Vec<(String, String)>,
+    /// Write stigrun's JSON results (rule results, evidence, target facts, timing) here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Results that make the exit code 2 (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "fail,error,unknown")]
+    pub fail_on: Vec<String>,
+    /// Print one line per rule result as it is decided (for scripts and logs).
+    #[arg(long)]
+    pub progress: bool,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("expected VALUE_ID=VALUE, got `{s}`"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -123,7 +165,7 @@ pub struct OvalEvalArgs {
     /// Write OVAL results (with system characteristics) to this file.
     #[arg(long)]
     pub results: Option<PathBuf>,
-    /// Data stream to use when the file is a collection with several.
+    /// For a data stream: the id of the OVAL component to evaluate (default: the first).
     #[arg(long)]
-    pub datastream_id: Option<String>,
+    pub oval_id: Option<String>,
 }

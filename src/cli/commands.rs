@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::args::{BenchmarksArgs, Format, InfoArgs};
+use super::args::{BenchmarksArgs, Format, InfoArgs, OvalEvalArgs};
 use super::output::{Listing, print_json, print_listing};
 use crate::query;
 
@@ -92,4 +92,77 @@ fn print_info_text(view: &query::InfoView) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+pub fn oval_eval(args: OvalEvalArgs) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+
+    use crate::render::oval_results::{OvalResultsOptions, write_oval_results_file};
+    use crate::scan::oval_file::{OvalFileRequest, evaluate_file};
+
+    let request = OvalFileRequest {
+        file: &args.file,
+        root: &args.root,
+        ids: &args.ids,
+        variables: args.variables.as_deref(),
+        component_id: args.oval_id.as_deref(),
+    };
+    let (definitions, run) = evaluate_file(&request)?;
+    let mut out = std::io::stdout().lock();
+    for result in run.definitions.values() {
+        writeln!(out, "Definition {}: {}", result.id, result.result)?;
+    }
+    writeln!(out, "Evaluation done.")?;
+    if let Some(path) = &args.results {
+        write_oval_results_file(path, &definitions, &run, &OvalResultsOptions::default())
+            .with_context(|| format!("writing OVAL results to `{}`", path.display()))?;
+    }
+    // Like `oscap oval eval`: the exit code says whether the tool worked, not what it found.
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
+    use crate::results::xccdf::XccdfResult;
+    use crate::scan::benchmark::{ScanRequest, scan};
+
+    let mut fail_on = Vec::new();
+    for name in &args.fail_on {
+        let r = XccdfResult::parse(name.trim())
+            .with_context(|| format!("--fail-on: `{name}` is not an XCCDF result"))?;
+        fail_on.push(r);
+    }
+    let selection = crate::loader::Selection {
+        datastream_id: args.source.datastream_id.clone(),
+        xccdf_id: args.source.xccdf_id.clone(),
+        benchmark_id: args.source.benchmark_id.clone(),
+    };
+    let loaded = query::open_benchmark(&args.source.benchmark, &selection)?;
+    let tailoring_profiles = match &args.tailoring_file {
+        Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
+        None => Vec::new(),
+    };
+    let base_dir = std::path::Path::new(&args.source.benchmark).parent().map(|p| p.to_path_buf());
+    let request = ScanRequest {
+        source_name: args.source.benchmark.clone(),
+        base_dir,
+        profile: args.profile.clone(),
+        tailoring_profiles,
+        rules: args.rules.clone(),
+        skip_rules: args.skip_rules.clone(),
+        root: args.root.clone(),
+        values: args.vars.clone(),
+    };
+    let results = scan(loaded, &request)?;
+    if args.progress {
+        for r in &results.rules {
+            println!("{}\t{}", r.rule_id, r.result);
+        }
+    }
+    super::summary::print(&results)?;
+    if let Some(path) = &args.json {
+        super::output::write_json_file(path, &results)
+            .with_context(|| format!("writing results to `{}`", path.display()))?;
+    }
+    let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));
+    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }

@@ -6,6 +6,7 @@
 pub mod args;
 mod commands;
 mod output;
+mod summary;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Benchmarks(a) => commands::benchmarks(a),
         Command::Info(a) => commands::info(a),
+        Command::Eval(a) => commands::eval(a),
+        Command::Oval(args::OvalCommand::Eval(a)) => commands::oval_eval(a),
         other => anyhow::bail!("command {other:?} is not available in this build"),
     }
 }

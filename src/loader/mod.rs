@@ -5,6 +5,7 @@ pub mod datastream;
 pub mod error;
 pub mod oval;
 pub mod oval_variables;
+pub mod tailoring;
 pub mod xccdf;
 pub mod xml;
 

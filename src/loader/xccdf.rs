@@ -161,6 +161,14 @@ impl<'a> Parser<'a, '_> {
         b.resolved = self.boolean(root, "resolved", false)?;
         b.lang = self.opt(root, "xml:lang")?;
         while let Some(e) = self.cur.child(root)? {
+            if e.is(NS_CPE_LANG, "platform-specification") {
+                let range = self.cur.element_range(&e)?;
+                let xml = self.cur.src().get(range).unwrap_or_default();
+                // Re-declare the namespace on the element so the fragment parses on its own.
+                let prefix = e.qname.split_once(':').map_or("", |(p, _)| p);
+                b.platform_specification = Some(redeclare_cpe_lang(xml, prefix));
+                continue;
+            }
             if !self.is_x(&e) {
                 continue;
             }
@@ -683,6 +691,15 @@ fn walk_complex(cc: &ComplexCheck, visit: &mut impl FnMut(&Check)) {
             CheckNode::Complex(inner) => walk_complex(inner, visit),
         }
     }
+}
+
+const NS_CPE_LANG: &str = "http://cpe.mitre.org/language/2.0";
+
+/// Give a `platform-specification` fragment its own `cpe-lang` namespace declaration.
+fn redeclare_cpe_lang(xml: &str, prefix: &str) -> String {
+    let attribute = if prefix.is_empty() { "xmlns".to_string() } else { format!("xmlns:{prefix}") };
+    let name_end = xml.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(xml.len());
+    format!("{} {attribute}=\"{NS_CPE_LANG}\"{}", &xml[..name_end], &xml[name_end..])
 }
 
 #[cfg(test)]

@@ -414,6 +414,9 @@ pub struct Benchmark {
     pub plain_texts: Vec<PlainText>,
     /// CPE names or platform-specification ids of `<platform idref>`.
     pub platforms: Vec<String>,
+    /// The `cpe-lang:platform-specification` element as standalone XML (namespaces declared),
+    /// parsed by the scan's CPE module when applicability is evaluated.
+    pub platform_specification: Option<String>,
     pub references: Vec<Reference>,
     pub profiles: Vec<Profile>,
     pub groups: Vec<Group>,
@@ -443,6 +446,7 @@ impl Benchmark {
             release_info: None,
             plain_texts: Vec::new(),
             platforms: Vec::new(),
+            platform_specification: None,
             references: Vec::new(),
             profiles: Vec::new(),
             groups: Vec::new(),

@@ -5,10 +5,8 @@
 //! [`escape_xml`], so host data (`<`, `&`, `]]>`, control characters) cannot break the document.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment};
@@ -162,7 +160,7 @@ fn view_model(
     let Some(definitions_xml) = definitions.source_xml.as_deref() else {
         return Err(OvalResultsError::NoDefinitionsXml { source_name: definitions.source.clone() });
     };
-    let timestamp = options.timestamp.clone().unwrap_or_else(utc_timestamp);
+    let timestamp = options.timestamp.clone().unwrap_or_else(crate::clock::utc_timestamp);
     let generator = map([
         ("product_name", Value::from(options.product_name.as_str())),
         ("product_version", Value::from(options.product_version.as_str())),
@@ -438,36 +436,6 @@ fn field_view(field: &ItemField, nillable: bool) -> Value {
         ("value", value),
         ("fields", fields),
     ])
-}
-
-/// The current UTC time as `YYYY-MM-DDThh:mm:ss` (the form oscap writes).
-fn utc_timestamp() -> String {
-    let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    format_utc(seconds)
-}
-
-fn format_utc(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
-    let of_day = seconds % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    let mut out = String::with_capacity(19);
-    let _ = write!(
-        out,
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    );
-    out
 }
 
 #[cfg(test)]

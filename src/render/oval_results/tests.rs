@@ -409,14 +409,6 @@ fn failed_write_keeps_the_previous_file() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous");
 }
 
-#[test]
-fn formats_utc_timestamps() {
-    assert_eq!(format_utc(0), "1970-01-01T00:00:00");
-    assert_eq!(format_utc(951_782_400), "2000-02-29T00:00:00");
-    assert_eq!(format_utc(1_795_752_330), "2026-11-27T04:05:30");
-    assert_eq!(utc_timestamp().len(), 19);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Structural comparison with oscap: evaluate the same definitions with oscap on a fixture root,
 // turn oscap's results into an OvalRun, write that run, and compare both documents element by

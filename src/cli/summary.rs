@@ -1,0 +1,49 @@
+//! The end-of-scan summary on the console: counts per result, scores, failures by CAT.
+
+use std::io::Write;
+
+use crate::model::xccdf::Severity;
+use crate::results::xccdf::XccdfResult;
+use crate::scan::results::ScanResults;
+
+pub fn print(results: &ScanResults) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Benchmark: {} ({})", results.benchmark.title, results.benchmark.id)?;
+    if let Some(r) = &results.benchmark.release_info {
+        writeln!(out, "Release:   {r}")?;
+    }
+    if let Some(p) = &results.profile {
+        writeln!(out, "Profile:   {} ({})", p.title, p.id)?;
+    }
+    writeln!(out, "Target:    {} (root {})", results.target.hostname, results.target.root)?;
+    writeln!(out, "Time:      {} ({} ms)", results.start_time, results.duration_ms)?;
+    let counts: Vec<String> = results.counts.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    writeln!(out, "Results:   {}", counts.join(", "))?;
+    for s in &results.scores {
+        writeln!(out, "Score:     {:.2} of {:.2} ({})", s.score, s.maximum, s.model.urn())?;
+    }
+    let failures: Vec<_> = results.rules.iter().filter(|r| r.result == XccdfResult::Fail).collect();
+    if !failures.is_empty() {
+        for (cat, severity) in
+            [("CAT I", Severity::High), ("CAT II", Severity::Medium), ("CAT III", Severity::Low)]
+        {
+            let in_cat: Vec<_> = failures.iter().filter(|r| r.severity == severity).collect();
+            if in_cat.is_empty() {
+                continue;
+            }
+            writeln!(out, "Failed {cat} ({}):", in_cat.len())?;
+            for r in in_cat {
+                let id = r.version.as_deref().unwrap_or(&r.rule_id);
+                writeln!(out, "  {id}  {}", r.title)?;
+            }
+        }
+        let other = failures
+            .iter()
+            .filter(|r| !matches!(r.severity, Severity::High | Severity::Medium | Severity::Low))
+            .count();
+        if other > 0 {
+            writeln!(out, "Failed without severity: {other}")?;
+        }
+    }
+    Ok(())
+}

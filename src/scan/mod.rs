@@ -1,0 +1,9 @@
+//! Scans: evaluating content against a root. `oval_file` runs a bare OVAL document (the
+//! `oval eval` command); `benchmark` runs an XCCDF benchmark (the `eval` command).
+
+pub mod benchmark;
+pub mod components;
+pub mod cpe;
+pub mod oval_file;
+pub mod results;
+pub mod target;
