@@ -246,6 +246,21 @@ Version: 11.1+deb11u7
     }
 
     #[test]
+    fn a_changed_status_file_is_parsed_again() {
+        let (dir, root) = fixture(Some(STATUS));
+        assert_eq!(
+            collect(&DpkginfoProbe, vec![equals("name", "aide")], &root).flag,
+            CollectedFlag::DoesNotExist
+        );
+        let reinstalled = STATUS.replace("deinstall ok config-files", "install ok installed");
+        fs::write(dir.path().join("var/lib/dpkg/status"), reinstalled).unwrap();
+        assert_eq!(
+            collect(&DpkginfoProbe, vec![equals("name", "aide")], &root).flag,
+            CollectedFlag::Complete
+        );
+    }
+
+    #[test]
     fn version_splitting_uses_last_hyphen() {
         assert_eq!(split_debian_version("1.2-3-4"), ("0".into(), "1.2-3".into(), "4".into()));
         assert_eq!(split_debian_version("2:1.0"), ("2".into(), "1.0".into(), "".into()));
