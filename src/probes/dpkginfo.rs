@@ -5,7 +5,10 @@
 //! `config-files` (removed, configuration left); a held package (`hold ok installed`) is
 //! installed. A root without a dpkg database has no packages (`does not exist`).
 
-use crate::host::Root;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::host::{HostError, Root};
 use crate::model::oval::{Datatype, Family, Item};
 
 use super::entity_filter::accepts;
@@ -106,8 +109,29 @@ impl Probe for DpkginfoProbe {
     }
 }
 
-fn read_status(root: &Root) -> Result<Vec<DpkgPackage>, crate::host::HostError> {
-    root.read_to_string(DPKG_STATUS).map(|(text, _)| parse_status(&text))
+/// Identity of one version of a root's status file: (root, inode, size, mtime, ctime).
+type StatusKey = (PathBuf, u64, u64, i64, i64);
+type ParsedStatus = (StatusKey, Arc<Vec<DpkgPackage>>);
+
+/// The parsed status file of `root`. Profiles hold ~100 dpkginfo objects and a real status
+/// file is megabytes, so the last parse is kept while the file's inode, size and times stay
+/// the same (a same-size rewrite in place within one second would be missed).
+fn read_status(root: &Root) -> Result<Arc<Vec<DpkgPackage>>, HostError> {
+    static LAST: OnceLock<Mutex<Option<ParsedStatus>>> = OnceLock::new();
+    let meta = root.stat(DPKG_STATUS)?;
+    let key: StatusKey = (root.base().to_path_buf(), meta.ino, meta.size, meta.mtime, meta.ctime);
+    let cache = LAST.get_or_init(Default::default);
+    if let Some((cached_key, packages)) = cache.lock().ok().and_then(|c| c.clone())
+        && cached_key == key
+    {
+        return Ok(packages);
+    }
+    let (text, _) = root.read_to_string(DPKG_STATUS)?;
+    let packages = Arc::new(parse_status(&text));
+    if let Ok(mut c) = cache.lock() {
+        *c = Some((key, packages.clone()));
+    }
+    Ok(packages)
 }
 
 fn package_item(object: &ResolvedObject<'_>, package: &DpkgPackage) -> Item {
@@ -219,6 +243,21 @@ Version: 11.1+deb11u7
         let (_d, root) = fixture(None);
         let c = collect(&DpkginfoProbe, vec![equals("name", "openssh-server")], &root);
         assert_eq!(c.flag, CollectedFlag::DoesNotExist);
+    }
+
+    #[test]
+    fn a_changed_status_file_is_parsed_again() {
+        let (dir, root) = fixture(Some(STATUS));
+        assert_eq!(
+            collect(&DpkginfoProbe, vec![equals("name", "aide")], &root).flag,
+            CollectedFlag::DoesNotExist
+        );
+        let reinstalled = STATUS.replace("deinstall ok config-files", "install ok installed");
+        fs::write(dir.path().join("var/lib/dpkg/status"), reinstalled).unwrap();
+        assert_eq!(
+            collect(&DpkginfoProbe, vec![equals("name", "aide")], &root).flag,
+            CollectedFlag::Complete
+        );
     }
 
     #[test]
