@@ -46,7 +46,11 @@ impl<'a> Elem<'a> {
 
     /// The raw, still escaped attributes of this element.
     fn attributes(&self) -> Attributes<'a> {
-        Attributes::new(self.content, self.qname.len())
+        // Duplicate-attribute checks cost a quadratic scan per lookup; content is read, not
+        // validated, here.
+        let mut attrs = Attributes::new(self.content, self.qname.len());
+        attrs.with_checks(false);
+        attrs
     }
 }
 
@@ -87,6 +91,8 @@ pub struct Cursor<'a> {
     reader: Reader<&'a [u8]>,
     /// Absolute offset of the reader's slice in `src`.
     base: usize,
+    /// Absolute end of the range this cursor reads.
+    end: usize,
     file: Arc<str>,
     lines: LineCounter,
     /// Namespace bindings in scope: (prefix, uri); "" is the default namespace.
@@ -108,15 +114,11 @@ impl<'a> Cursor<'a> {
         file: Arc<str>,
         inherited: Vec<(&'a str, &'a str)>,
     ) -> Self {
-        let slice = src.get(range.clone()).unwrap_or("");
-        let mut reader = Reader::from_str(slice);
-        let config = reader.config_mut();
-        config.check_end_names = true;
-        config.trim_text(false);
         Cursor {
             src,
-            reader,
+            reader: new_reader(src.get(range.clone()).unwrap_or("")),
             base: range.start,
+            end: range.end,
             file,
             lines: LineCounter::start(),
             bindings: inherited,
@@ -267,7 +269,13 @@ impl<'a> Cursor<'a> {
                 Event::Empty(e) if self.open.len() == parent.depth => {
                     return self.open_elem(&e, at, true).map(Some);
                 }
-                Event::End(_) => {
+                Event::End(e) => {
+                    if let Some((name, _)) = self.open.last()
+                        && *name != e.name().0
+                    {
+                        let message = format!("expected `</{name}>`, but `</{}>` was found", e.name().0);
+                        return Err(self.syntax_error(at, message));
+                    }
                     self.close();
                     if self.open.len() < parent.depth {
                         return Ok(None);
@@ -283,24 +291,54 @@ impl<'a> Cursor<'a> {
     pub fn skip(&mut self, elem: &Elem<'a>) -> Result<(), LoadError> {
         if !elem.empty && self.open.len() == elem.depth {
             // Fast path: quick-xml scans to the matching end tag without producing events.
-            let at = self.position();
-            return match self.reader.read_to_end(quick_xml::name::QName(elem.qname)) {
-                Ok(_) => {
-                    self.close();
-                    Ok(())
-                }
-                Err(quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::MissingEndTag(_))) => {
-                    let end = self.position().max(at);
-                    Err(self.eof_error(end))
-                }
-                Err(err) => {
-                    let at = self.base + self.reader.error_position() as usize;
-                    Err(self.syntax_error(at, err.to_string()))
-                }
-            };
+            return self.read_to_end_of(elem).map(|_| ());
         }
         while self.child(elem)?.is_some() {}
         Ok(())
+    }
+
+    /// Skip the rest of `elem` by searching for its end tag `</qname>` instead of tokenising
+    /// the content: a data-stream component is megabytes of XML that is parsed (and checked)
+    /// only if it is used. The content must not hold the literal end tag in a comment or CDATA.
+    /// Returns the absolute offset of the end tag's `<`.
+    pub fn skip_by_search(&mut self, elem: &Elem<'a>) -> Result<usize, LoadError> {
+        let from = self.position();
+        if elem.empty || self.open.len() < elem.depth {
+            return Ok(from);
+        }
+        let needle = format!("</{}", elem.qname);
+        let haystack = self.src.as_bytes().get(from..self.end).unwrap_or(&[]);
+        let mut search_from = 0;
+        let found = loop {
+            let Some(hit) = memchr::memmem::find(&haystack[search_from..], needle.as_bytes()) else {
+                break None;
+            };
+            let tag_start = search_from + hit;
+            let after = tag_start + needle.len();
+            match haystack.get(after) {
+                Some(b'>') => break Some((tag_start, after + 1)),
+                Some(c) if c.is_ascii_whitespace() => {
+                    break memchr::memchr(b'>', &haystack[after..]).map(|gt| (tag_start, after + gt + 1));
+                }
+                _ => search_from = after,
+            }
+        };
+        let Some((tag_start, tag_end)) = found else {
+            // Report where the element started: its content was never read.
+            self.open.truncate(elem.depth);
+            let mut err = self.eof_error(self.end);
+            if let LoadError::Syntax { message, .. } = &mut err {
+                message.push_str(&format!(" (for the element at byte {})", elem.offset));
+            }
+            return Err(err);
+        };
+        while self.open.len() >= elem.depth {
+            self.close();
+        }
+        let resume = from + tag_end;
+        self.reader = new_reader(self.src.get(resume..self.end).unwrap_or(""));
+        self.base = resume;
+        Ok(from + tag_start)
     }
 
     /// Text content of `elem` (read to its end).
@@ -310,15 +348,57 @@ impl<'a> Cursor<'a> {
 
     /// Text content of `elem` with the raw inner markup kept when there is any.
     pub fn content(&mut self, elem: &Elem<'a>) -> Result<Text, LoadError> {
-        let mut out = Text::default();
         if elem.empty || self.open.len() < elem.depth {
-            return Ok(out);
+            return Ok(Text::default());
         }
-        let inner_start = self.position();
-        let mut nested = 0usize;
+        let start = self.position();
+        let end = self.read_to_end_of(elem)?;
+        let raw = self.src.get(start..end).unwrap_or("");
+        // Fast path, most XCCDF text: no markup, no CDATA, no carriage returns to normalise.
+        if memchr::memchr2(b'<', b'\r', raw.as_bytes()).is_none() {
+            return match quick_xml::escape::unescape(raw) {
+                Ok(text) => Ok(Text { text: text.into_owned(), markup: None }),
+                Err(e) => Err(self.syntax_error(start, e.to_string())),
+            };
+        }
+        self.render_fragment(raw, start)
+    }
+
+    /// Read to the end tag of `elem` (opened in the current reader); returns the absolute
+    /// offset of that end tag's `<`.
+    fn read_to_end_of(&mut self, elem: &Elem<'a>) -> Result<usize, LoadError> {
+        let at = self.position();
+        match self.reader.read_to_end(quick_xml::name::QName(elem.qname)) {
+            Ok(span) => {
+                self.close();
+                Ok(self.base + span.end as usize)
+            }
+            Err(quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::MissingEndTag(_))) => {
+                let end = self.position().max(at);
+                Err(self.eof_error(end))
+            }
+            Err(err) => {
+                let at = self.base + self.reader.error_position() as usize;
+                Err(self.syntax_error(at, err.to_string()))
+            }
+        }
+    }
+
+    /// Plain text of an element's inner XML with markup, keeping the markup raw.
+    fn render_fragment(&mut self, raw: &'a str, start: usize) -> Result<Text, LoadError> {
+        let mut out = Text { text: String::with_capacity(raw.len()), markup: None };
         let mut markup = false;
+        let mut reader = Reader::from_str(raw);
+        reader.config_mut().trim_text(false);
         loop {
-            let (at, event) = self.read()?;
+            let at = start + reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    let at = start + reader.error_position() as usize;
+                    return Err(self.syntax_error(at, e.to_string()));
+                }
+            };
             match event {
                 Event::Text(t) => out.text.push_str(&t.xml10_content()),
                 Event::CData(c) => out.text.push_str(&c),
@@ -332,30 +412,21 @@ impl<'a> Cursor<'a> {
                 },
                 Event::Start(e) => {
                     markup = true;
-                    nested += 1;
-                    let tag = self.reborrow(&e);
-                    render_tag_start(tag, false, &mut out.text);
+                    render_tag_start(&e, false, &mut out.text);
                 }
                 Event::Empty(e) => {
                     markup = true;
-                    let tag = self.reborrow(&e);
-                    render_tag_start(tag, true, &mut out.text);
+                    render_tag_start(&e, true, &mut out.text);
                 }
-                Event::End(e) => {
-                    if nested == 0 {
-                        self.close();
-                        if markup {
-                            out.markup = self.src.get(inner_start..at).map(str::to_string);
-                        }
-                        return Ok(out);
-                    }
-                    nested -= 1;
-                    render_tag_end(e.local_name().as_ref(), &mut out.text);
-                }
-                Event::Eof => return Err(self.eof_error(at)),
+                Event::End(e) => render_tag_end(e.local_name().as_ref(), &mut out.text),
+                Event::Eof => break,
                 _ => {}
             }
         }
+        if markup {
+            out.markup = Some(raw.to_string());
+        }
+        Ok(out)
     }
 
     /// An attribute by qualified name as written (`id`, `xml:lang`, `xlink:href`), unescaped.
@@ -472,6 +543,17 @@ pub fn fragment_children(markup: &str) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+fn new_reader(slice: &str) -> Reader<&[u8]> {
+    let mut reader = Reader::from_str(slice);
+    let config = reader.config_mut();
+    config.check_end_names = true;
+    // After a jump (see `Cursor::skip_by_search`) the reader has not seen the start tags of
+    // the open elements; the cursor checks those end tags itself.
+    config.allow_unmatched_ends = true;
+    config.trim_text(false);
+    reader
 }
 
 fn predefined_entity(name: &str) -> Option<&'static str> {
