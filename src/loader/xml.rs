@@ -326,9 +326,10 @@ impl<'a> Cursor<'a> {
         let Some((tag_start, tag_end)) = found else {
             // Report where the element started: its content was never read.
             self.open.truncate(elem.depth);
+            let opened = self.location(elem.offset);
             let mut err = self.eof_error(self.end);
             if let LoadError::Syntax { message, .. } = &mut err {
-                message.push_str(&format!(" (for the element at byte {})", elem.offset));
+                message.push_str(&format!(" (opened at line {}, column {})", opened.line, opened.column));
             }
             return Err(err);
         };
