@@ -12,7 +12,6 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use quick_xml::events::Event;
-use quick_xml::events::attributes::Attributes;
 use quick_xml::reader::Reader;
 
 use super::error::LoadError;
@@ -45,12 +44,8 @@ impl<'a> Elem<'a> {
     }
 
     /// The raw, still escaped attributes of this element.
-    fn attributes(&self) -> Attributes<'a> {
-        // Duplicate-attribute checks cost a quadratic scan per lookup; content is read, not
-        // validated, here.
-        let mut attrs = Attributes::new(self.content, self.qname.len());
-        attrs.with_checks(false);
-        attrs
+    fn attributes(&self) -> RawAttrs<'a> {
+        RawAttrs { content: self.content, pos: self.qname.len() }
     }
 }
 
@@ -192,20 +187,14 @@ impl<'a> Cursor<'a> {
         let qname = &content[..name_len];
         let mark = self.bindings.len();
         if content[name_len..].contains("xmlns") {
-            for attr in Attributes::new(content, name_len) {
-                let attr = match attr {
+            for attr in (RawAttrs { content, pos: name_len }) {
+                let (key, value) = match attr {
                     Ok(a) => a,
-                    Err(e) => return Err(self.syntax_error(offset, e.to_string())),
-                };
-                let key = attr.key.0;
-                let value = match attr.value {
-                    Cow::Borrowed(v) => v,
-                    Cow::Owned(_) => continue,
+                    Err(message) => return Err(self.syntax_error(offset, message)),
                 };
                 if key == "xmlns" {
                     self.bindings.push(("", value));
                 } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-                    let prefix = self.reborrow(prefix);
                     self.bindings.push((prefix, value));
                 }
             }
@@ -433,15 +422,10 @@ impl<'a> Cursor<'a> {
     /// An attribute by qualified name as written (`id`, `xml:lang`, `xlink:href`), unescaped.
     pub fn attr(&mut self, elem: &Elem<'a>, name: &str) -> Result<Option<Cow<'a, str>>, LoadError> {
         for attr in elem.attributes() {
-            let attr = match attr {
-                Ok(a) => a,
-                Err(e) => return Err(self.syntax_error(elem.offset, e.to_string())),
-            };
-            if attr.key.0 == name {
-                return match attr.normalized_value(quick_xml::XmlVersion::Explicit1_0) {
-                    Ok(v) => Ok(Some(v)),
-                    Err(e) => Err(self.syntax_error(elem.offset, e.to_string())),
-                };
+            match attr {
+                Ok((key, raw)) if key == name => return self.decode_attr(elem, raw).map(Some),
+                Ok(_) => {}
+                Err(message) => return Err(self.syntax_error(elem.offset, message)),
             }
         }
         Ok(None)
@@ -454,25 +438,27 @@ impl<'a> Cursor<'a> {
         ns: &str,
         local: &str,
     ) -> Result<Option<Cow<'a, str>>, LoadError> {
-        let mut wanted = None;
         for attr in elem.attributes() {
-            let attr = match attr {
-                Ok(a) => a,
-                Err(e) => return Err(self.syntax_error(elem.offset, e.to_string())),
-            };
-            if let Some((prefix, name)) = attr.key.0.split_once(':')
-                && name == local
-                && prefix != "xmlns"
-                && self.resolve_prefix(prefix) == Some(ns)
-            {
-                wanted = Some(attr);
-                break;
+            match attr {
+                Ok((key, raw)) => {
+                    if let Some((prefix, name)) = key.split_once(':')
+                        && name == local
+                        && prefix != "xmlns"
+                        && self.resolve_prefix(prefix) == Some(ns)
+                    {
+                        return self.decode_attr(elem, raw).map(Some);
+                    }
+                }
+                Err(message) => return Err(self.syntax_error(elem.offset, message)),
             }
         }
-        match wanted.map(|a| a.normalized_value(quick_xml::XmlVersion::Explicit1_0)) {
-            Some(Ok(v)) => Ok(Some(v)),
-            Some(Err(e)) => Err(self.syntax_error(elem.offset, e.to_string())),
-            None => Ok(None),
+        Ok(None)
+    }
+
+    fn decode_attr(&mut self, elem: &Elem<'a>, raw: &'a str) -> Result<Cow<'a, str>, LoadError> {
+        match decode_attr_value(raw) {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.syntax_error(elem.offset, e.to_string())),
         }
     }
 
@@ -546,6 +532,66 @@ pub fn fragment_children(markup: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Attributes of a start tag as (qualified name, raw value). A small scanner of our own: the
+/// loader looks up a handful of attributes per element, and quick-xml's iterator (with its
+/// duplicate checks and normalisation on every step) was the top entry in profiles.
+struct RawAttrs<'a> {
+    content: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for RawAttrs<'a> {
+    type Item = Result<(&'a str, &'a str), String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.content.as_bytes();
+        let skip_ws = |mut p: usize| {
+            while p < bytes.len() && bytes[p].is_ascii_whitespace() {
+                p += 1;
+            }
+            p
+        };
+        let mut p = skip_ws(self.pos);
+        if p >= bytes.len() || (bytes[p] == b'/' && p + 1 == bytes.len()) {
+            return None;
+        }
+        let key_start = p;
+        while p < bytes.len() && bytes[p] != b'=' && !bytes[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        let key = &self.content[key_start..p];
+        p = skip_ws(p);
+        let fail = |this: &mut Self, message: String| {
+            this.pos = bytes.len();
+            Some(Err(message))
+        };
+        if p >= bytes.len() || bytes[p] != b'=' {
+            return fail(self, format!("expected `=` after attribute name `{key}`"));
+        }
+        p = skip_ws(p + 1);
+        let quote = match bytes.get(p) {
+            Some(q @ (b'"' | b'\'')) => *q,
+            _ => return fail(self, format!("expected a quoted value for attribute `{key}`")),
+        };
+        let Some(len) = memchr::memchr(quote, &bytes[p + 1..]) else {
+            return fail(self, format!("unterminated value of attribute `{key}`"));
+        };
+        let value = &self.content[p + 1..p + 1 + len];
+        self.pos = p + len + 2;
+        Some(Ok((key, value)))
+    }
+}
+
+/// Attribute-value normalisation (XML 1.0 §3.3.3: literal tabs and line breaks become spaces)
+/// followed by entity expansion.
+fn decode_attr_value(raw: &str) -> Result<Cow<'_, str>, quick_xml::escape::EscapeError> {
+    if memchr::memchr3(b'&', b'\n', b'\t', raw.as_bytes()).is_none() && !raw.contains('\r') {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let spaced: String = raw.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }).collect();
+    Ok(Cow::Owned(quick_xml::escape::unescape(&spaced)?.into_owned()))
+}
+
 fn new_reader(slice: &str) -> Reader<&[u8]> {
     let mut reader = Reader::from_str(slice);
     let config = reader.config_mut();
@@ -582,9 +628,10 @@ fn render_tag_start(tag: &str, empty: bool, out: &mut String) {
         "li" => out.push_str("\n- "),
         "sub" => {
             let name_len = tag.find(|c: char| c.is_ascii_whitespace()).unwrap_or(tag.len());
-            let idref = Attributes::new(tag, name_len).flatten().find(|a| a.key.0 == "idref").and_then(|a| {
-                a.normalized_value(quick_xml::XmlVersion::Explicit1_0).ok().map(|v| v.into_owned())
-            });
+            let idref = (RawAttrs { content: tag, pos: name_len })
+                .flatten()
+                .find(|(k, _)| *k == "idref")
+                .and_then(|(_, a)| decode_attr_value(a).ok().map(Cow::into_owned));
             if let Some(idref) = idref {
                 out.push('[');
                 out.push_str(&idref);
@@ -668,6 +715,18 @@ mod tests {
     fn undeclared_prefix_is_an_error() {
         let mut c = cursor("<p:a/>");
         assert!(c.root().unwrap_err().to_string().contains("prefix `p`"));
+    }
+
+    #[test]
+    fn attribute_scanner_handles_quotes_spacing_and_errors() {
+        let attrs: Vec<_> = (RawAttrs { content: "e a=\"1\"  b = '2 \"x\"' c=\"\"/", pos: 1 }).collect();
+        assert_eq!(attrs, vec![Ok(("a", "1")), Ok(("b", "2 \"x\"")), Ok(("c", ""))]);
+        let bad: Vec<_> = (RawAttrs { content: "e a=1 b=\"2\"", pos: 1 }).collect();
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].as_ref().unwrap_err().contains("quoted value for attribute `a`"));
+        assert!((RawAttrs { content: "e a=\"open", pos: 1 }).next().unwrap().is_err());
+        assert_eq!(decode_attr_value("a\tb&amp;&#10;c").unwrap(), "a b&\nc");
+        assert!(matches!(decode_attr_value("plain"), Ok(Cow::Borrowed("plain"))));
     }
 
     #[test]
