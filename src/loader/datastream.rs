@@ -66,8 +66,12 @@ fn read_input(input: Input<'_>) -> Result<Document, LoadError> {
         }
         Input::Bytes { name, bytes } => (Arc::from(name), bytes.to_vec()),
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|e| LoadError::NotUtf8 { file: name.to_string(), offset: e.utf8_error().valid_up_to() })?;
+    // simdutf8 validates a 24 MB data stream several times faster than `String::from_utf8`.
+    if let Err(e) = simdutf8::compat::from_utf8(&bytes) {
+        return Err(LoadError::NotUtf8 { file: name.to_string(), offset: e.valid_up_to() });
+    }
+    // SAFETY: `bytes` was validated as UTF-8 just above.
+    let text = unsafe { String::from_utf8_unchecked(bytes) };
     Ok(Document { name, text: Arc::new(text) })
 }
 
@@ -587,8 +591,10 @@ fn scan_component<'a>(
     };
     let root_id = cur.attr(&root, "id")?.map(|v| v.into_owned());
     let (root_namespace, root_name) = (root.ns.to_string(), root.local.to_string());
-    let root_range = cur.element_range(&root)?;
-    cur.skip(e)?;
+    let end_tag = cur.skip_by_search(e)?;
+    // The root ends at the last `>` before `</ds:component>` (only whitespace may follow it).
+    let root_end = cur.src().as_bytes().get(root.offset..end_tag).and_then(|b| memchr::memrchr(b'>', b));
+    let root_range = root.offset..root_end.map_or(end_tag, |gt| root.offset + gt + 1);
     Ok(Some(Component {
         id,
         timestamp,

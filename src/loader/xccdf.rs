@@ -5,7 +5,8 @@
 //! collected before it.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::error::LoadError;
 use super::xml::{Cursor, Elem, fragment_children};
@@ -29,7 +30,7 @@ pub fn parse_benchmark<'a>(cur: &mut Cursor<'a>, root: &Elem<'a>) -> Result<Benc
             });
         }
     };
-    let mut parser = Parser { cur, ns: version.namespace(), errors: Vec::new() };
+    let mut parser = Parser { cur, ns: version.namespace(), errors: Vec::new(), interned: HashMap::new() };
     let result = parser.benchmark(root, version, location);
     let mut errors = parser.errors;
     match result {
@@ -48,6 +49,7 @@ struct Parser<'a, 'c> {
     cur: &'c mut Cursor<'a>,
     ns: &'static str,
     errors: Vec<LoadError>,
+    interned: HashMap<&'a str, Arc<str>>,
 }
 
 type Res<T> = Result<T, LoadError>;
@@ -149,7 +151,11 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn reference(&mut self, e: &Elem<'a>) -> Res<Reference> {
-        let href = self.opt(e, "href")?;
+        let href = match self.attr(e, "href")? {
+            None => None,
+            Some(Cow::Borrowed(h)) => Some(self.interned.entry(h).or_insert_with(|| Arc::from(h)).clone()),
+            Some(Cow::Owned(h)) => Some(Arc::from(h)),
+        };
         let content = self.cur.content(e)?;
         let dublin_core = content.markup.as_deref().map(fragment_children).unwrap_or_default();
         Ok(Reference { href, text: content.text, dublin_core })

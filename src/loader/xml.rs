@@ -12,7 +12,6 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use quick_xml::events::Event;
-use quick_xml::events::attributes::Attributes;
 use quick_xml::reader::Reader;
 
 use super::error::LoadError;
@@ -45,8 +44,8 @@ impl<'a> Elem<'a> {
     }
 
     /// The raw, still escaped attributes of this element.
-    fn attributes(&self) -> Attributes<'a> {
-        Attributes::new(self.content, self.qname.len())
+    fn attributes(&self) -> RawAttrs<'a> {
+        RawAttrs { content: self.content, pos: self.qname.len() }
     }
 }
 
@@ -87,6 +86,8 @@ pub struct Cursor<'a> {
     reader: Reader<&'a [u8]>,
     /// Absolute offset of the reader's slice in `src`.
     base: usize,
+    /// Absolute end of the range this cursor reads.
+    end: usize,
     file: Arc<str>,
     lines: LineCounter,
     /// Namespace bindings in scope: (prefix, uri); "" is the default namespace.
@@ -108,15 +109,11 @@ impl<'a> Cursor<'a> {
         file: Arc<str>,
         inherited: Vec<(&'a str, &'a str)>,
     ) -> Self {
-        let slice = src.get(range.clone()).unwrap_or("");
-        let mut reader = Reader::from_str(slice);
-        let config = reader.config_mut();
-        config.check_end_names = true;
-        config.trim_text(false);
         Cursor {
             src,
-            reader,
+            reader: new_reader(src.get(range.clone()).unwrap_or("")),
             base: range.start,
+            end: range.end,
             file,
             lines: LineCounter::start(),
             bindings: inherited,
@@ -190,20 +187,14 @@ impl<'a> Cursor<'a> {
         let qname = &content[..name_len];
         let mark = self.bindings.len();
         if content[name_len..].contains("xmlns") {
-            for attr in Attributes::new(content, name_len) {
-                let attr = match attr {
+            for attr in (RawAttrs { content, pos: name_len }) {
+                let (key, value) = match attr {
                     Ok(a) => a,
-                    Err(e) => return Err(self.syntax_error(offset, e.to_string())),
-                };
-                let key = attr.key.0;
-                let value = match attr.value {
-                    Cow::Borrowed(v) => v,
-                    Cow::Owned(_) => continue,
+                    Err(message) => return Err(self.syntax_error(offset, message)),
                 };
                 if key == "xmlns" {
                     self.bindings.push(("", value));
                 } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-                    let prefix = self.reborrow(prefix);
                     self.bindings.push((prefix, value));
                 }
             }
@@ -267,7 +258,13 @@ impl<'a> Cursor<'a> {
                 Event::Empty(e) if self.open.len() == parent.depth => {
                     return self.open_elem(&e, at, true).map(Some);
                 }
-                Event::End(_) => {
+                Event::End(e) => {
+                    if let Some((name, _)) = self.open.last()
+                        && *name != e.name().0
+                    {
+                        let message = format!("expected `</{name}>`, but `</{}>` was found", e.name().0);
+                        return Err(self.syntax_error(at, message));
+                    }
                     self.close();
                     if self.open.len() < parent.depth {
                         return Ok(None);
@@ -283,24 +280,55 @@ impl<'a> Cursor<'a> {
     pub fn skip(&mut self, elem: &Elem<'a>) -> Result<(), LoadError> {
         if !elem.empty && self.open.len() == elem.depth {
             // Fast path: quick-xml scans to the matching end tag without producing events.
-            let at = self.position();
-            return match self.reader.read_to_end(quick_xml::name::QName(elem.qname)) {
-                Ok(_) => {
-                    self.close();
-                    Ok(())
-                }
-                Err(quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::MissingEndTag(_))) => {
-                    let end = self.position().max(at);
-                    Err(self.eof_error(end))
-                }
-                Err(err) => {
-                    let at = self.base + self.reader.error_position() as usize;
-                    Err(self.syntax_error(at, err.to_string()))
-                }
-            };
+            return self.read_to_end_of(elem).map(|_| ());
         }
         while self.child(elem)?.is_some() {}
         Ok(())
+    }
+
+    /// Skip the rest of `elem` by searching for its end tag `</qname>` instead of tokenising
+    /// the content: a data-stream component is megabytes of XML that is parsed (and checked)
+    /// only if it is used. The content must not hold the literal end tag in a comment or CDATA.
+    /// Returns the absolute offset of the end tag's `<`.
+    pub fn skip_by_search(&mut self, elem: &Elem<'a>) -> Result<usize, LoadError> {
+        let from = self.position();
+        if elem.empty || self.open.len() < elem.depth {
+            return Ok(from);
+        }
+        let needle = format!("</{}", elem.qname);
+        let haystack = self.src.as_bytes().get(from..self.end).unwrap_or(&[]);
+        let mut search_from = 0;
+        let found = loop {
+            let Some(hit) = memchr::memmem::find(&haystack[search_from..], needle.as_bytes()) else {
+                break None;
+            };
+            let tag_start = search_from + hit;
+            let after = tag_start + needle.len();
+            match haystack.get(after) {
+                Some(b'>') => break Some((tag_start, after + 1)),
+                Some(c) if c.is_ascii_whitespace() => {
+                    break memchr::memchr(b'>', &haystack[after..]).map(|gt| (tag_start, after + gt + 1));
+                }
+                _ => search_from = after,
+            }
+        };
+        let Some((tag_start, tag_end)) = found else {
+            // Report where the element started: its content was never read.
+            self.open.truncate(elem.depth);
+            let opened = self.location(elem.offset);
+            let mut err = self.eof_error(self.end);
+            if let LoadError::Syntax { message, .. } = &mut err {
+                message.push_str(&format!(" (opened at line {}, column {})", opened.line, opened.column));
+            }
+            return Err(err);
+        };
+        while self.open.len() >= elem.depth {
+            self.close();
+        }
+        let resume = from + tag_end;
+        self.reader = new_reader(self.src.get(resume..self.end).unwrap_or(""));
+        self.base = resume;
+        Ok(from + tag_start)
     }
 
     /// Text content of `elem` (read to its end).
@@ -310,15 +338,57 @@ impl<'a> Cursor<'a> {
 
     /// Text content of `elem` with the raw inner markup kept when there is any.
     pub fn content(&mut self, elem: &Elem<'a>) -> Result<Text, LoadError> {
-        let mut out = Text::default();
         if elem.empty || self.open.len() < elem.depth {
-            return Ok(out);
+            return Ok(Text::default());
         }
-        let inner_start = self.position();
-        let mut nested = 0usize;
+        let start = self.position();
+        let end = self.read_to_end_of(elem)?;
+        let raw = self.src.get(start..end).unwrap_or("");
+        // Fast path, most XCCDF text: no markup, no CDATA, no carriage returns to normalise.
+        if memchr::memchr2(b'<', b'\r', raw.as_bytes()).is_none() {
+            return match quick_xml::escape::unescape(raw) {
+                Ok(text) => Ok(Text { text: text.into_owned(), markup: None }),
+                Err(e) => Err(self.syntax_error(start, e.to_string())),
+            };
+        }
+        self.render_fragment(raw, start)
+    }
+
+    /// Read to the end tag of `elem` (opened in the current reader); returns the absolute
+    /// offset of that end tag's `<`.
+    fn read_to_end_of(&mut self, elem: &Elem<'a>) -> Result<usize, LoadError> {
+        let at = self.position();
+        match self.reader.read_to_end(quick_xml::name::QName(elem.qname)) {
+            Ok(span) => {
+                self.close();
+                Ok(self.base + span.end as usize)
+            }
+            Err(quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::MissingEndTag(_))) => {
+                let end = self.position().max(at);
+                Err(self.eof_error(end))
+            }
+            Err(err) => {
+                let at = self.base + self.reader.error_position() as usize;
+                Err(self.syntax_error(at, err.to_string()))
+            }
+        }
+    }
+
+    /// Plain text of an element's inner XML with markup, keeping the markup raw.
+    fn render_fragment(&mut self, raw: &'a str, start: usize) -> Result<Text, LoadError> {
+        let mut out = Text { text: String::with_capacity(raw.len()), markup: None };
         let mut markup = false;
+        let mut reader = Reader::from_str(raw);
+        reader.config_mut().trim_text(false);
         loop {
-            let (at, event) = self.read()?;
+            let at = start + reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    let at = start + reader.error_position() as usize;
+                    return Err(self.syntax_error(at, e.to_string()));
+                }
+            };
             match event {
                 Event::Text(t) => out.text.push_str(&t.xml10_content()),
                 Event::CData(c) => out.text.push_str(&c),
@@ -332,44 +402,30 @@ impl<'a> Cursor<'a> {
                 },
                 Event::Start(e) => {
                     markup = true;
-                    nested += 1;
-                    let tag = self.reborrow(&e);
-                    render_tag_start(tag, false, &mut out.text);
+                    render_tag_start(&e, false, &mut out.text);
                 }
                 Event::Empty(e) => {
                     markup = true;
-                    let tag = self.reborrow(&e);
-                    render_tag_start(tag, true, &mut out.text);
+                    render_tag_start(&e, true, &mut out.text);
                 }
-                Event::End(e) => {
-                    if nested == 0 {
-                        self.close();
-                        if markup {
-                            out.markup = self.src.get(inner_start..at).map(str::to_string);
-                        }
-                        return Ok(out);
-                    }
-                    nested -= 1;
-                    render_tag_end(e.local_name().as_ref(), &mut out.text);
-                }
-                Event::Eof => return Err(self.eof_error(at)),
+                Event::End(e) => render_tag_end(e.local_name().as_ref(), &mut out.text),
+                Event::Eof => break,
                 _ => {}
             }
         }
+        if markup {
+            out.markup = Some(raw.to_string());
+        }
+        Ok(out)
     }
 
     /// An attribute by qualified name as written (`id`, `xml:lang`, `xlink:href`), unescaped.
     pub fn attr(&mut self, elem: &Elem<'a>, name: &str) -> Result<Option<Cow<'a, str>>, LoadError> {
         for attr in elem.attributes() {
-            let attr = match attr {
-                Ok(a) => a,
-                Err(e) => return Err(self.syntax_error(elem.offset, e.to_string())),
-            };
-            if attr.key.0 == name {
-                return match attr.normalized_value(quick_xml::XmlVersion::Explicit1_0) {
-                    Ok(v) => Ok(Some(v)),
-                    Err(e) => Err(self.syntax_error(elem.offset, e.to_string())),
-                };
+            match attr {
+                Ok((key, raw)) if key == name => return self.decode_attr(elem, raw).map(Some),
+                Ok(_) => {}
+                Err(message) => return Err(self.syntax_error(elem.offset, message)),
             }
         }
         Ok(None)
@@ -382,25 +438,27 @@ impl<'a> Cursor<'a> {
         ns: &str,
         local: &str,
     ) -> Result<Option<Cow<'a, str>>, LoadError> {
-        let mut wanted = None;
         for attr in elem.attributes() {
-            let attr = match attr {
-                Ok(a) => a,
-                Err(e) => return Err(self.syntax_error(elem.offset, e.to_string())),
-            };
-            if let Some((prefix, name)) = attr.key.0.split_once(':')
-                && name == local
-                && prefix != "xmlns"
-                && self.resolve_prefix(prefix) == Some(ns)
-            {
-                wanted = Some(attr);
-                break;
+            match attr {
+                Ok((key, raw)) => {
+                    if let Some((prefix, name)) = key.split_once(':')
+                        && name == local
+                        && prefix != "xmlns"
+                        && self.resolve_prefix(prefix) == Some(ns)
+                    {
+                        return self.decode_attr(elem, raw).map(Some);
+                    }
+                }
+                Err(message) => return Err(self.syntax_error(elem.offset, message)),
             }
         }
-        match wanted.map(|a| a.normalized_value(quick_xml::XmlVersion::Explicit1_0)) {
-            Some(Ok(v)) => Ok(Some(v)),
-            Some(Err(e)) => Err(self.syntax_error(elem.offset, e.to_string())),
-            None => Ok(None),
+        Ok(None)
+    }
+
+    fn decode_attr(&mut self, elem: &Elem<'a>, raw: &'a str) -> Result<Cow<'a, str>, LoadError> {
+        match decode_attr_value(raw) {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.syntax_error(elem.offset, e.to_string())),
         }
     }
 
@@ -474,6 +532,77 @@ pub fn fragment_children(markup: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Attributes of a start tag as (qualified name, raw value). A small scanner of our own: the
+/// loader looks up a handful of attributes per element, and quick-xml's iterator (with its
+/// duplicate checks and normalisation on every step) was the top entry in profiles.
+struct RawAttrs<'a> {
+    content: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for RawAttrs<'a> {
+    type Item = Result<(&'a str, &'a str), String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.content.as_bytes();
+        let skip_ws = |mut p: usize| {
+            while p < bytes.len() && bytes[p].is_ascii_whitespace() {
+                p += 1;
+            }
+            p
+        };
+        let mut p = skip_ws(self.pos);
+        if p >= bytes.len() || (bytes[p] == b'/' && p + 1 == bytes.len()) {
+            return None;
+        }
+        let key_start = p;
+        while p < bytes.len() && bytes[p] != b'=' && !bytes[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        let key = &self.content[key_start..p];
+        p = skip_ws(p);
+        let fail = |this: &mut Self, message: String| {
+            this.pos = bytes.len();
+            Some(Err(message))
+        };
+        if p >= bytes.len() || bytes[p] != b'=' {
+            return fail(self, format!("expected `=` after attribute name `{key}`"));
+        }
+        p = skip_ws(p + 1);
+        let quote = match bytes.get(p) {
+            Some(q @ (b'"' | b'\'')) => *q,
+            _ => return fail(self, format!("expected a quoted value for attribute `{key}`")),
+        };
+        let Some(len) = memchr::memchr(quote, &bytes[p + 1..]) else {
+            return fail(self, format!("unterminated value of attribute `{key}`"));
+        };
+        let value = &self.content[p + 1..p + 1 + len];
+        self.pos = p + len + 2;
+        Some(Ok((key, value)))
+    }
+}
+
+/// Attribute-value normalisation (XML 1.0 §3.3.3: literal tabs and line breaks become spaces)
+/// followed by entity expansion.
+fn decode_attr_value(raw: &str) -> Result<Cow<'_, str>, quick_xml::escape::EscapeError> {
+    if memchr::memchr3(b'&', b'\n', b'\t', raw.as_bytes()).is_none() && !raw.contains('\r') {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let spaced: String = raw.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }).collect();
+    Ok(Cow::Owned(quick_xml::escape::unescape(&spaced)?.into_owned()))
+}
+
+fn new_reader(slice: &str) -> Reader<&[u8]> {
+    let mut reader = Reader::from_str(slice);
+    let config = reader.config_mut();
+    config.check_end_names = true;
+    // After a jump (see `Cursor::skip_by_search`) the reader has not seen the start tags of
+    // the open elements; the cursor checks those end tags itself.
+    config.allow_unmatched_ends = true;
+    config.trim_text(false);
+    reader
+}
+
 fn predefined_entity(name: &str) -> Option<&'static str> {
     Some(match name {
         "lt" => "<",
@@ -499,9 +628,10 @@ fn render_tag_start(tag: &str, empty: bool, out: &mut String) {
         "li" => out.push_str("\n- "),
         "sub" => {
             let name_len = tag.find(|c: char| c.is_ascii_whitespace()).unwrap_or(tag.len());
-            let idref = Attributes::new(tag, name_len).flatten().find(|a| a.key.0 == "idref").and_then(|a| {
-                a.normalized_value(quick_xml::XmlVersion::Explicit1_0).ok().map(|v| v.into_owned())
-            });
+            let idref = (RawAttrs { content: tag, pos: name_len })
+                .flatten()
+                .find(|(k, _)| *k == "idref")
+                .and_then(|(_, a)| decode_attr_value(a).ok().map(Cow::into_owned));
             if let Some(idref) = idref {
                 out.push('[');
                 out.push_str(&idref);
@@ -585,6 +715,18 @@ mod tests {
     fn undeclared_prefix_is_an_error() {
         let mut c = cursor("<p:a/>");
         assert!(c.root().unwrap_err().to_string().contains("prefix `p`"));
+    }
+
+    #[test]
+    fn attribute_scanner_handles_quotes_spacing_and_errors() {
+        let attrs: Vec<_> = (RawAttrs { content: "e a=\"1\"  b = '2 \"x\"' c=\"\"/", pos: 1 }).collect();
+        assert_eq!(attrs, vec![Ok(("a", "1")), Ok(("b", "2 \"x\"")), Ok(("c", ""))]);
+        let bad: Vec<_> = (RawAttrs { content: "e a=1 b=\"2\"", pos: 1 }).collect();
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].as_ref().unwrap_err().contains("quoted value for attribute `a`"));
+        assert!((RawAttrs { content: "e a=\"open", pos: 1 }).next().unwrap().is_err());
+        assert_eq!(decode_attr_value("a\tb&amp;&#10;c").unwrap(), "a b&\nc");
+        assert!(matches!(decode_attr_value("plain"), Ok(Cow::Borrowed("plain"))));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! DISA V-ID of a rule is its parent group's id) and a cheap id index without reference cycles.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -68,7 +69,8 @@ pub struct PlainText {
 /// (DISA puts its DPMS target in `dc:title`, `dc:publisher`, `dc:identifier` …).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reference {
-    pub href: Option<String>,
+    /// Shared: SSG content repeats the same few hrefs tens of thousands of times.
+    pub href: Option<Arc<str>>,
     pub text: String,
     /// Dublin Core elements as (local name, text), in document order.
     pub dublin_core: Vec<(String, String)>,
