@@ -9,7 +9,9 @@ use crate::catalog::{self, BenchmarkSource, CatalogError};
 use crate::loader::datastream::{ComponentKind, DataStreamCollection};
 use crate::loader::xccdf::parse_benchmark;
 use crate::loader::{self, Input, LoadError, LoadedBenchmark, Selection, Source};
-use crate::model::xccdf::{Benchmark, XccdfVersion};
+use crate::model::cci::{CciCatalog, Revision};
+use crate::model::stig::{Category, DisaDescription, UnknownRule};
+use crate::model::xccdf::{Benchmark, Severity, XccdfVersion};
 use crate::resolve::{self, ResolveError};
 
 #[derive(Debug, thiserror::Error)]
@@ -225,5 +227,227 @@ pub fn check_system_label(check: &crate::model::xccdf::Check) -> String {
         "DISA manual check".to_string()
     } else {
         format!("unnamed check system ({})", check.system)
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// rules / show
+
+/// One rule as `rules` lists it.
+#[derive(Debug, Serialize)]
+pub struct RuleRow {
+    pub vuln_id: Option<String>,
+    pub rule_id: String,
+    pub stig_id: Option<String>,
+    pub srg: Option<String>,
+    pub severity: Severity,
+    pub category: Option<Category>,
+    pub title: String,
+    pub ccis: Vec<String>,
+    pub nist_800_53_rev4: Vec<String>,
+    pub nist_800_53_rev5: Vec<String>,
+    /// How stigrun checks the rule: an OVAL check, or a DISA manual procedure.
+    pub check: String,
+}
+
+/// Filters of the `rules` command; all given filters must match.
+#[derive(Debug, Default)]
+pub struct RuleFilter<'a> {
+    pub profile: Option<&'a str>,
+    pub severity: Option<&'a str>,
+    pub cci: Option<&'a str>,
+    pub nist: Option<&'a str>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FilterError {
+    #[error("unknown severity `{0}`; expected high, medium, low, CAT I, CAT II or CAT III")]
+    Severity(String),
+}
+
+fn parse_severity(s: &str) -> Result<Severity, FilterError> {
+    let norm = s.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+    Ok(match norm.as_str() {
+        "high" | "cat i" | "cat 1" | "i" => Severity::High,
+        "medium" | "cat ii" | "cat 2" | "ii" => Severity::Medium,
+        "low" | "cat iii" | "cat 3" | "iii" => Severity::Low,
+        "info" => Severity::Info,
+        "unknown" => Severity::Unknown,
+        _ => return Err(FilterError::Severity(s.to_string())),
+    })
+}
+
+/// Does a control list hold `control` itself or one of its parts/enhancements?
+/// `AU-4` matches `AU-4`, `AU-4 (1)`, `AU-4 a`; not `AU-40`. A query with its own part
+/// (`AU-4 (1)`) matches that part and what is below it.
+pub fn control_matches(listed: &str, control: &str) -> bool {
+    let (listed, control) = (listed.trim(), control.trim());
+    if listed.eq_ignore_ascii_case(control) {
+        return true;
+    }
+    listed.len() > control.len()
+        && listed[..control.len()].eq_ignore_ascii_case(control)
+        && listed[control.len()..].starts_with([' ', '('])
+}
+
+pub fn rules(
+    loaded: &LoadedBenchmark,
+    cci: &CciCatalog,
+    filter: &RuleFilter<'_>,
+) -> Result<Vec<RuleRow>, RulesError> {
+    let bench = &loaded.benchmark;
+    let resolved = match filter.profile {
+        Some(p) => Some(resolve::resolve(bench, Some(resolve::find_profile(bench, p)?))?),
+        None => None,
+    };
+    let severity = filter.severity.map(parse_severity).transpose()?;
+    let mut rows = Vec::new();
+    for (i, rule) in bench.rules.iter().enumerate() {
+        if resolved.as_ref().is_some_and(|r| !r.rule_selected[i]) {
+            continue;
+        }
+        let sev = resolved.as_ref().map_or(rule.severity, |r| r.severity(bench, i));
+        if severity.is_some_and(|s| s != sev) {
+            continue;
+        }
+        let view = bench.stig_rule(rule);
+        if let Some(wanted) = filter.cci
+            && !view.ccis.iter().any(|c| c.eq_ignore_ascii_case(wanted.trim()))
+        {
+            continue;
+        }
+        let rev4 = nist_for(cci, &view.ccis, Revision::Rev4);
+        let rev5 = nist_for(cci, &view.ccis, Revision::Rev5);
+        if let Some(control) = filter.nist
+            && !rev4.iter().chain(&rev5).any(|c| control_matches(c, control))
+        {
+            continue;
+        }
+        rows.push(RuleRow {
+            vuln_id: view.vuln_id.map(str::to_string),
+            rule_id: rule.common.id.clone(),
+            stig_id: view.stig_id.map(str::to_string),
+            srg: view.srg.map(str::to_string),
+            severity: sev,
+            category: Category::from_severity(sev),
+            title: view.title.unwrap_or_default().to_string(),
+            ccis: view.ccis.iter().map(|c| c.to_string()).collect(),
+            nist_800_53_rev4: rev4,
+            nist_800_53_rev5: rev5,
+            check: rule.checks.first().map(check_system_label).unwrap_or_else(|| "none".to_string()),
+        });
+    }
+    Ok(rows)
+}
+
+/// The NIST SP 800-53 controls of a rule's CCIs, in CCI order, without repeats.
+fn nist_for(cci: &CciCatalog, ccis: &[&str], revision: Revision) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in ccis {
+        for control in cci.nist_800_53(c, revision) {
+            if !out.iter().any(|o| o == control) {
+                out.push(control.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    #[error(transparent)]
+    UnknownRule(#[from] UnknownRule),
+}
+
+/// Everything `show` prints about one rule.
+#[derive(Debug, Serialize)]
+pub struct RuleDetail {
+    pub vuln_id: Option<String>,
+    pub rule_id: String,
+    pub rule_base: String,
+    pub stig_id: Option<String>,
+    pub srg: Option<String>,
+    pub title: String,
+    pub severity: Severity,
+    pub category: Option<Category>,
+    pub weight: f64,
+    pub ccis: Vec<CciDetail>,
+    pub legacy_ids: Vec<String>,
+    /// DISA's VulnDiscussion (or the plain description for non-DISA content).
+    pub discussion: String,
+    pub description_fields: Option<DisaDescription>,
+    pub check_id: Option<String>,
+    pub check_system: Option<String>,
+    pub check_text: Option<String>,
+    pub fix_id: Option<String>,
+    pub fix_text: Option<String>,
+    pub dpms_target: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CciDetail {
+    pub cci: String,
+    pub definition: Option<String>,
+    pub nist_800_53_rev4: Vec<String>,
+    pub nist_800_53_rev5: Vec<String>,
+}
+
+pub fn show(loaded: &LoadedBenchmark, cci: &CciCatalog, query: &str) -> Result<RuleDetail, RulesError> {
+    let bench = &loaded.benchmark;
+    let rule = bench.find_rule(query)?;
+    let view = bench.stig_rule(rule);
+    let ccis = view
+        .ccis
+        .iter()
+        .map(|c| CciDetail {
+            cci: c.to_string(),
+            definition: cci.definition(c).map(str::to_string),
+            nist_800_53_rev4: cci.nist_800_53(c, Revision::Rev4).into_iter().map(str::to_string).collect(),
+            nist_800_53_rev5: cci.nist_800_53(c, Revision::Rev5).into_iter().map(str::to_string).collect(),
+        })
+        .collect();
+    let discussion = match &view.description {
+        Some(d) => d.vuln_discussion.clone().unwrap_or_default(),
+        None => rule.common.description.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
+    };
+    Ok(RuleDetail {
+        vuln_id: view.vuln_id.map(str::to_string),
+        rule_id: view.rule_id.to_string(),
+        rule_base: view.rule_base.to_string(),
+        stig_id: view.stig_id.map(str::to_string),
+        srg: view.srg.map(str::to_string),
+        title: view.title.unwrap_or_default().to_string(),
+        severity: view.severity,
+        category: view.category,
+        weight: view.weight,
+        ccis,
+        legacy_ids: view.legacy_ids.iter().map(|s| s.to_string()).collect(),
+        discussion,
+        description_fields: view.description.clone(),
+        check_id: view.check_id.map(str::to_string),
+        check_system: rule.checks.first().map(check_system_label),
+        check_text: view.check_text.map(str::to_string),
+        fix_id: view.fix_id.map(str::to_string),
+        fix_text: view.fix_text.map(str::to_string),
+        dpms_target: view.dpms.as_ref().and_then(|d| d.title.map(str::to_string)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::control_matches;
+
+    #[test]
+    fn controls_match_parts_and_enhancements_only() {
+        assert!(control_matches("AU-4", "AU-4"));
+        assert!(control_matches("AU-4 (1)", "AU-4"));
+        assert!(control_matches("AU-4 a", "au-4"));
+        assert!(!control_matches("AU-40", "AU-4"));
+        assert!(control_matches("AU-4 (1)", "AU-4 (1)"));
+        assert!(!control_matches("AU-4", "AU-4 (1)"));
     }
 }

@@ -131,12 +131,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--fail-on: `{name}` is not an XCCDF result"))?;
         fail_on.push(r);
     }
-    let selection = crate::loader::Selection {
-        datastream_id: args.source.datastream_id.clone(),
-        xccdf_id: args.source.xccdf_id.clone(),
-        benchmark_id: args.source.benchmark_id.clone(),
-    };
-    let loaded = query::open_benchmark(&args.source.benchmark, &selection)?;
+    let loaded = query::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
     let tailoring_profiles = match &args.tailoring_file {
         Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
         None => Vec::new(),
@@ -165,4 +160,97 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     }
     let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn selection_of(source: &super::args::SourceArgs) -> crate::loader::Selection {
+    crate::loader::Selection {
+        datastream_id: source.datastream_id.clone(),
+        xccdf_id: source.xccdf_id.clone(),
+        benchmark_id: source.benchmark_id.clone(),
+    }
+}
+
+pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
+    let loaded = query::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let cci = crate::catalog::load_cci_catalog(args.cci_list.as_deref())?;
+    let filter = query::RuleFilter {
+        profile: args.profile.as_deref(),
+        severity: args.severity.as_deref(),
+        cci: args.cci.as_deref(),
+        nist: args.nist.as_deref(),
+    };
+    let rows = query::rules(&loaded, &cci, &filter)?;
+    let table = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.vuln_id.clone().unwrap_or_default(),
+                r.stig_id.clone().unwrap_or_else(|| r.rule_id.clone()),
+                r.category.map_or_else(|| r.severity.as_str().to_string(), |c| c.as_str().to_string()),
+                r.title.clone(),
+                r.ccis.join(" "),
+                r.nist_800_53_rev5.join("; "),
+                r.check.clone(),
+            ]
+        })
+        .collect();
+    let listing = Listing {
+        headers: &["V-ID", "STIG ID / rule", "CAT", "title", "CCI", "800-53 rev 5", "check"],
+        rows: table,
+        json: &rows,
+    };
+    print_listing(&listing, args.format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(args: super::args::ShowArgs) -> anyhow::Result<ExitCode> {
+    let loaded = query::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let cci = crate::catalog::load_cci_catalog(args.cci_list.as_deref())?;
+    let detail = query::show(&loaded, &cci, &args.rule)?;
+    match args.format {
+        Format::Json => print_json(&detail)?,
+        Format::Table | Format::Csv => print_rule_text(&detail).context("writing to stdout")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_rule_text(d: &query::RuleDetail) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+    writeln!(out, "{}", d.title)?;
+    writeln!(out)?;
+    writeln!(out, "  Rule ID:    {}  (base {})", d.rule_id, d.rule_base)?;
+    writeln!(out, "  V-ID:       {}", opt(&d.vuln_id))?;
+    writeln!(out, "  STIG ID:    {}", opt(&d.stig_id))?;
+    writeln!(out, "  SRG:        {}", opt(&d.srg))?;
+    let cat = d.category.map(|c| format!(" / {}", c.as_str())).unwrap_or_default();
+    writeln!(out, "  Severity:   {}{cat}  (weight {})", d.severity.as_str(), d.weight)?;
+    if !d.legacy_ids.is_empty() {
+        writeln!(out, "  Legacy IDs: {}", d.legacy_ids.join(", "))?;
+    }
+    if let Some(t) = &d.dpms_target {
+        writeln!(out, "  DPMS:       {t}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "CCIs")?;
+    for c in &d.ccis {
+        writeln!(out, "  {}: {}", c.cci, c.definition.as_deref().unwrap_or("(not in the CCI list)"))?;
+        writeln!(out, "    NIST SP 800-53 rev 4: {}", c.nist_800_53_rev4.join("; "))?;
+        writeln!(out, "    NIST SP 800-53 rev 5: {}", c.nist_800_53_rev5.join("; "))?;
+    }
+    for (heading, text) in
+        [("Discussion", Some(&d.discussion)), ("Check", d.check_text.as_ref()), ("Fix", d.fix_text.as_ref())]
+    {
+        if let Some(text) = text.filter(|t| !t.is_empty()) {
+            writeln!(out)?;
+            writeln!(out, "{heading}")?;
+            for line in text.lines() {
+                writeln!(out, "  {line}")?;
+            }
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "  Check ID: {}   Fix ID: {}", opt(&d.check_id), opt(&d.fix_id))?;
+    Ok(())
 }

@@ -32,7 +32,8 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         Command::Benchmarks(a) => commands::benchmarks(a),
         Command::Info(a) => commands::info(a),
         Command::Eval(a) => commands::eval(a),
+        Command::Rules(a) => commands::rules(a),
+        Command::Show(a) => commands::show(a),
         Command::Oval(args::OvalCommand::Eval(a)) => commands::oval_eval(a),
-        other => anyhow::bail!("command {other:?} is not available in this build"),
     }
 }

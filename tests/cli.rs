@@ -1,0 +1,170 @@
+//! CLI tests: the commands as a user runs them (one integration-test binary for all CLI cases).
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn stigrun() -> Command {
+    let mut cmd = Command::cargo_bin("stigrun").expect("binary builds");
+    // Run from a directory that is not the repository: built-in content must be embedded.
+    cmd.current_dir(std::env::temp_dir());
+    cmd
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn json_rules(benchmark: &str) -> Vec<serde_json::Value> {
+    let out = stigrun().args(["rules", "--benchmark", benchmark, "--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("rules --format json is JSON");
+    v.as_array().expect("a JSON array of rules").clone()
+}
+
+#[test]
+fn show_docker_ee_rule_has_stig_id_cci_and_nist() {
+    stigrun()
+        .args(["show", "--benchmark", "docker-ee", "SV-235833"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("DKER-EE-003320"))
+        .stdout(predicate::str::contains("CCI-001851"))
+        .stdout(predicate::str::contains("AU-4 (1)"))
+        .stdout(predicate::str::contains("SV-235833r961395_rule"))
+        .stdout(predicate::str::contains("CAT II"))
+        .stdout(predicate::str::contains("SRG-APP-000358"));
+}
+
+#[test]
+fn show_accepts_every_id_form() {
+    for query in ["V-235833", "SV-235833", "SV-235833r961395_rule", "DKER-EE-003320", "dker-ee-003320"] {
+        stigrun()
+            .args(["show", "--benchmark", "docker-ee", query])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("SV-235833r961395_rule"));
+    }
+}
+
+#[test]
+fn show_json_carries_rev4_and_rev5() {
+    let out = stigrun()
+        .args(["show", "--benchmark", "docker-ee", "DKER-EE-003320", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["stig_id"], "DKER-EE-003320");
+    assert_eq!(v["ccis"][0]["cci"], "CCI-001851");
+    assert_eq!(v["ccis"][0]["nist_800_53_rev4"][0], "AU-4 (1)");
+    assert_eq!(v["ccis"][0]["nist_800_53_rev5"][0], "AU-4 (1)");
+}
+
+#[test]
+fn rules_counts_per_release() {
+    assert_eq!(json_rules("docker-ee").len(), 101);
+    assert_eq!(json_rules("docker-ee@V2R2").len(), 101);
+    assert_eq!(json_rules("docker-ee@V2R1").len(), 100);
+    assert_eq!(json_rules("docker-ee@v1r1").len(), 100);
+}
+
+#[test]
+fn rules_filters() {
+    let out = stigrun()
+        .args(["rules", "--benchmark", "docker-ee", "--nist", "AU-4", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rules.iter().any(|r| r["stig_id"] == "DKER-EE-003320"));
+    assert!(rules.iter().all(|r| {
+        r["nist_800_53_rev4"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(r["nist_800_53_rev5"].as_array().unwrap())
+            .any(|c| c.as_str().unwrap().starts_with("AU-4"))
+    }));
+
+    let high = stigrun()
+        .args(["rules", "--benchmark", "docker-ee", "--severity", "CAT I", "--format", "json"])
+        .output()
+        .unwrap();
+    let high: Vec<serde_json::Value> = serde_json::from_slice(&high.stdout).unwrap();
+    assert_eq!(high.len(), 24, "V2R2 has 24 high-severity rules");
+
+    stigrun()
+        .args(["rules", "--benchmark", "docker-ee", "--cci", "CCI-001851", "--format", "csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("DKER-EE-003320"));
+}
+
+#[test]
+fn benchmarks_lists_builtins() {
+    stigrun()
+        .args(["benchmarks"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("docker-ee@V2R2"))
+        .stdout(predicate::str::contains("docker-ee@V1R1"))
+        .stdout(predicate::str::contains("101"));
+}
+
+#[test]
+fn info_on_a_disa_benchmark() {
+    stigrun()
+        .args(["info", "--benchmark", "docker-ee"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Docker_Enterprise_2-x_Linux-UNIX_STIG"))
+        .stdout(predicate::str::contains("Release: 2 Benchmark Date: 24 Jul 2024"))
+        .stdout(predicate::str::contains("MAC-1_Classified"));
+}
+
+/// Each bad input: exit code 1, one line naming the file and a line number.
+fn assert_located_error(args: &[&str], file_hint: &str, message: &str) {
+    let out = stigrun().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "stdout: {}", String::from_utf8_lossy(&out.stdout));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(first.contains(file_hint), "error names the file: {first}");
+    assert!(first.contains(message), "error says `{message}`: {first}");
+    let located = predicate::str::is_match(r"\.xml:\d+:\d+").expect("valid regex").eval(first);
+    assert!(located, "error carries :line:column: {first}");
+}
+
+#[test]
+fn truncated_xml_is_a_located_error() {
+    let f = fixture("bad/truncated-xccdf.xml");
+    assert_located_error(&["info", "--benchmark", &f], "truncated-xccdf.xml", "");
+}
+
+#[test]
+fn wrong_namespace_is_a_located_error() {
+    let f = fixture("bad/wrong-namespace-xccdf.xml");
+    assert_located_error(&["info", "--benchmark", &f], "wrong-namespace-xccdf.xml", "namespace");
+}
+
+#[test]
+fn dangling_idref_is_a_located_error() {
+    let f = fixture("bad/dangling-idref-xccdf.xml");
+    assert_located_error(&["rules", "--benchmark", &f], "dangling-idref-xccdf.xml", "V-999999");
+}
+
+#[test]
+fn unknown_rule_is_a_clear_error() {
+    stigrun()
+        .args(["show", "--benchmark", "docker-ee", "SV-999999"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("SV-999999"));
+}
+
+#[test]
+fn unknown_benchmark_lists_builtins() {
+    stigrun()
+        .args(["info", "--benchmark", "no-such-benchmark"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("docker-ee"));
+}
