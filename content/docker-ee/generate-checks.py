@@ -123,13 +123,15 @@ class Doc:
         return self.obj("ind", "yamlfilecontent", f"daemon.json {yamlpath}", body)
 
     def json_value_state(self, comment, operation, value=None, var_ref=None, datatype="string"):
+        # A list path (`.hosts[:]`) yields one record with a `#` field per entry: any entry may match.
+        ec = 'entity_check="at least one"'
         if var_ref:
             field = (
-                f'<field name="#" datatype="{datatype}" operation="{operation}" '
+                f'<field name="#" datatype="{datatype}" operation="{operation}" {ec} '
                 f'var_ref="{var_ref}" var_check="at least one"/>'
             )
         else:
-            field = f'<field name="#" datatype="{datatype}" operation="{operation}">{escape(value)}</field>'
+            field = f'<field name="#" datatype="{datatype}" operation="{operation}" {ec}>{escape(value)}</field>'
         body = f'      <ind:value datatype="record">\n        {field}\n      </ind:value>'
         return self.state("ind", "yamlfilecontent", comment, body)
 
@@ -484,11 +486,10 @@ REMOTE_DRIVERS = [
 
 
 def plugin_branch(d):
+    # OVAL variables cannot be empty (and oscap rejects an empty <value/>), so "no plugin approved" is the
+    # default "none approved": a space cannot occur in a plugin reference, so it never matches.
     plugins = d.external("SSP: allowed log driver plugins (var_docker_log_driver_plugins)")
-    named = d.json_test("daemon.json log-driver is an allowed plugin", ".log-driver", "equals", var_ref=plugins)
-    # The plugin list defaults to one empty string (OVAL variables cannot be empty): never let "" pass.
-    nonempty = d.json_test("daemon.json log-driver is not empty", ".log-driver", "pattern match", r"\S")
-    return AND("an allowed log driver plugin", named, nonempty)
+    return d.json_test("daemon.json log-driver is an allowed plugin", ".log-driver", "equals", var_ref=plugins)
 
 
 def log_driver_set(d):
@@ -657,11 +658,16 @@ def tls_file(key, flag, kind, allowed=None, label=None):
             sid = d.mode_state(f"{key} file mode {label}", allowed)
             what = f"has mode {label}"
         tid = d.test("unix", "file", f"the {key} file {what}", both, sid, existence="any_exist")
+        # oscap turns an object that failed to collect into an empty variable, which would pass vacuously.
+        # "key present OR key absent" is true for a missing or parsable daemon.json and error when it does not
+        # parse (oscap rates check_existence any_exist on an errored object true, so that cannot be used).
+        has_key = d.test("ind", "yamlfilecontent", f"daemon.json has {key}", d.json_obj(f".{key}"))
+        parses = OR("daemon.json is absent or parses", has_key, NOT(has_key))
         return (
             f"Pass when the file named by daemon.json `{key}` or dockerd --{flag} (docker.service incl. drop-ins, "
             f"/etc/default/docker, /etc/sysconfig/docker) {what}. No TLS file configured passes; a daemon.json "
             "that does not parse is an error.",
-            single(tid),
+            AND("daemon.json readable and the TLS file right", parses, tid),
         )
 
     return build
