@@ -22,14 +22,24 @@ command -v python3 >/dev/null || { echo "python3 not found" >&2; exit 2; }
 work=$(mktemp -d)
 if [ "${KEEP:-}" != 1 ]; then trap 'rm -rf "$work"' EXIT; fi
 
-# OVAL variables file from the defaults in values.toml; every external variable a check declares must be
-# listed there, or the assembled benchmark would have a value nobody can set.
-python3 - "$values" "$checks_dir" "$work/vars.xml" <<'PY'
+# OVAL variables file from the defaults in values.toml, overridden by <node>/values.toml when a node has one
+# (same xccdf_value_id, new `default`). Every external variable a check declares must be listed in
+# values.toml, or the assembled benchmark would have a value nobody can set.
+write_vars() { # $1 output file, $2 optional override file
+  python3 - "$values" "$checks_dir" "$1" "${2:-}" <<'PY'
 import glob, re, sys, tomllib
 from xml.sax.saxutils import escape
-values_path, checks_dir, out = sys.argv[1:]
+values_path, checks_dir, out, override_path = sys.argv[1:]
 with open(values_path, "rb") as f:
     values = tomllib.load(f)["value"]
+if override_path:
+    with open(override_path, "rb") as f:
+        overrides = {v["xccdf_value_id"]: v["default"] for v in tomllib.load(f)["value"]}
+    unknown = set(overrides) - {v["xccdf_value_id"] for v in values}
+    if unknown:
+        sys.exit(f"{override_path}: unknown values {sorted(unknown)}")
+    for v in values:
+        v["default"] = overrides.get(v["xccdf_value_id"], v["default"])
 declared = {}
 for path in glob.glob(f"{checks_dir}/*.xml"):
     for m in re.finditer(r'<external_variable id="([^"]+)"[^>]*datatype="([^"]+)"', open(path).read()):
@@ -47,11 +57,15 @@ lines = ['<?xml version="1.0" encoding="UTF-8"?>',
 for var_id, val in sorted(listed.items()):
     if declared[var_id] != val["type"]:
         sys.exit(f"{var_id}: values.toml type {val['type']} but the check declares {declared[var_id]}")
+    if not val["default"] or any(v == "" for v in val["default"]):
+        sys.exit(f"{val['xccdf_value_id']}: OVAL variables need at least one non-empty value")
     body = "".join(f"<value>{escape(v)}</value>" for v in val["default"])
     lines.append(f'    <variable id="{var_id}" datatype="{val["type"]}" comment="{val["xccdf_value_id"]}">{body}</variable>')
 lines += ['  </variables>', '</oval_variables>']
 open(out, "w").write("\n".join(lines) + "\n")
 PY
+}
+write_vars "$work/vars.xml"
 
 if [ $# -gt 0 ]; then
   nodes=("$@")
@@ -80,9 +94,11 @@ for node in "${nodes[@]}"; do
   root=$fixtures/$node
   [ -f "$root/expected.csv" ] || { echo "$node: no expected.csv" >&2; exit 2; }
   if [ -x "$root/setup.sh" ]; then "$root/setup.sh"; fi
+  vars=$work/vars.xml
+  if [ -f "$root/values.toml" ]; then vars=$work/$node.vars.xml; write_vars "$vars" "$root/values.toml"; fi
   for check in "${checks[@]}"; do
     stig=$(basename "$check" .xml)
-    out=$(OSCAP_PROBE_ROOT=$root oscap oval eval --variables "$work/vars.xml" \
+    out=$(OSCAP_PROBE_ROOT=$root oscap oval eval --variables "$vars" \
           --results "$work/$node.$stig.results.xml" "$check" 2>"$work/$node.$stig.stderr") || true
     # "Definition oval:...: true|false|error|unknown|not evaluated|not applicable"
     res=$(printf '%s\n' "$out" | sed -n 's/^Definition oval:[^ ]*: //p' | head -n1)

@@ -146,6 +146,34 @@ class Doc:
             sid = self.json_value_state(comment, operation, value, var_ref, datatype)
         return self.test("ind", "yamlfilecontent", comment, oid, sid)
 
+    def json_guard(self):
+        """Criteria: daemon.json is a JSON object, not merely YAML that libyaml accepts.
+
+        The yamlfilecontent probe parses YAML, so a block-style file (`log-driver: syslog`) that dockerd refuses
+        would pass. A JSON object starts with `{` and ends with `}`. When the file does not parse at all, the
+        second branch (key present AND key absent: false when it parses, error when not) keeps oscap's error
+        instead of turning it into a plain fail.
+        """
+        braced = self.test(
+            "ind",
+            "textfilecontent54",
+            "daemon.json is one {...} object",
+            self.obj(
+                "ind",
+                "textfilecontent54",
+                "daemon.json from first to last character",
+                f"      <ind:filepath>{DAEMON_JSON}</ind:filepath>\n"
+                '      <ind:pattern operation="pattern match">\\A\\s*\\{[\\s\\S]*\\}\\s*\\z</ind:pattern>\n'
+                '      <ind:instance datatype="int">1</ind:instance>',
+            ),
+        )
+        probe = self.test("ind", "yamlfilecontent", "daemon.json has log-driver (parse probe)", self.json_obj(".log-driver"))
+        return OR(
+            "daemon.json is JSON (or its parse error shows)",
+            braced,
+            AND("error when daemon.json does not parse, else false", probe, NOT(probe)),
+        )
+
     # --- dockerd flags in units, drop-ins, /etc/default/docker, /etc/sysconfig/docker -------------
 
     def text_obj(self, comment, pattern, files=None, dropins=True):
@@ -422,7 +450,7 @@ def log_size(d):
     return (
         "Pass when daemon.json `log-opts` sets `max-size` and `max-file` to the values the SSP defines "
         "(external variables). No daemon.json or a missing key fails; a daemon.json that does not parse is an error.",
-        AND("both log rotation options match the SSP", size, count),
+        AND("both log rotation options match the SSP", d.json_guard(), size, count),
     )
 
 
@@ -459,7 +487,7 @@ def userland_proxy(d):
         "or --userland-proxy=false is set, and nowhere is it switched on.",
         AND(
             "switched off, never on",
-            OR("switched off somewhere", json_false, flag_false),
+            OR("switched off somewhere", AND("by daemon.json", d.json_guard(), json_false), flag_false),
             NOT(json_true),
             NOT(flag_on),
         ),
@@ -503,7 +531,7 @@ def log_driver_set(d):
         "Pass when daemon.json `log-driver` is syslog, awslogs, splunk, gcplogs, logentries or an allowed "
         "plugin (external variable). json-file, local, journald, none, no key or no daemon.json fail; a "
         "daemon.json that does not parse is an error.",
-        OR("an approved log driver", builtin, plugin_branch(d)),
+        AND("daemon.json is JSON with an approved log driver", d.json_guard(), OR("an approved log driver", builtin, plugin_branch(d))),
     )
 
 
@@ -522,7 +550,7 @@ def remote_logging(d):
         "`logentries-token` (each non-empty), or an allowed plugin (external variable, default none). "
         "json-file, local, journald, none, no key or no daemon.json fail; a daemon.json that does not parse is "
         "an error.",
-        OR("a remote log driver with its destination", *branches),
+        AND("daemon.json is JSON with a remote log driver", d.json_guard(), OR("a remote log driver with its destination", *branches)),
     )
 
 
