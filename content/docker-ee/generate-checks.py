@@ -504,12 +504,15 @@ def experimental(d):
     )
 
 
+# Driver, the log-opt naming where logs go (Docker's logging-driver documentation), and what its value must
+# look like. syslog without syslog-address (or with unix:// / unixgram://) writes to the local syslog, which
+# is not remote; a network scheme is required. splunk-url is an HTTP(S) event collector URL.
 REMOTE_DRIVERS = [
-    ("syslog", "syslog-address"),
-    ("awslogs", "awslogs-group"),
-    ("splunk", "splunk-url"),
-    ("gcplogs", "gcp-project"),
-    ("logentries", "logentries-token"),
+    ("syslog", "syslog-address", r"^(?:tcp|udp|tcp\+tls)://\S"),
+    ("awslogs", "awslogs-group", r"\S"),
+    ("splunk", "splunk-url", r"^https?://\S"),
+    ("gcplogs", "gcp-project", r"\S"),
+    ("logentries", "logentries-token", r"\S"),
 ]
 
 
@@ -525,7 +528,7 @@ def log_driver_set(d):
         "daemon.json log-driver is a remote driver",
         ".log-driver",
         "pattern match",
-        "^(?:" + "|".join(n for n, _ in REMOTE_DRIVERS) + ")$",
+        "^(?:" + "|".join(n for n, _, _ in REMOTE_DRIVERS) + ")$",
     )
     return (
         "Pass when daemon.json `log-driver` is syslog, awslogs, splunk, gcplogs, logentries or an allowed "
@@ -537,17 +540,18 @@ def log_driver_set(d):
 
 def remote_logging(d):
     branches = []
-    for driver, option in REMOTE_DRIVERS:
+    for driver, option, dest_re in REMOTE_DRIVERS:
         is_driver = d.json_test(f"daemon.json log-driver is {driver}", ".log-driver", "equals", driver)
         dest = d.json_test(
-            f"daemon.json log-opts {option} is set", f".log-opts.{option}", "pattern match", r"\S"
+            f"daemon.json log-opts {option} names a destination", f".log-opts.{option}", "pattern match", dest_re
         )
         branches.append(AND(f"{driver} with its destination", is_driver, dest))
     branches.append(plugin_branch(d))
     return (
-        "Pass when daemon.json `log-driver` sends logs off the node: syslog with log-opts `syslog-address`, "
-        "awslogs with `awslogs-group`, splunk with `splunk-url`, gcplogs with `gcp-project`, logentries with "
-        "`logentries-token` (each non-empty), or an allowed plugin (external variable, default none). "
+        "Pass when daemon.json `log-driver` sends logs off the node: syslog with log-opts `syslog-address` "
+        "(tcp://, udp:// or tcp+tls://), awslogs with `awslogs-group`, splunk with `splunk-url` (http(s)://), "
+        "gcplogs with `gcp-project`, logentries with `logentries-token` (non-empty), or an allowed plugin "
+        "(external variable, default none). "
         "json-file, local, journald, none, no key or no daemon.json fail; a daemon.json that does not parse is "
         "an error.",
         AND("daemon.json is JSON with a remote log driver", d.json_guard(), OR("a remote log driver with its destination", *branches)),
