@@ -517,10 +517,12 @@ REMOTE_DRIVERS = [
 
 
 def plugin_branch(d):
-    # OVAL variables cannot be empty (and oscap rejects an empty <value/>), so "no plugin approved" is the
-    # default "none approved": a space cannot occur in a plugin reference, so it never matches.
-    plugins = d.external("SSP: allowed log driver plugins (var_docker_log_driver_plugins)")
-    return d.json_test("daemon.json log-driver is an allowed plugin", ".log-driver", "equals", var_ref=plugins)
+    # One regular expression, not a list: an XCCDF Value exports one string to its OVAL variable. The default
+    # "(?!)" matches nothing (no plugin approved); OVAL variables cannot be empty.
+    plugins = d.external("SSP: regex of allowed log driver plugins (var_docker_log_driver_plugins)")
+    return d.json_test(
+        "daemon.json log-driver is an allowed plugin", ".log-driver", "pattern match", var_ref=plugins
+    )
 
 
 def log_driver_set(d):
