@@ -136,6 +136,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
         None => Vec::new(),
     };
+    let answers = match &args.answers {
+        Some(path) => crate::scan::answers::load_answers(path, &loaded.benchmark)?,
+        None => Vec::new(),
+    };
     let base_dir = std::path::Path::new(&args.source.benchmark).parent().map(|p| p.to_path_buf());
     let request = ScanRequest {
         source_name: args.source.benchmark.clone(),
@@ -146,6 +150,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         skip_rules: args.skip_rules.clone(),
         root: args.root.clone(),
         values: args.vars.clone(),
+        answers,
     };
     let results = scan(loaded, &request)?;
     if args.progress {
