@@ -51,7 +51,7 @@ fn is_variable_object(object: &Object) -> bool {
 
 fn compute_object(session: &Session<'_>, object: &Object, stack: &mut ResolutionStack) -> ObjectOutcome {
     match &object.body {
-        ObjectBody::Set(set) => collect_set(session, set, stack),
+        ObjectBody::Set(set) => collect_set(session, object, set, stack),
         ObjectBody::Entities { entities, behaviors, filters } => {
             let mut resolved = Vec::with_capacity(entities.len());
             let mut variable_values_used = Vec::new();
@@ -71,7 +71,7 @@ fn compute_object(session: &Session<'_>, object: &Object, stack: &mut Resolution
             };
             variable_values_used.append(&mut outcome.variable_values);
             outcome.variable_values = variable_values_used;
-            apply_filters(session, &mut outcome, filters, stack);
+            apply_filters(session, object, &mut outcome, filters, stack);
             outcome
         }
     }
@@ -202,6 +202,7 @@ fn collect_variable_object(
 /// Keep (include) or drop (exclude) items that match a filter's state.
 fn apply_filters(
     session: &Session<'_>,
+    object: &Object,
     outcome: &mut ObjectOutcome,
     filters: &[Filter],
     stack: &mut ResolutionStack,
@@ -212,7 +213,10 @@ fn apply_filters(
     for filter in filters {
         let Some(state) = session.defs.states.get(&filter.state_ref) else {
             outcome.flag = CollectedFlag::Error;
-            outcome.messages.push(format!("filter state `{}` is not defined", filter.state_ref));
+            outcome.messages.push(format!(
+                "{}: filter state `{}` of object `{}` is not defined",
+                object.location, filter.state_ref, object.id
+            ));
             return;
         };
         let items = std::mem::take(&mut outcome.items);
@@ -231,11 +235,28 @@ fn apply_filters(
 }
 
 /// One operand of a set: an object reference or a nested set.
-fn set_operands(session: &Session<'_>, set: &Set, stack: &mut ResolutionStack) -> Vec<Arc<ObjectOutcome>> {
-    let mut operands: Vec<Arc<ObjectOutcome>> =
-        set.object_refs.iter().map(|id| collect_object(session, id, stack)).collect();
+fn set_operands(
+    session: &Session<'_>,
+    object: &Object,
+    set: &Set,
+    stack: &mut ResolutionStack,
+) -> Vec<Arc<ObjectOutcome>> {
+    let mut operands = Vec::with_capacity(set.object_refs.len() + set.sets.len());
+    for id in &set.object_refs {
+        operands.push(if session.defs.objects.contains_key(id) {
+            collect_object(session, id, stack)
+        } else {
+            Arc::new(ObjectOutcome::flagged(
+                CollectedFlag::Error,
+                format!(
+                    "{}: object `{id}` in the set of object `{}` is not defined",
+                    object.location, object.id
+                ),
+            ))
+        });
+    }
     for nested in &set.sets {
-        operands.push(Arc::new(collect_set(session, nested, stack)));
+        operands.push(Arc::new(collect_set(session, object, nested, stack)));
     }
     operands
 }
@@ -246,8 +267,13 @@ fn push_unique(items: &mut Vec<Item>, item: &Item) {
     }
 }
 
-fn collect_set(session: &Session<'_>, set: &Set, stack: &mut ResolutionStack) -> ObjectOutcome {
-    let operands = set_operands(session, set, stack);
+fn collect_set(
+    session: &Session<'_>,
+    object: &Object,
+    set: &Set,
+    stack: &mut ResolutionStack,
+) -> ObjectOutcome {
+    let operands = set_operands(session, object, set, stack);
     let mut outcome = ObjectOutcome::empty(CollectedFlag::Complete);
     for o in &operands {
         outcome.messages.extend(o.messages.iter().cloned());
@@ -296,7 +322,7 @@ fn collect_set(session: &Session<'_>, set: &Set, stack: &mut ResolutionStack) ->
         if !outcome.items.is_empty() && outcome.flag == CollectedFlag::DoesNotExist {
             outcome.flag = CollectedFlag::Complete;
         }
-        apply_filters(session, &mut outcome, &set.filters, stack);
+        apply_filters(session, object, &mut outcome, &set.filters, stack);
         if outcome.flag == CollectedFlag::Complete && outcome.items.is_empty() {
             outcome.flag = CollectedFlag::DoesNotExist;
         }

@@ -57,6 +57,13 @@ fn compute_variable(session: &Session<'_>, id: &str, stack: &mut ResolutionStack
             if values.flag == CollectedFlag::Complete && values.values.is_empty() {
                 values.flag = CollectedFlag::DoesNotExist;
             }
+            if values.flag == CollectedFlag::Error {
+                // Say where: the innermost failing variable is the one to fix.
+                let already = values.messages.iter().any(|m| m.starts_with("in local variable"));
+                if !already {
+                    values.messages.insert(0, format!("in local variable `{id}` ({})", variable.location));
+                }
+            }
             values
         }
     }
