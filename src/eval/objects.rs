@@ -366,7 +366,8 @@ pub fn set_flag(operator: SetOperator, flags: &[CollectedFlag]) -> CollectedFlag
             }
         }
         SetOperator::Complement => {
-            let (a, b) = (flags[0], flags.get(1).copied().unwrap_or(DoesNotExist));
+            let a = flags.first().copied().unwrap_or(DoesNotExist);
+            let b = flags.get(1).copied().unwrap_or(DoesNotExist);
             match (a, b) {
                 (DoesNotExist, _) => DoesNotExist,
                 (NotCollected, _) | (_, NotCollected) => NotCollected,
