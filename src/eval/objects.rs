@@ -167,11 +167,20 @@ fn collect_variable_object(
         );
     };
     let mut ids = Vec::new();
-    for id in session.defs.variables.keys() {
-        match var_ref.matches(id) {
-            Ok(true) => ids.push(id.clone()),
-            Ok(false) => {}
-            Err(e) => return ObjectOutcome::flagged(CollectedFlag::Error, e.to_string()),
+    if let Some(exact) = var_ref.exact_values() {
+        // The usual form names one variable: look it up instead of testing every id.
+        for id in exact {
+            if session.defs.variables.contains_key(id) && !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+    } else {
+        for id in session.defs.variables.keys() {
+            match var_ref.matches(id) {
+                Ok(true) => ids.push(id.clone()),
+                Ok(false) => {}
+                Err(e) => return ObjectOutcome::flagged(CollectedFlag::Error, e.to_string()),
+            }
         }
     }
     let mut outcome = ObjectOutcome::empty(CollectedFlag::Complete);
