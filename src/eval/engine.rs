@@ -12,7 +12,7 @@ use crate::results::oval::{CollectedObject, DefinitionResult, OvalRun, SystemInf
 
 use super::criteria::CriteriaEvaluator;
 use super::objects::{collect_object, is_independent};
-use super::session::{ResolutionStack, Session};
+use super::session::{ResolutionStack, Session, item_key};
 
 /// External variable values by variable id (from `--variables` or XCCDF check-export).
 pub type ExternalValues = HashMap<String, Vec<String>>;
@@ -65,9 +65,10 @@ pub fn evaluate_with_probes(
         let Some(outcome) = evaluator.tests.get(id) else { continue };
         let refs = outcome.object_id.as_deref().and_then(|o| item_refs.get(o)).copied().unwrap_or(&[]);
         let mut tested_items: Vec<(u64, crate::results::oval::OvalResult)> = Vec::new();
+        let mut listed = HashSet::new();
         for (index, result) in &outcome.item_results {
             if let Some(item_id) = refs.get(*index)
-                && !tested_items.iter().any(|(i, _)| i == item_id)
+                && listed.insert(*item_id)
             {
                 tested_items.push((*item_id, *result));
             }
@@ -188,9 +189,7 @@ fn record_collected_objects(session: &Session<'_>, run: &mut OvalRun) {
 }
 
 fn intern_item(item: &Item, ids: &mut HashMap<String, u64>, items: &mut Vec<Item>) -> u64 {
-    // Serialized form as identity: Item holds only strings and enums, so this is exact.
-    let key = serde_json::to_string(&(&item.kind, &item.status, &item.fields))
-        .unwrap_or_else(|_| format!("{item:?}"));
+    let key = item_key(item);
     if let Some(id) = ids.get(&key) {
         return *id;
     }

@@ -1,6 +1,7 @@
 //! Objects: resolve entity `var_ref`s, dispatch to the probe registered for the object type,
 //! combine `<set>`s, apply filters. Each object is collected once per run (cached in the session).
 
+use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use crate::model::oval::{
 use crate::probes::{CollectedFlag, ProbeContext, ResolvedEntity, ResolvedObject, item_type};
 use crate::results::oval::OvalResult;
 
-use super::session::{CIRCULAR, ObjectOutcome, ResolutionStack, Session};
+use super::session::{CIRCULAR, ObjectOutcome, ResolutionStack, Session, item_key};
 use super::states::item_against_state;
 use super::variables::variable_values;
 
@@ -78,7 +79,7 @@ fn compute_object(session: &Session<'_>, object: &Object, stack: &mut Resolution
 }
 
 /// An entity with its values: the literal, or every value of its variable. A variable without
-/// usable values ends collection here: `error` for an error, `does not exist` for no values.
+/// usable values ends collection here with `does not exist` (a reference cycle: `error`).
 fn resolve_entity(
     session: &Session<'_>,
     entity: &Entity,
@@ -270,12 +271,6 @@ fn set_operands(
     operands
 }
 
-fn push_unique(items: &mut Vec<Item>, item: &Item) {
-    if !items.contains(item) {
-        items.push(item.clone());
-    }
-}
-
 fn collect_set(
     session: &Session<'_>,
     object: &Object,
@@ -293,35 +288,30 @@ fn collect_set(
     if operands.is_empty() || operands.len() > 2 || operands.len() < expected {
         outcome.flag = CollectedFlag::Error;
         outcome.messages.push(format!(
-            "set {:?} needs {expected} to 2 operands, has {}",
+            "{}: set {:?} of object `{}` needs {expected} to 2 operands, has {}",
+            object.location,
             set.operator,
+            object.id,
             operands.len()
         ));
         return outcome;
     }
     let flags: Vec<CollectedFlag> = operands.iter().map(|o| o.flag).collect();
     outcome.flag = set_flag(set.operator, &flags);
-    match set.operator {
-        SetOperator::Union => {
-            for o in &operands {
-                for item in &o.items {
-                    push_unique(&mut outcome.items, item);
-                }
-            }
-        }
-        SetOperator::Intersection => {
-            for item in &operands[0].items {
-                if operands[1..].iter().all(|o| o.items.contains(item)) {
-                    push_unique(&mut outcome.items, item);
-                }
-            }
-        }
-        SetOperator::Complement => {
-            for item in &operands[0].items {
-                if !operands[1].items.contains(item) {
-                    push_unique(&mut outcome.items, item);
-                }
-            }
+    // Items are compared by identity key, so large sets stay linear.
+    let keys: Vec<HashSet<String>> =
+        operands.iter().map(|o| o.items.iter().map(item_key).collect()).collect();
+    let sources = if set.operator == SetOperator::Union { &operands[..] } else { &operands[..1] };
+    let mut taken = HashSet::new();
+    for item in sources.iter().flat_map(|o| o.items.iter()) {
+        let key = item_key(item);
+        let keep = match set.operator {
+            SetOperator::Union => true,
+            SetOperator::Intersection => keys[1..].iter().all(|k| k.contains(&key)),
+            SetOperator::Complement => !keys[1].contains(&key),
+        };
+        if keep && taken.insert(key) {
+            outcome.items.push(item.clone());
         }
     }
     if matches!(
