@@ -86,6 +86,7 @@ fn resolve_entity(
     stack: &mut ResolutionStack,
     used: &mut Vec<(String, String)>,
 ) -> Result<ResolvedEntity, ObjectOutcome> {
+    let mut datatype = entity.datatype;
     let (values, from_variable) = match &entity.var_ref {
         Some(var_id) => {
             let vars = variable_values(session, var_id, stack);
@@ -108,6 +109,10 @@ fn resolve_entity(
                 outcome.messages = messages;
                 return Err(outcome);
             }
+            // Compared as the variable's declared datatype, as in states.
+            if let Some(variable) = session.defs.variables.get(var_id) {
+                datatype = variable.datatype;
+            }
             (vars.values.clone(), true)
         }
         None if entity.nil => (Vec::new(), false),
@@ -115,7 +120,7 @@ fn resolve_entity(
     };
     Ok(ResolvedEntity {
         name: entity.name.clone(),
-        datatype: entity.datatype,
+        datatype,
         operation: entity.operation,
         values,
         var_check: entity.var_check,
