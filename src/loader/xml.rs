@@ -183,10 +183,10 @@ impl<'a> Cursor<'a> {
     /// Build an element from a start tag, pushing its namespace declarations.
     fn open_elem(&mut self, tag: &str, offset: usize, empty: bool) -> Result<Elem<'a>, LoadError> {
         let content = self.reborrow(tag);
-        let name_len = content.find(|c: char| c.is_ascii_whitespace()).unwrap_or(content.len());
+        let name_len = content.bytes().position(|b| b.is_ascii_whitespace()).unwrap_or(content.len());
         let qname = &content[..name_len];
         let mark = self.bindings.len();
-        if content[name_len..].contains("xmlns") {
+        if has_xmlns(&content.as_bytes()[name_len..]) {
             for attr in (RawAttrs { content, pos: name_len }) {
                 let (key, value) = match attr {
                     Ok(a) => a,
@@ -582,10 +582,17 @@ impl<'a> Iterator for RawAttrs<'a> {
     }
 }
 
+/// Does a start tag's attribute text declare a namespace? Checked on every element: a memchr
+/// for `x` avoids setting up a substring searcher per call.
+fn has_xmlns(attrs: &[u8]) -> bool {
+    memchr::memchr_iter(b'x', attrs).any(|i| attrs[i..].starts_with(b"xmlns"))
+}
+
 /// Attribute-value normalisation (XML 1.0 §3.3.3: literal tabs and line breaks become spaces)
 /// followed by entity expansion.
 fn decode_attr_value(raw: &str) -> Result<Cow<'_, str>, quick_xml::escape::EscapeError> {
-    if memchr::memchr3(b'&', b'\n', b'\t', raw.as_bytes()).is_none() && !raw.contains('\r') {
+    let bytes = raw.as_bytes();
+    if memchr::memchr3(b'&', b'\n', b'\t', bytes).is_none() && memchr::memchr(b'\r', bytes).is_none() {
         return Ok(Cow::Borrowed(raw));
     }
     let spaced: String = raw.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }).collect();
