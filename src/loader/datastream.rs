@@ -684,6 +684,19 @@ mod tests {
     }
 
     #[test]
+    fn end_tags_are_checked_after_a_skipped_component() {
+        // The reader restarts after each skipped component; the cursor checks the end tags of
+        // elements opened before the restart.
+        let bad = DS.replace("</ds:data-stream-collection>", "</ds:data-stream>");
+        let err = load_source(bytes(&bad)).unwrap_err().to_string();
+        assert!(
+            err.contains("expected `</ds:data-stream-collection>`, but `</ds:data-stream>` was found"),
+            "{err}"
+        );
+        assert!(err.starts_with("ds.xml:19:1:"), "{err}");
+    }
+
+    #[test]
     fn wrong_root_lists_expected_documents() {
         let err =
             load_source(bytes("<html xmlns=\"http://www.w3.org/1999/xhtml\"/>")).unwrap_err().to_string();
