@@ -325,9 +325,7 @@ impl<'a> Cursor<'a> {
         while self.open.len() >= elem.depth {
             self.close();
         }
-        let resume = from + tag_end;
-        self.reader = new_reader(self.src.get(resume..self.end).unwrap_or(""));
-        self.base = resume;
+        self.restart_at(from + tag_end);
         Ok(from + tag_start)
     }
 
@@ -342,7 +340,16 @@ impl<'a> Cursor<'a> {
             return Ok(Text::default());
         }
         let start = self.position();
-        let end = self.read_to_end_of(elem)?;
+        let end = match self.plain_text_end(elem, start) {
+            // Most XCCDF text is plain and ends at the next `<`: slice it without tokenising,
+            // and restart the reader after the end tag.
+            Some((end, resume)) => {
+                self.close();
+                self.restart_at(resume);
+                end
+            }
+            None => self.read_to_end_of(elem)?,
+        };
         let raw = self.src.get(start..end).unwrap_or("");
         // Fast path, most XCCDF text: no markup, no CDATA, no carriage returns to normalise.
         if memchr::memchr2(b'<', b'\r', raw.as_bytes()).is_none() {
@@ -352,6 +359,26 @@ impl<'a> Cursor<'a> {
             };
         }
         self.render_fragment(raw, start)
+    }
+
+    /// When the first `<` after `start` opens `elem`'s own end tag, the offsets of that `<` and
+    /// of the byte after the tag's `>`.
+    fn plain_text_end(&self, elem: &Elem<'a>, start: usize) -> Option<(usize, usize)> {
+        let bytes = self.src.as_bytes().get(..self.end)?;
+        let lt = start + memchr::memchr(b'<', bytes.get(start..)?)?;
+        let name_end = lt + 2 + elem.qname.len();
+        if bytes.get(lt + 1) != Some(&b'/') || bytes.get(lt + 2..name_end)? != elem.qname.as_bytes() {
+            return None;
+        }
+        let gt = name_end + bytes[name_end..].iter().position(|b| !b.is_ascii_whitespace())?;
+        (bytes[gt] == b'>').then_some((lt, gt + 1))
+    }
+
+    /// Continue reading at absolute offset `at` with a fresh reader. Its end-tag checks cover
+    /// only elements it opens; `child` checks the end tags of elements opened before.
+    fn restart_at(&mut self, at: usize) {
+        self.reader = new_reader(self.src.get(at..self.end).unwrap_or(""));
+        self.base = at;
     }
 
     /// Read to the end tag of `elem` (opened in the current reader); returns the absolute
