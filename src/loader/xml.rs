@@ -726,6 +726,31 @@ mod tests {
     }
 
     #[test]
+    fn plain_text_fast_path_keeps_checking_structure() {
+        let mut c = cursor("<r><t>a &amp; b</t ><u k=\"v\">c</u></r>");
+        let root = c.root().unwrap();
+        let t = c.child(&root).unwrap().unwrap();
+        assert_eq!(c.text(&t).unwrap(), "a & b");
+        let u = c.child(&root).unwrap().unwrap();
+        assert_eq!(c.attr(&u, "k").unwrap().as_deref(), Some("v"));
+        assert_eq!(c.text(&u).unwrap(), "c");
+        assert!(c.child(&root).unwrap().is_none());
+        c.finish().unwrap();
+
+        let mut c = cursor("<r><t>a</t></x>");
+        let root = c.root().unwrap();
+        let t = c.child(&root).unwrap().unwrap();
+        c.text(&t).unwrap();
+        let err = c.child(&root).unwrap_err().to_string();
+        assert!(err.contains("expected `</r>`, but `</x>` was found"), "{err}");
+
+        let mut c = cursor("<r><t>a</tt></r>");
+        let root = c.root().unwrap();
+        let t = c.child(&root).unwrap().unwrap();
+        assert!(c.text(&t).is_err());
+    }
+
+    #[test]
     fn truncated_document_reports_position_and_open_element() {
         let src = "<a>\n  <b>text";
         let mut c = cursor(src);
