@@ -46,7 +46,7 @@ impl FileRef {
 pub struct FileSet {
     /// Sorted, without duplicates.
     pub files: Vec<FileRef>,
-    /// Problems met while walking (unreadable directories, cycles): not fatal, but the result
+    /// Problems met while walking (unreadable directories, vanished files): not fatal, but the result
     /// may be incomplete.
     pub problems: Vec<String>,
 }
