@@ -223,3 +223,44 @@ mod tests {
         assert!(c.messages[0].contains("oval:t:obj:1"), "{:?}", c.messages);
     }
 }
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::model::oval::Operation;
+    use crate::probes::fileset::tests::{behaviors, entity, kind, object};
+
+    /// `cargo test --release --lib probes::file::timing -- --ignored --nocapture` collects every
+    /// file under `STIGRUN_WALK_ROOT` (default `/usr`) of the host, as SSG's permission rules do.
+    #[test]
+    #[ignore]
+    fn file_items_for_a_real_tree() {
+        let start = std::env::var("STIGRUN_WALK_ROOT").unwrap_or_else(|_| "/usr".into());
+        let root = Root::new("/").unwrap();
+        let k = kind(Family::Unix, "file_object");
+        let b = behaviors(&[
+            ("recurse", "directories"),
+            ("recurse_direction", "down"),
+            ("recurse_file_system", "local"),
+        ]);
+        let o = object(
+            &k,
+            vec![
+                entity("path", Operation::Equals, &start),
+                entity("filename", Operation::PatternMatch, "^.*$"),
+            ],
+            &b,
+        );
+        let t = std::time::Instant::now();
+        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let first = t.elapsed();
+        let t = std::time::Instant::now();
+        let again = FileProbe.collect(&o, &ProbeContext { root: &root });
+        eprintln!(
+            "file items under {start}: {} in {first:?}; same object again (walk cached): {:?}",
+            c.items.len(),
+            t.elapsed()
+        );
+        assert_eq!(c.items.len(), again.items.len());
+    }
+}
