@@ -257,6 +257,7 @@ fn make_fixture(base: &Path) {
     w("/etc/ssh/sub/deeper/b.conf", "y\nz\n");
     fs::set_permissions(base.join("etc/ssh/sub/a.conf"), fs::Permissions::from_mode(0o4755)).unwrap();
     set_extended_acl(&base.join("etc/ssh/sub/deeper/b.conf"));
+    symlink("b.conf", base.join("etc/ssh/sub/deeper/acl-link.conf")).unwrap();
     w(
         "/etc/docker/daemon.json",
         "{\n  \"icc\": false,\n  \"log-level\": \"info\",\n  \"ulimits\": {\"nofile\": {\"Name\": \"nofile\", \"Hard\": 64000}},\n  \"list\": [\"a\", 2]\n}\n",

@@ -329,10 +329,11 @@ impl Root {
         REMOTE_FS_MAGIC.contains(&(buf.f_type as i64))
     }
 
-    /// Does the file at `path` (not following a final symlink) carry a POSIX ACL beyond the
-    /// three entries that mirror its mode bits? A default ACL on a directory counts too.
+    /// Does the file at `path` carry a POSIX ACL beyond the three entries that mirror its mode
+    /// bits? A default ACL on a directory counts too. Like `acl_extended_file` (what oscap
+    /// uses), a symlink is followed, inside the root.
     pub fn has_extended_acl(&self, path: &str) -> Result<bool, HostError> {
-        let resolved = self.resolve_parent(path)?;
+        let resolved = self.resolve(path)?;
         let c_path = std::ffi::CString::new(self.host_path(&resolved).as_os_str().as_encoded_bytes())
             .map_err(|_| HostError::NotFound { path: path.to_string() })?;
         // An access ACL xattr is a 4-byte header plus 8 bytes per entry; the minimal ACL has
