@@ -613,6 +613,26 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn objects_walking_the_same_tree_share_one_walk() {
+        let (_d, root) = fixture();
+        let down = [("recurse_direction", "down")];
+        run(
+            &root,
+            vec![entity("path", Operation::Equals, "/etc"), entity("filename", Operation::PatternMatch, "a")],
+            &down,
+        );
+        run(
+            &root,
+            vec![entity("path", Operation::Equals, "/etc"), entity("filename", Operation::PatternMatch, "b")],
+            &down,
+        );
+        run(&root, vec![entity("path", Operation::Equals, "/etc"), nil("filename")], &down);
+        assert_eq!(root.walk_cache().len(), 1);
+        run(&root, vec![entity("path", Operation::Equals, "/usr"), nil("filename")], &down);
+        assert_eq!(root.walk_cache().len(), 2);
+    }
+
+    #[test]
     fn bad_behavior_is_an_error() {
         let (_d, root) = fixture();
         let k = kind(Family::Unix, "file_object");
