@@ -46,7 +46,7 @@ impl FileRef {
 pub struct FileSet {
     /// Sorted, without duplicates.
     pub files: Vec<FileRef>,
-    /// Problems met while walking (unreadable directories, cycles): not fatal, but the result
+    /// Problems met while walking (unreadable directories, vanished files): not fatal, but the result
     /// may be incomplete.
     pub problems: Vec<String>,
 }
@@ -610,6 +610,26 @@ pub(crate) mod tests {
         let set = resolve_files(&object(&k, e, &b), &root).unwrap();
         assert_eq!(full_paths(&set), vec!["/etc/ssh/sub/a.conf"]);
         assert!(set.problems.is_empty(), "{:?}", set.problems);
+    }
+
+    #[test]
+    fn objects_walking_the_same_tree_share_one_walk() {
+        let (_d, root) = fixture();
+        let down = [("recurse_direction", "down")];
+        run(
+            &root,
+            vec![entity("path", Operation::Equals, "/etc"), entity("filename", Operation::PatternMatch, "a")],
+            &down,
+        );
+        run(
+            &root,
+            vec![entity("path", Operation::Equals, "/etc"), entity("filename", Operation::PatternMatch, "b")],
+            &down,
+        );
+        run(&root, vec![entity("path", Operation::Equals, "/etc"), nil("filename")], &down);
+        assert_eq!(root.walk_cache().len(), 1);
+        run(&root, vec![entity("path", Operation::Equals, "/usr"), nil("filename")], &down);
+        assert_eq!(root.walk_cache().len(), 2);
     }
 
     #[test]
