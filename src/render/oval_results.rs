@@ -28,8 +28,6 @@ const MAX_ITEM_MESSAGES: usize = 50;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OvalResultsError {
-    #[error("definitions `{source_name}` carry no source xml to copy into the results")]
-    NoDefinitionsXml { source_name: String },
     #[error("cannot render the oval results: {0}")]
     Render(#[from] minijinja::Error),
     #[error("cannot write `{path}`: {source}")]
@@ -159,9 +157,6 @@ fn view_model(
     run: &OvalRun,
     options: &OvalResultsOptions,
 ) -> Result<Value, OvalResultsError> {
-    let Some(definitions_xml) = definitions.source_xml.as_deref() else {
-        return Err(OvalResultsError::NoDefinitionsXml { source_name: definitions.source.clone() });
-    };
     let timestamp = options.timestamp.clone().unwrap_or_else(utc_timestamp);
     let generator = map([
         ("product_name", Value::from(options.product_name.as_str())),
@@ -190,7 +185,11 @@ fn view_model(
     ]);
     Ok(map([
         ("generator", generator),
-        ("definitions_xml", Value::from_safe_string(definitions_xml.to_string())),
+        // Definitions built in code have no source text: the directives then say it is not included.
+        (
+            "definitions_xml",
+            definitions.source_xml.as_deref().map(|xml| Value::from_safe_string(xml.to_string())).into(),
+        ),
         ("definitions", definition_views(run)),
         ("tests", test_views(run)),
         ("system_info", system_info),
