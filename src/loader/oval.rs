@@ -632,7 +632,8 @@ impl<'t> Parser<'t> {
             match child.tag_name().name() {
                 "product_name" => generator.product_name = Some(text),
                 "product_version" => generator.product_version = Some(text),
-                "schema_version" => {
+                // Versions of platform extensions (`platform="…"`) are not the core version.
+                "schema_version" if child.attribute("platform").is_none() => {
                     has_schema_version = true;
                     generator.schema_version = text;
                 }

@@ -160,6 +160,21 @@ fn reads_generator_and_counts() {
 }
 
 #[test]
+fn platform_schema_versions_do_not_replace_the_core_version() {
+    let xml = FULL.replace(
+        "<oval:schema_version>5.11.2</oval:schema_version>",
+        "<oval:schema_version>5.11.2</oval:schema_version>\
+         <oval:schema_version platform=\"urn:x\">1.2</oval:schema_version>",
+    );
+    assert_eq!(load(&xml).generator.schema_version, "5.11.2");
+    let errors = errors_of(&FULL.replace("<oval:schema_version>5.11.2</oval:schema_version>", ""));
+    assert!(
+        errors[0].starts_with("bad.xml:9:3: `generator` has no `schema_version` child element"),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn reads_definition_metadata_and_criteria_tree() {
     let d = load(FULL);
     let def = &d.definitions["oval:t:def:1"];
