@@ -446,6 +446,26 @@ fn items_across_chunks_keep_their_ids_and_order() {
 }
 
 #[test]
+fn items_of_other_families_get_their_own_namespace() {
+    let mut run = hand_built_run();
+    let mut registry = Item::new(TypeName {
+        family: Family::Other,
+        namespace: "http://oval.mitre.org/XMLSchema/oval-definitions-5#windows".into(),
+        name: "registry_item".into(),
+    });
+    registry.push("hive", Datatype::String, "HKEY_LOCAL_MACHINE");
+    run.items.push(registry);
+    let mut out = Vec::new();
+    write_oval_results(&mut out, &definitions(), &run, &fixed_options()).unwrap();
+    let xml = String::from_utf8(out).unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let item = document.descendants().find(|n| n.tag_name().name() == "registry_item").unwrap();
+    let windows = "http://oval.mitre.org/XMLSchema/oval-system-characteristics-5#windows";
+    assert_eq!(item.tag_name().namespace(), Some(windows));
+    assert_eq!(item.first_element_child().unwrap().tag_name().namespace(), Some(windows));
+}
+
+#[test]
 fn a_run_without_items_has_no_system_data() {
     let mut run = hand_built_run();
     run.items.clear();
