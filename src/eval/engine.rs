@@ -202,49 +202,20 @@ fn intern_item(item: &Item, ids: &mut HashMap<String, u64>, items: &mut Vec<Item
 /// OS name and version from the root's /etc/os-release (`NAME`, `VERSION`, as oscap writes
 /// them); architecture and host name from the running kernel when the root is the host itself,
 /// else `Unknown` and the root's /etc/hostname. Missing facts read `Unknown`, as in oscap.
+/// The `<system_info>` of the results: one implementation, shared with the probes.
 pub fn system_info(root: &Root) -> SystemInfo {
-    const UNKNOWN: &str = "Unknown";
-    let os_release = root.read_to_string("/etc/os-release").map(|(text, _)| text).unwrap_or_default();
-    let field = |key: &str| {
-        os_release
-            .lines()
-            .filter_map(|l| l.split_once('='))
-            .find(|(k, _)| k.trim() == key)
-            .map(|(_, v)| v.trim().trim_matches('"').trim_matches('\'').to_string())
-            .unwrap_or_else(|| UNKNOWN.to_string())
-    };
-    let mut info = SystemInfo {
-        os_name: field("NAME"),
-        os_version: field("VERSION"),
-        architecture: UNKNOWN.to_string(),
-        primary_host_name: UNKNOWN.to_string(),
-        interfaces: Vec::new(),
-    };
-    if root.is_host_root() {
-        if let Some((machine, nodename)) = uname() {
-            info.architecture = machine;
-            info.primary_host_name = nodename;
-        }
-    } else if let Ok((text, _)) = root.read_to_string("/etc/hostname")
-        && let Some(name) = text.lines().map(str::trim).find(|l| !l.is_empty())
-    {
-        info.primary_host_name = name.to_string();
+    let info = crate::probes::system_info::collect_system_info(root);
+    SystemInfo {
+        os_name: info.os_name,
+        os_version: info.os_version,
+        architecture: info.architecture,
+        primary_host_name: info.primary_host_name,
+        interfaces: info
+            .interfaces
+            .into_iter()
+            .map(|i| (i.interface_name, i.ip_address, i.mac_address))
+            .collect(),
     }
-    info
-}
-
-/// (machine, nodename) of the running kernel.
-fn uname() -> Option<(String, String)> {
-    // SAFETY: utsname is plain data; uname fills it and NUL-terminates every field.
-    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
-    if unsafe { libc::uname(&mut u) } != 0 {
-        return None;
-    }
-    let text = |field: &[libc::c_char]| {
-        let bytes: Vec<u8> = field.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    Some((text(&u.machine), text(&u.nodename)))
 }
 
 #[cfg(test)]
