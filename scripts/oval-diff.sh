@@ -46,7 +46,7 @@ run_oscap() {
 run_stigrun() {
     local defs=$1 root=$2 vars=$3 args=(--root "$root")
     [ -n "$vars" ] && args+=(--variables "$vars")
-    "$(find_stigrun)" oval eval "$defs" "${args[@]}"
+    "$stigrun_bin" oval eval "$defs" "${args[@]}"
 }
 
 # Keeps "ID RESULT" pairs, sorted by ID, from `Definition ID: RESULT` lines.
@@ -79,6 +79,7 @@ if [ "${1:-}" = --record ]; then
 fi
 
 [ $# -ge 1 ] || die "usage: oval-diff.sh [--record] CASE|DEFINITIONS.xml [ROOT]"
+stigrun_bin=$(find_stigrun)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 dir=$(case_dir_of "$1")
