@@ -152,7 +152,22 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         values: args.vars.clone(),
         answers,
     };
-    let results = scan(loaded, &request)?;
+    // A spinner with the elapsed time on a terminal; scripts get plain lines with --progress.
+    let spinner = (!args.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} evaluating {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_message(args.source.benchmark.clone());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let results = scan(loaded, &request);
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    let results = results?;
     if args.progress {
         for r in &results.rules {
             println!("{}\t{}", r.rule_id, r.result);

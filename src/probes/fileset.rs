@@ -153,7 +153,12 @@ fn matching_paths(
             match root.stat(&p) {
                 Ok(meta) if is_wanted(meta.kind) => out.push(p),
                 Ok(_) => {}
-                Err(e) if e.is_not_found() => {}
+                // A dangling symlink still exists as itself (oscap reports it from lstat).
+                Err(e) if e.is_not_found() => {
+                    if !want_dirs && root.lstat(&p).is_ok_and(|m| m.kind == FileKind::Symlink) {
+                        out.push(p);
+                    }
+                }
                 Err(e) => problems.push(e.to_string()),
             }
         }
@@ -501,6 +506,15 @@ pub(crate) mod tests {
         assert!(run(&root, vec![entity("filepath", Operation::Equals, "/etc/ssh")], &[]).is_empty());
         // The lookup needed no walk.
         assert!(root.walk_cache().is_empty());
+    }
+
+    #[test]
+    fn dangling_symlink_named_by_filepath_is_found() {
+        let (d, root) = fixture();
+        // `../` past the root clamps at the root, where the target does not exist.
+        symlink("../../../../etc/missing", d.path().join("etc/dangling")).unwrap();
+        let got = run(&root, vec![entity("filepath", Operation::Equals, "/etc/dangling")], &[]);
+        assert_eq!(got, vec!["/etc/dangling"]);
     }
 
     #[test]

@@ -445,6 +445,5 @@ fn field_view(field: &ItemField, nillable: bool) -> Value {
     ])
 }
 
-
 #[cfg(test)]
 mod tests;
