@@ -743,6 +743,12 @@ fn same_structure_as_oscap_for_the_same_run() {
     write_oval_results_file(&ours_path, &defs, &run, &fixed_options()).unwrap();
     let ours_xml = std::fs::read_to_string(&ours_path).unwrap();
     let (theirs, ours) = (shape(&oscap_xml, &renumber), shape(&ours_xml, &HashMap::new()));
+    // The one deliberate difference: stigrun leaves out the deprecated textfilecontent `line`,
+    // which makes oscap's own file fail `oscap oval validate --results`.
+    let deprecated_line = "oval-system-characteristics-5#independent}line [";
+    assert!(theirs.iter().any(|l| l.contains(deprecated_line)), "oscap writes `line`");
+    assert!(!ours.iter().any(|l| l.contains(deprecated_line)), "stigrun leaves `line` out");
+    let theirs: Vec<String> = theirs.into_iter().filter(|l| !l.contains(deprecated_line)).collect();
     for (i, (a, b)) in theirs.iter().zip(&ours).enumerate() {
         assert_eq!(a, b, "element {i} differs (left: oscap, right: stigrun)");
     }
@@ -776,7 +782,13 @@ fn same_structure_as_oscap_for_the_same_run() {
             lines.sort();
             lines
         };
-        assert_eq!(findings(&theirs, &renumber), findings(&ours, &HashMap::new()));
+        // Same schematron findings, except the deprecated-`line` one that stigrun avoids. (The
+        // uid/gid findings are the 5.11.3 schematron's inverted rule: it rejects root's id 0.)
+        let theirs: Vec<String> = findings(&theirs, &renumber)
+            .into_iter()
+            .filter(|f| !f.starts_with("DEPRECATED ELEMENT: ind-sys:line"))
+            .collect();
+        assert_eq!(theirs, findings(&ours, &HashMap::new()));
     }
 }
 
