@@ -360,7 +360,8 @@ mod tests {
     #[test]
     fn builtin_benchmarks_ccis_resolve_through_the_builtin_list() {
         let catalog = builtin_cci_catalog().unwrap();
-        let shared = std::env::var("STIGRUN_SHARED_DATA").unwrap_or_else(|_| "/work/shared/data".to_string());
+        let shared = std::env::var("STIGRUN_SHARED_DATA")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string());
         for b in builtin_benchmarks() {
             let rules = rule_ccis(std::str::from_utf8(b.bytes).unwrap());
             assert!(rules.len() >= 100, "{}: {} rules", b.spec(), rules.len());

@@ -1,5 +1,5 @@
 //! The loader against real content: DISA STIG XCCDFs (checked field by field against the derived
-//! JSON digests in /work/shared/data), SSG data streams (counts against an independent element
+//! JSON digests in ../shared/data), SSG data streams (counts against an independent element
 //! count), and error cases cut from real files.
 
 use std::path::{Path, PathBuf};
@@ -12,7 +12,8 @@ use stigrun::loader::{LoadError, Selection, Source, load_benchmark, load_source}
 use stigrun::model::stig::{CCI_SYSTEMS, Category, LEGACY_SYSTEM};
 use stigrun::model::xccdf::{Benchmark, NS_XCCDF_11, NS_XCCDF_12, Severity};
 
-const STIG_DIR: &str = "/work/shared/data/stig";
+/// DISA data beside the repository (`../shared/data`), as on developer machines and in CI.
+const STIG_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/stig");
 const SSG_DIR: &str = "/usr/share/xml/scap/ssg/content";
 
 fn docker(release: &str) -> PathBuf {

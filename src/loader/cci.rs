@@ -737,7 +737,8 @@ mod tests {
     #[test]
     fn agrees_with_the_derived_json_map_for_every_cci() {
         use crate::model::cci::Revision;
-        let dir = std::env::var("STIGRUN_SHARED_DATA").unwrap_or_else(|_| "/work/shared/data".to_string());
+        let dir = std::env::var("STIGRUN_SHARED_DATA")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string());
         let path = Path::new(&dir).join("cci/cci_nist_map.json");
         let Ok(text) = std::fs::read_to_string(&path) else {
             assert!(std::env::var_os("STIGRUN_REQUIRE_SHARED_DATA").is_none(), "missing {}", path.display());
