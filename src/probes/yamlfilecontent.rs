@@ -233,12 +233,8 @@ impl YamlPath {
                 let end = body.find(['.', '[']).unwrap_or(body.len());
                 let key = &body[..end];
                 if key.is_empty() {
-                    // `.[` is a bracket segment after an optional dot; anything else lacks a key.
-                    if body.starts_with('[') && first {
-                        rest = body;
-                        first = false;
-                        continue;
-                    }
+                    // Also `.["key"]`: oscap's yaml-path rejects a dot with no key before a
+                    // bracket (the path is written `["key"]`), and stigrun agrees with it.
                     return Err(fail("segment key is missing"));
                 }
                 segments.push(if key == "*" { Segment::Keys(None) } else { Segment::Key(key.to_string()) });
@@ -677,6 +673,9 @@ nested: [[1, 2], [3]]
     #[test]
     fn path_syntax_errors() {
         assert!(YamlPath::parse(".[n,f]").is_err());
+        // Rejected by oscap 1.3.7 too (the differential case probe-yamlfilecontent, definition 14).
+        assert!(YamlPath::parse(".[\"log-driver\"]").is_err());
+        assert!(YamlPath::parse("[\"log-driver\"]").is_ok());
         assert!(YamlPath::parse(".a[0").is_err());
         assert!(YamlPath::parse("&anchor").is_err());
         assert!(YamlPath::parse(".a..b").is_err());
