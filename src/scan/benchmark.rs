@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -167,7 +168,8 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
         match outcome {
             Ok((defs, run)) => {
                 doc_index.insert(href.clone(), Ok(oval_docs.len()));
-                oval_docs.push(OvalDocumentRun { href, source: defs.source.clone(), run });
+                let source = defs.source.clone();
+                oval_docs.push(OvalDocumentRun { href, source, run, definitions: Some(Arc::new(defs)) });
             }
             Err(message) => {
                 doc_index.insert(href, Err(message));
@@ -204,6 +206,8 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             check: check_ref,
             messages,
             check_text,
+            description: rule_description(rule),
+            fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
         });
     }
 
@@ -239,6 +243,13 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
         scores,
         oval: oval_docs,
     })
+}
+
+/// DISA packs several fields into the description; reports want the vulnerability discussion.
+fn rule_description(rule: &crate::model::xccdf::Rule) -> Option<String> {
+    let text = &rule.common.description.as_ref()?.text;
+    let disa = crate::model::stig::DisaDescription::parse(text).and_then(|d| d.vuln_discussion);
+    Some(disa.unwrap_or_else(|| text.clone()))
 }
 
 /// `--rule` keeps only the named rules selected; `--skip-rule` deselects rules.
@@ -465,7 +476,7 @@ fn decide(
 
 /// Load the OVAL document an href names: a data-stream component (through the checklist's
 /// catalog) or a file next to a standalone benchmark.
-fn load_check_document(
+pub(crate) fn load_check_document(
     loaded: &LoadedBenchmark,
     request: &ScanRequest,
     href: &str,
