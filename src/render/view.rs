@@ -115,7 +115,7 @@ pub struct RuleView {
 }
 
 /// The CCIs a rule cites (DISA and SSG both use `CCI-nnnnnn` idents).
-pub fn rule_ccis<'r>(rule: &'r RuleResult) -> impl Iterator<Item = &'r str> {
+pub fn rule_ccis(rule: &RuleResult) -> impl Iterator<Item = &str> {
     rule.idents.iter().map(|i| i.value.as_str()).filter(|v| v.starts_with("CCI-"))
 }
 
