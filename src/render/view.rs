@@ -44,7 +44,9 @@ pub fn xccdf12_id(kind: &str, id: &str) -> String {
 
 /// Replace what an NCName cannot hold (so a hand-made id never makes the document invalid).
 fn ncname(id: &str) -> Cow<'_, str> {
-    let ok = |i: usize, c: char| c.is_alphanumeric() || c == '_' || (i > 0 && matches!(c, '-' | '.'));
+    let ok = |i: usize, c: char| {
+        c.is_alphabetic() || c == '_' || (i > 0 && (c.is_alphanumeric() || matches!(c, '-' | '.')))
+    };
     if !id.is_empty() && id.chars().enumerate().all(|(i, c)| ok(i, c)) {
         return Cow::Borrowed(id);
     }
