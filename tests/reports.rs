@@ -173,6 +173,7 @@ fn ssg_debian11_arf_validates_and_oscap_renders_it() {
     let status = stigrun()
         .args(["eval", "--benchmark", &widened, "--profile", "standard"])
         .args(["--results", &out("r.xml"), "--results-arf", &out("arf.xml"), "--report", &out("r.html")])
+        .args(["--json", &out("r.json")])
         .output()
         .unwrap()
         .status;
@@ -186,6 +187,16 @@ fn ssg_debian11_arf_validates_and_oscap_renders_it() {
     let arf = std::fs::read_to_string(out("arf.xml")).unwrap();
     assert!(arf.contains("<ds:data-stream-collection"), "the report request carries the data stream");
     assert!(arf.contains("<arf:report id=\"oval0\">"));
+
+    // Re-rendered from JSON with --thin: the OVAL definitions are reloaded from the data stream,
+    // the data stream itself is left out, and the ARF still validates.
+    stigrun()
+        .args(["report", "--from", &out("r.json"), "--format", "arf", "--thin", "--out", &out("thin.xml")])
+        .assert()
+        .success();
+    let thin = std::fs::read_to_string(out("thin.xml")).unwrap();
+    assert!(!thin.contains("<ds:data-stream-collection") && thin.contains("<arf:report id=\"oval0\">"));
+    oscap_ok(&["ds", "rds-validate", &out("thin.xml")]);
 
     // A missing results file is an error message, not a crash.
     stigrun()

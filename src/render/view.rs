@@ -105,6 +105,8 @@ pub struct RuleView {
     pub severity: &'static str,
     pub category: Option<&'static str>,
     pub ccis: Vec<CciView>,
+    /// Idents other than CCIs (CCE, legacy V-/SV- ids), as `system: value`.
+    pub other_idents: Vec<String>,
     /// All 800-53 controls of all CCIs (rev 4 and 5), for filtering.
     pub controls: Vec<String>,
     pub messages: Vec<String>,
@@ -144,6 +146,12 @@ pub fn rule_view(results: &ScanResults, rule: &RuleResult, catalog: &CciCatalog)
         severity: rule.severity.as_str(),
         category: Category::from_severity(rule.severity).map(Category::as_str),
         ccis,
+        other_idents: rule
+            .idents
+            .iter()
+            .filter(|i| !i.value.starts_with("CCI-"))
+            .map(|i| i.value.clone())
+            .collect(),
         controls: controls.into_iter().collect(),
         messages: rule.messages.clone(),
         check_name: rule.check.as_ref().and_then(|c| c.name.clone()),
