@@ -115,7 +115,61 @@ fn without_prolog(xml: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::model::oval::OvalDefinitions;
+    use crate::render::view::fixture::scan_with;
+
+    fn with_definitions(mut results: ScanResults) -> ScanResults {
+        let definitions = OvalDefinitions {
+            source: "c.xml".into(),
+            source_xml: Some(Arc::from(
+                "<oval_definitions xmlns=\"http://oval.mitre.org/XMLSchema/oval-definitions-5\"/>",
+            )),
+            ..OvalDefinitions::default()
+        };
+        results.oval[0].definitions = Some(Arc::new(definitions));
+        results
+    }
+
+    #[test]
+    fn arf_holds_request_asset_test_result_and_oval_results() {
+        let results = with_definitions(scan_with("v"));
+        let source = "<?xml version=\"1.0\"?>\n<ds:data-stream-collection xmlns:ds=\"urn:x\" id=\"c\"/>";
+        let mut out = Vec::new();
+        write_arf(&mut out, &results, Some(source)).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let ids: Vec<&str> = doc
+            .descendants()
+            .filter(|n| {
+                n.has_tag_name("report") || n.has_tag_name("report-request") || n.has_tag_name("asset")
+            })
+            .filter_map(|n| n.attribute("id"))
+            .collect();
+        assert_eq!(ids, ["collection1", "asset0", "xccdf1", "oval0"]);
+        assert!(doc.descendants().any(|n| n.has_tag_name("data-stream-collection")));
+        assert!(doc.descendants().any(|n| n.has_tag_name("oval_results")));
+        let hostname = doc.descendants().find(|n| n.has_tag_name("hostname")).unwrap();
+        assert_eq!(hostname.text(), Some("h"));
+    }
+
+    #[test]
+    fn thin_arf_has_no_report_request_and_missing_definitions_are_an_error() {
+        let mut out = Vec::new();
+        write_arf(&mut out, &with_definitions(scan_with("v")), None).unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains("report-request"));
+        let error = write_arf(&mut Vec::new(), &scan_with("v"), None).unwrap_err();
+        assert!(matches!(error, ReportError::MissingDefinitions { .. }), "{error}");
+    }
+
+    #[test]
+    fn asset_hostnames_fit_the_schema_pattern() {
+        assert_eq!(asset_hostname("web-1.example.com"), "web-1.example.com");
+        assert_eq!(asset_hostname(""), "unknown");
+        assert_eq!(asset_hostname("a b..c"), "a-b.c");
+    }
 
     #[test]
     fn prolog_is_removed_up_to_the_root_element() {

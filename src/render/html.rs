@@ -150,46 +150,6 @@ mod tests {
 
     const INJECTION: &str = "</script><script>alert(1)</script>";
 
-    /// A saved scan with one failed rule whose title, message and collected item carry markup.
-    fn scan_with(text: &str) -> ScanResults {
-        let text = serde_json::to_string(text).unwrap();
-        let json = format!(
-            r#"{{
-  "generator": {{"name": "stigrun", "version": "0"}},
-  "benchmark": {{"id": "b", "title": {text}, "version": "1", "release_info": null, "source": "b.xml",
-                 "datastream_id": null, "component_ref_id": null}},
-  "profile": null,
-  "target": {{"root": "/r", "hostname": "h", "fqdn": null, "os_name": null, "os_version": null,
-              "architecture": null, "ipv4": [], "ipv6": [], "mac": []}},
-  "start_time": "2024-01-01T00:00:00Z", "end_time": "2024-01-01T00:00:01Z", "duration_ms": 1,
-  "values": {{}}, "counts": {{"fail": 1}}, "scores": [],
-  "rules": [{{"rule_id": "SV-1r1_rule", "version": "T-1", "group_id": "V-1", "title": {text},
-    "severity": "high", "weight": 10.0, "role": "full", "result": "fail",
-    "idents": [{{"system": "http://cyber.mil/cci", "value": "CCI-001851"}}],
-    "check": {{"system": "s", "href": "c.xml", "name": "oval:t:def:1", "negate": false, "exports": [],
-               "oval_result": "False", "oval_document": 0}},
-    "messages": [{text}], "check_text": null, "fix_text": {text}}}],
-  "oval": [{{"href": "c.xml", "source": "c.xml", "run": {{
-    "definitions": {{"oval:t:def:1": {{"id": "oval:t:def:1", "version": "1", "class": "Compliance",
-      "result": "False", "criteria": {{"operator": "And", "negate": false, "applicability_check": null,
-      "result": "False", "children": [{{"Criterion": {{"test_ref": "oval:t:tst:1", "version": "1",
-      "negate": false, "applicability_check": null, "result": "False"}}}}]}}}}}},
-    "tests": {{"oval:t:tst:1": {{"id": "oval:t:tst:1", "version": "1", "check": "All",
-      "check_existence": "AtLeastOneExists", "state_operator": "And", "result": "False",
-      "tested_items": [[1, "False"]], "tested_variables": [], "messages": []}}}},
-    "collected_objects": {{}},
-    "items": [{{"kind": {{"family": "independent", "namespace": "", "name": "textfilecontent_item"}},
-      "status": "Exists", "messages": [], "fields": [
-        {{"name": "filepath", "datatype": "String", "status": "Exists", "value": {{"Text": "/etc/d.json"}}}},
-        {{"name": "subexpression", "datatype": "String", "status": "Exists", "value": {{"Text": {text}}}}}]}}],
-    "evidence": [["/etc/d.json", "abc123"]],
-    "system_info": {{"os_name": "", "os_version": "", "architecture": "", "primary_host_name": "", "interfaces": []}}
-  }}}}]
-}}"#
-        );
-        serde_json::from_str(&json).unwrap()
-    }
-
     fn render(results: &ScanResults) -> String {
         let catalog = crate::catalog::builtin_cci_catalog().unwrap();
         let mut out = Vec::new();
@@ -199,7 +159,7 @@ mod tests {
 
     #[test]
     fn host_data_never_reaches_the_page_unescaped() {
-        let html = render(&scan_with(INJECTION));
+        let html = render(&super::super::view::fixture::scan_with(INJECTION));
         assert!(!html.contains(INJECTION));
         assert_eq!(html.matches("<script>").count(), 1, "only the report's own script");
         // Title, message, fix text, benchmark title and the item's value: all there, escaped.
@@ -208,7 +168,7 @@ mod tests {
 
     #[test]
     fn a_rule_shows_its_stig_ids_controls_and_evidence() {
-        let html = render(&scan_with("value"));
+        let html = render(&super::super::view::fixture::scan_with("value"));
         for expected in [
             "data-r=\"fail\"",
             "data-c=\"CAT I\"",

@@ -267,3 +267,45 @@ impl Write for WriteAdapter<'_> {
         self.0.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::view::fixture::scan_with;
+
+    #[test]
+    fn disa_ids_are_written_in_xccdf_1_2_form_and_text_round_trips() {
+        let text = "a < b & \"c\" ]]> 'd'\n";
+        let mut out = Vec::new();
+        write_test_result(&mut out, &scan_with(text), TestResultOptions::default()).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "Benchmark");
+        let rule = root.descendants().find(|n| n.has_tag_name("Rule")).unwrap();
+        let result = root.descendants().find(|n| n.has_tag_name("rule-result")).unwrap();
+        assert_eq!(rule.attribute("id"), Some("xccdf_mil.disa.stig_rule_SV-1r1_rule"));
+        assert_eq!(result.attribute("idref"), rule.attribute("id"));
+        assert_eq!(result.attribute("severity"), Some("high"));
+        assert_eq!(result.attribute("weight"), Some("10.000000"));
+        let child = |name: &str| result.children().find(|n| n.has_tag_name(name)).and_then(|n| n.text());
+        assert_eq!(child("result"), Some("fail"));
+        assert_eq!(child("ident"), Some("CCI-001851"));
+        assert_eq!(child("message"), Some(text));
+        let check = result.children().find(|n| n.has_tag_name("check")).unwrap();
+        let content_ref = check.first_element_child().unwrap();
+        assert_eq!(content_ref.attribute("name"), Some("oval:t:def:1"));
+    }
+
+    #[test]
+    fn inside_an_arf_the_test_result_stands_alone_and_names_its_asset() {
+        let mut out = Vec::new();
+        write_test_result(&mut out, &scan_with("x"), TestResultOptions { asset_ref: Some("asset0") })
+            .unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        assert!(!xml.contains("<?xml") && !xml.contains("<Benchmark"));
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let id_ref = doc.descendants().find(|n| n.has_tag_name("target-id-ref")).unwrap();
+        assert_eq!(id_ref.attribute("name"), Some("asset0"));
+    }
+}
