@@ -106,6 +106,7 @@ struct TestResultView<'a> {
     addresses: Vec<&'a str>,
     facts: Vec<(&'static str, &'a str)>,
     asset_ref: Option<&'a str>,
+    platforms: &'a [String],
     values: Vec<(String, &'a str)>,
     rules: Vec<RuleResultView<'a>>,
     scores: Vec<ScoreView>,
@@ -221,6 +222,7 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
         addresses: target.ipv4.iter().chain(&target.ipv6).map(String::as_str).collect(),
         facts,
         asset_ref: options.asset_ref,
+        platforms: &results.benchmark.platforms,
         values: results.values.iter().map(|(id, v)| (xccdf12_id("value", id), v.as_str())).collect(),
         rules,
         scores: results

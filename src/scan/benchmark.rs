@@ -228,6 +228,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             source: request.source_name.clone(),
             datastream_id: origin.map(|o| o.datastream_id.clone()),
             component_ref_id: origin.map(|o| o.component_ref_id.clone()),
+            platforms: bench.platforms.clone(),
         },
         profile: profile.map(|p| ProfileRef {
             id: p.id.clone(),

@@ -51,6 +51,9 @@ pub struct BenchmarkRef {
     pub source: String,
     pub datastream_id: Option<String>,
     pub component_ref_id: Option<String>,
+    /// The benchmark's `platform` idrefs (CPE names or `#` platform ids).
+    #[serde(default)]
+    pub platforms: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
