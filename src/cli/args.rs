@@ -26,6 +26,8 @@ pub enum Command {
     /// OVAL commands.
     #[command(subcommand)]
     Oval(OvalCommand),
+    /// Re-render a saved scan (stigrun JSON results) as XCCDF results, ARF or HTML; no rescan.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +64,43 @@ pub struct EvalArgs {
     /// Print one line per rule result as it is decided (for scripts and logs).
     #[arg(long)]
     pub progress: bool,
+    /// Write XCCDF 1.2 results (a TestResult) here.
+    #[arg(long)]
+    pub results: Option<PathBuf>,
+    /// Write an ARF 1.1 report (source data stream, asset, XCCDF and OVAL results) here.
+    #[arg(long)]
+    pub results_arf: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Leave the source data stream out of the ARF.
+    #[arg(long)]
+    pub thin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Xccdf,
+    Arf,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// stigrun JSON results (`eval --json`).
+    #[arg(long)]
+    pub from: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: ReportFormat,
+    /// The file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Leave the source data stream out of the ARF.
+    #[arg(long)]
+    pub thin: bool,
+    /// A newer DISA CCI list instead of the built-in one (HTML: CCI → 800-53).
+    #[arg(long)]
+    pub cci_list: Option<PathBuf>,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

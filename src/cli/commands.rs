@@ -152,6 +152,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         values: args.vars.clone(),
         answers,
     };
+    // The ARF's report request copies the source data stream, which the scan consumes.
+    let source_xml = (args.results_arf.is_some() && !args.thin)
+        .then(|| loaded.collection.as_ref().map(|c| c.text().to_string()))
+        .flatten();
     // A spinner with the elapsed time on a terminal; scripts get plain lines with --progress.
     let spinner = (!args.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -178,6 +182,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         super::output::write_json_file(path, &results)
             .with_context(|| format!("writing results to `{}`", path.display()))?;
     }
+    super::report::write_requested(&args, &results, source_xml.as_deref())?;
     let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }

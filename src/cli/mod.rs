@@ -6,6 +6,7 @@
 pub mod args;
 mod commands;
 mod output;
+mod report;
 mod summary;
 
 use std::process::ExitCode;
@@ -35,5 +36,6 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(a) => commands::rules(a),
         Command::Show(a) => commands::show(a),
         Command::Oval(args::OvalCommand::Eval(a)) => commands::oval_eval(a),
+        Command::Report(a) => report::report(a),
     }
 }

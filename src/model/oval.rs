@@ -6,7 +6,7 @@
 //! independent, unix and linux schemas.
 
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::location::Location;
 
@@ -17,7 +17,7 @@ pub const NS_UNIX: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5#un
 pub const NS_LINUX: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5#linux";
 
 /// The schema family of a test, object, state or item: the `#...` suffix of its namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
     Independent,
@@ -50,7 +50,7 @@ impl Family {
 
 /// A component type such as `unix:file_object` / `unix:file_test` / `unix:file_state`.
 /// `name` is the element's local name, with its `_test`/`_object`/`_state`/`_item` suffix.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TypeName {
     pub family: Family,
     /// The full namespace URI as written in the document (kept for `Family::Other`).
@@ -70,7 +70,7 @@ impl TypeName {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Operator {
     #[default]
     And,
@@ -80,7 +80,7 @@ pub enum Operator {
 }
 
 /// `check` and `var_check` / `entity_check` (OVAL CheckEnumeration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Check {
     #[default]
     All,
@@ -92,7 +92,7 @@ pub enum Check {
 }
 
 /// `check_existence` (OVAL ExistenceEnumeration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Existence {
     AllExist,
     AnyExist,
@@ -120,7 +120,7 @@ pub enum Operation {
     SupersetOf,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Datatype {
     Binary,
     Boolean,
@@ -138,7 +138,7 @@ pub enum Datatype {
     Record,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DefinitionClass {
     Compliance,
     Inventory,
@@ -386,7 +386,7 @@ pub enum ArithmeticOperation {
 // System characteristics: what probes collect.
 
 /// Item / collected-object status (OVAL StatusEnumeration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum ItemStatus {
     Error,
     #[default]
@@ -396,7 +396,7 @@ pub enum ItemStatus {
 }
 
 /// A collected item, e.g. one `unix:file_item`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// `file_item`, `textfilecontent_item`, … (family as for objects).
     pub kind: TypeName,
@@ -407,7 +407,7 @@ pub struct Item {
     pub messages: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemField {
     pub name: String,
     pub datatype: Datatype,
@@ -415,7 +415,7 @@ pub struct ItemField {
     pub value: ItemValue,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ItemValue {
     /// Scalar text (also used for int/boolean/… which are compared by datatype).
     Text(String),

@@ -38,7 +38,7 @@ use crate::host::Root;
 use crate::model::oval::{Check, Datatype, Family, Item, Operation, TypeName};
 
 /// The `flag` of a collected object (OVAL FlagEnumeration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CollectedFlag {
     Error,
     Complete,

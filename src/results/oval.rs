@@ -3,13 +3,13 @@
 //! The evaluator fills an [`OvalRun`]; writers (OVAL results XML, ARF, reports) only read it.
 
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::oval::{Check, DefinitionClass, Existence, Item, Operator};
 use crate::probes::CollectedFlag;
 
 /// OVAL ResultEnumeration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OvalResult {
     True,
     False,
@@ -48,7 +48,7 @@ impl std::fmt::Display for OvalResult {
 }
 
 /// Facts about the scanned system for the `<system_info>` of a system-characteristics document.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SystemInfo {
     pub os_name: String,
     pub os_version: String,
@@ -59,7 +59,7 @@ pub struct SystemInfo {
 }
 
 /// Everything one OVAL evaluation produced.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OvalRun {
     /// In document order.
     pub definitions: IndexMap<String, DefinitionResult>,
@@ -73,7 +73,7 @@ pub struct OvalRun {
     pub system_info: SystemInfo,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DefinitionResult {
     pub id: String,
     pub version: String,
@@ -82,7 +82,7 @@ pub struct DefinitionResult {
     pub criteria: Option<CriteriaResult>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CriteriaResult {
     pub operator: Operator,
     pub negate: bool,
@@ -91,7 +91,7 @@ pub struct CriteriaResult {
     pub children: Vec<CriteriaResultNode>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum CriteriaResultNode {
     Criteria(CriteriaResult),
     Criterion {
@@ -111,7 +111,7 @@ pub enum CriteriaResultNode {
     },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestResult {
     pub id: String,
     pub version: String,
@@ -126,7 +126,7 @@ pub struct TestResult {
     pub messages: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CollectedObject {
     pub id: String,
     pub version: String,

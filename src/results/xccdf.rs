@@ -1,13 +1,13 @@
 //! XCCDF 1.2 rule results: the nine result values, how OVAL results map onto them, the AND/OR
 //! tables used by `complex-check` and `multi-check`, and the four scoring models.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::oval::OvalResult;
 
 /// XCCDF 1.2 `resultEnumType`, in the order OpenSCAP numbers them (which also decides which of
 /// several "N" results wins a combination: the lower one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum XccdfResult {
     Pass,
@@ -168,7 +168,7 @@ pub enum BoolOperator {
 // -----------------------------------------------------------------------------------------------
 // Scoring
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScoringModel {
     Default,
     Flat,
@@ -209,7 +209,7 @@ pub enum ScoreNode {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Score {
     pub model: ScoringModel,
     pub score: f64,

@@ -51,7 +51,7 @@ struct RawAnswer {
 }
 
 /// One answer, checked against the benchmark.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Answer {
     /// The XCCDF rule id the answer resolved to.
     pub rule_id: String,

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -169,7 +170,8 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
         match outcome {
             Ok((defs, run)) => {
                 doc_index.insert(href.clone(), Ok(oval_docs.len()));
-                oval_docs.push(OvalDocumentRun { href, source: defs.source.clone(), run });
+                let source = defs.source.clone();
+                oval_docs.push(OvalDocumentRun { href, source, run, definitions: Some(Arc::new(defs)) });
             }
             Err(message) => {
                 doc_index.insert(href, Err(message));
@@ -207,6 +209,8 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             messages,
             check_text,
             answer: None,
+            description: rule_description(rule),
+            fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
         });
     }
     apply_answers(&mut rules, &request.answers);
@@ -228,6 +232,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             source: request.source_name.clone(),
             datastream_id: origin.map(|o| o.datastream_id.clone()),
             component_ref_id: origin.map(|o| o.component_ref_id.clone()),
+            platforms: bench.platforms.clone(),
         },
         profile: profile.map(|p| ProfileRef {
             id: p.id.clone(),
@@ -267,6 +272,13 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
         rule.result = answer.status;
         rule.answer = Some(answer);
     }
+}
+
+/// DISA packs several fields into the description; reports want the vulnerability discussion.
+fn rule_description(rule: &crate::model::xccdf::Rule) -> Option<String> {
+    let text = &rule.common.description.as_ref()?.text;
+    let disa = crate::model::stig::DisaDescription::parse(text).and_then(|d| d.vuln_discussion);
+    Some(disa.unwrap_or_else(|| text.clone()))
 }
 
 /// `--rule` keeps only the named rules selected; `--skip-rule` deselects rules.
@@ -493,7 +505,7 @@ fn decide(
 
 /// Load the OVAL document an href names: a data-stream component (through the checklist's
 /// catalog) or a file next to a standalone benchmark.
-fn load_check_document(
+pub(crate) fn load_check_document(
     loaded: &LoadedBenchmark,
     request: &ScanRequest,
     href: &str,

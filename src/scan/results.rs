@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::xccdf::{Ident, Role, Severity};
 use crate::results::oval::{OvalResult, OvalRun};
 use crate::results::xccdf::{Score, XccdfResult};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScanResults {
     pub generator: Generator,
     pub benchmark: BenchmarkRef,
@@ -29,19 +29,19 @@ pub struct ScanResults {
     pub oval: Vec<OvalDocumentRun>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Generator {
-    pub name: &'static str,
-    pub version: &'static str,
+    pub name: String,
+    pub version: String,
 }
 
 impl Default for Generator {
     fn default() -> Self {
-        Generator { name: "stigrun", version: env!("CARGO_PKG_VERSION") }
+        Generator { name: "stigrun".to_string(), version: env!("CARGO_PKG_VERSION").to_string() }
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BenchmarkRef {
     pub id: String,
     pub title: String,
@@ -51,16 +51,19 @@ pub struct BenchmarkRef {
     pub source: String,
     pub datastream_id: Option<String>,
     pub component_ref_id: Option<String>,
+    /// The benchmark's `platform` idrefs (CPE names or `#` platform ids).
+    #[serde(default)]
+    pub platforms: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProfileRef {
     pub id: String,
     pub title: String,
 }
 
 /// What the scanned root says about itself (for `--root` scans) or the running host.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TargetFacts {
     /// The directory scanned as `/`.
     pub root: String,
@@ -72,9 +75,14 @@ pub struct TargetFacts {
     pub ipv4: Vec<String>,
     pub ipv6: Vec<String>,
     pub mac: Vec<String>,
+    /// Who ran the scan (XCCDF `identity`), and whether with root privileges.
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub privileged: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleResult {
     pub rule_id: String,
     /// The rule's `version`: the STIG ID for DISA content.
@@ -93,10 +101,17 @@ pub struct RuleResult {
     /// For manual checks: DISA's check procedure, the instruction to the assessor.
     pub check_text: Option<String>,
     /// The assessor's answer in force for this rule (its status is the rule's result).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<crate::scan::answers::Answer>,
+    /// What the rule is about (DISA: the vulnerability discussion), for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// How to fix a finding (the rule's first `fixtext`), for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_text: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckRef {
     pub system: String,
     pub href: String,
@@ -110,13 +125,16 @@ pub struct CheckRef {
     pub oval_document: Option<usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OvalDocumentRun {
     /// The check-content-ref href the rules used.
     pub href: String,
     /// Where the definitions came from (file, or `file#component`).
     pub source: String,
     pub run: OvalRun,
+    /// The evaluated document, kept (not serialised) so OVAL results and ARF can copy it.
+    #[serde(skip)]
+    pub definitions: Option<std::sync::Arc<crate::model::oval::OvalDefinitions>>,
 }
 
 impl ScanResults {

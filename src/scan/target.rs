@@ -28,6 +28,12 @@ pub fn facts(root: &Root) -> TargetFacts {
         architecture: None,
         ..TargetFacts::default()
     };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    facts.privileged = unsafe { libc::geteuid() } == 0;
+    facts.user = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(|| facts.privileged.then(|| "root".to_string()));
     if root.is_host_root() {
         facts.architecture = Some(std::env::consts::ARCH.to_string());
         let info = crate::eval::engine::system_info(root);

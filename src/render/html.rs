@@ -1,0 +1,195 @@
+//! The assessor's HTML report: one self-contained file (inline CSS and JS, no network) with the
+//! scan summary, counts by result and by CAT, and every rule as an expandable row with its IDs,
+//! CCIs and 800-53 controls, messages, evidence, check and fix text (`templates/report.html.j2`).
+//!
+//! Rows are rendered on the server, so the report reads (and prints) without JavaScript; the
+//! script only filters rows by their data attributes. Every value is HTML-escaped by the
+//! environment's formatter and nothing from the scan is ever placed inside the `<script>`.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::view::{RuleView, decimal, rule_view};
+use super::xccdf_results::{ReportError, WriteAdapter, escaping_environment, write_atomically};
+use crate::model::cci::CciCatalog;
+use crate::model::stig::Category;
+use crate::results::xccdf::XccdfResult;
+use crate::scan::results::ScanResults;
+
+const TEMPLATE_NAME: &str = "report.html.j2";
+const TEMPLATE: &str = include_str!("../../templates/report.html.j2");
+const CATEGORIES: [&str; 4] = ["CAT I", "CAT II", "CAT III", "none"];
+
+/// Escape text for HTML element content and quoted attribute values. Newlines stay as they are
+/// (the report shows text in `pre-wrap` blocks), unlike XML attribute escaping.
+pub fn escape_html(text: &str) -> Cow<'_, str> {
+    if !text.contains(['<', '>', '&', '"', '\'', '\0']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\0' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[derive(Debug, Serialize)]
+struct ReportView<'a> {
+    benchmark: &'a crate::scan::results::BenchmarkRef,
+    profile: Option<&'a crate::scan::results::ProfileRef>,
+    target: &'a crate::scan::results::TargetFacts,
+    generator: &'a crate::scan::results::Generator,
+    start_time: &'a str,
+    end_time: &'a str,
+    duration_ms: u128,
+    generated: String,
+    scores: Vec<(&'static str, String, String)>,
+    /// (result, count) in XCCDF order, only results that occur.
+    counts: Vec<(&'static str, usize)>,
+    /// Results that occur, as columns of the CAT table.
+    columns: Vec<&'static str>,
+    /// (CAT, counts per column, total).
+    by_category: Vec<(&'static str, Vec<usize>, usize)>,
+    rules: Vec<RuleRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct RuleRow {
+    #[serde(flatten)]
+    view: RuleView,
+    cci_list: String,
+    control_list: String,
+}
+
+fn report_view<'a>(results: &'a ScanResults, catalog: &CciCatalog) -> ReportView<'a> {
+    let counts: Vec<(&'static str, usize)> = XccdfResult::ALL
+        .iter()
+        .filter_map(|r| results.counts.get(r).filter(|n| **n > 0).map(|n| (r.as_str(), *n)))
+        .collect();
+    let columns: Vec<&'static str> = counts.iter().map(|(r, _)| *r).collect();
+    let mut by_cat: BTreeMap<&'static str, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    for rule in &results.rules {
+        let cat = Category::from_severity(rule.severity).map_or("none", Category::as_str);
+        *by_cat.entry(cat).or_default().entry(rule.result.as_str()).or_default() += 1;
+    }
+    let by_category = CATEGORIES
+        .iter()
+        .filter_map(|cat| {
+            let row = by_cat.get(cat)?;
+            let cells: Vec<usize> = columns.iter().map(|c| row.get(c).copied().unwrap_or(0)).collect();
+            Some((*cat, cells, row.values().sum()))
+        })
+        .collect();
+    let rules = results
+        .rules
+        .iter()
+        .map(|rule| {
+            let view = rule_view(results, rule, catalog);
+            let cci_list = view.ccis.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(" ");
+            // `|` separates controls: they contain spaces (`AU-4 (1)`).
+            let control_list = view.controls.join("|");
+            RuleRow { view, cci_list, control_list }
+        })
+        .collect();
+    ReportView {
+        benchmark: &results.benchmark,
+        profile: results.profile.as_ref(),
+        target: &results.target,
+        generator: &results.generator,
+        start_time: &results.start_time,
+        end_time: &results.end_time,
+        duration_ms: results.duration_ms,
+        generated: crate::clock::utc_now_rfc3339(),
+        scores: results
+            .scores
+            .iter()
+            .map(|s| (s.model.urn(), decimal(s.score), decimal(s.maximum)))
+            .collect(),
+        counts,
+        columns,
+        by_category,
+        rules,
+    }
+}
+
+/// Stream the report to `out`.
+pub fn write_html(
+    out: &mut dyn Write,
+    results: &ScanResults,
+    catalog: &CciCatalog,
+) -> Result<(), ReportError> {
+    let render = ReportError::render("html report");
+    let environment = escaping_environment(TEMPLATE_NAME, TEMPLATE, escape_html).map_err(&render)?;
+    let template = environment.get_template(TEMPLATE_NAME).map_err(&render)?;
+    template
+        .render_captured_to(minijinja::value::Serde(report_view(results, catalog)), WriteAdapter(out))
+        .map_err(&render)?;
+    Ok(())
+}
+
+/// Write the report file atomically.
+pub fn write_html_file(path: &Path, results: &ScanResults, catalog: &CciCatalog) -> Result<(), ReportError> {
+    write_atomically(path, |out| write_html(out, results, catalog))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INJECTION: &str = "</script><script>alert(1)</script>";
+
+    fn render(results: &ScanResults) -> String {
+        let catalog = crate::catalog::builtin_cci_catalog().unwrap();
+        let mut out = Vec::new();
+        write_html(&mut out, results, catalog).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn host_data_never_reaches_the_page_unescaped() {
+        let html = render(&super::super::view::fixture::scan_with(INJECTION));
+        assert!(!html.contains(INJECTION));
+        assert_eq!(html.matches("<script>").count(), 1, "only the report's own script");
+        // Title, message, fix text, benchmark title and the item's value: all there, escaped.
+        assert!(html.matches("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;").count() >= 5);
+    }
+
+    #[test]
+    fn a_rule_shows_its_stig_ids_controls_and_evidence() {
+        let html = render(&super::super::view::fixture::scan_with("value"));
+        for expected in [
+            "data-r=\"fail\"",
+            "data-c=\"CAT I\"",
+            "data-i=\"CCI-001851\"",
+            "AU-4 (1)",
+            "V-1",
+            "T-1",
+            "oval:t:tst:1",
+            "/etc/d.json",
+            "abc123",
+        ] {
+            assert!(html.contains(expected), "missing {expected}");
+        }
+    }
+
+    #[test]
+    fn escape_html_neutralises_markup_and_keeps_newlines() {
+        assert_eq!(
+            escape_html("</script><script>alert('x')</script>\n&"),
+            "&lt;/script&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;\n&amp;"
+        );
+        assert!(matches!(escape_html("plain\ntext"), Cow::Borrowed(_)));
+    }
+}

@@ -1,0 +1,387 @@
+//! The view-model the report writers (XCCDF results, ARF, HTML) share, built from [`ScanResults`]:
+//! XCCDF 1.2 identifiers, the STIG view of each rule (V-, SV-, STIG ID, CAT, CCIs with their
+//! NIST SP 800-53 controls) and each rule's evidence (the OVAL tests with the items they examined).
+//! Templates see only these structures; they never reach into the scan results themselves.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::model::cci::{CciCatalog, Revision};
+use crate::model::oval::{ItemField, ItemValue};
+use crate::model::stig::Category;
+use crate::results::oval::{CriteriaResult, CriteriaResultNode, OvalRun};
+use crate::scan::results::{RuleResult, ScanResults};
+
+/// Items shown per test in a report; real profiles can collect thousands for one test (a
+/// world-writable files search), and the report must stay small. The ARF keeps them all.
+pub const MAX_ITEMS_PER_TEST: usize = 25;
+/// Longest value shown for one item entity (matched file text can be a whole file).
+pub const MAX_VALUE_CHARS: usize = 2000;
+
+/// The XCCDF 1.2 `TestResult/@id`: `xccdf_<namespace>_testresult_<profile>` as the schema requires.
+pub fn testresult_id(results: &ScanResults) -> String {
+    let profile = results.profile.as_ref().map_or("default-profile", |p| p.id.as_str());
+    format!("xccdf_stigrun_testresult_{}", ncname(profile))
+}
+
+/// An XCCDF 1.2 id for a benchmark item: `kind` is `rule`, `value`, `profile`, `group` or
+/// `benchmark`.
+///
+/// XCCDF 1.2 ids are kept. DISA's XCCDF 1.1 ids (`SV-235833r961395_rule`) become
+/// `xccdf_mil.disa.stig_rule_SV-235833r961395_rule`: the 1.2 schema requires the `xccdf_N_rule_S`
+/// form for Rule ids, and its schematron requires every rule-result idref to name a Rule of the
+/// document, so a bare DISA id (oscap's `--stig-viewer` style) cannot validate. The prefixed form is
+/// the one DISA's own SCAP 1.2 benchmarks and SCC results use, and STIG Viewer and eMASS import
+/// those by the DISA rule id that follows the prefix.
+pub fn xccdf12_id(kind: &str, id: &str) -> String {
+    if id.starts_with("xccdf_") {
+        return ncname(id).into_owned();
+    }
+    format!("xccdf_mil.disa.stig_{kind}_{}", ncname(id))
+}
+
+/// Replace what an NCName cannot hold (so a hand-made id never makes the document invalid).
+fn ncname(id: &str) -> Cow<'_, str> {
+    let ok = |i: usize, c: char| {
+        c.is_alphabetic() || c == '_' || (i > 0 && (c.is_alphanumeric() || matches!(c, '-' | '.')))
+    };
+    if !id.is_empty() && id.chars().enumerate().all(|(i, c)| ok(i, c)) {
+        return Cow::Borrowed(id);
+    }
+    let mut out: String = id.chars().enumerate().map(|(i, c)| if ok(i, c) { c } else { '_' }).collect();
+    if out.is_empty() {
+        out.push('_');
+    }
+    Cow::Owned(out)
+}
+
+/// One CCI with the 800-53 controls it maps to.
+#[derive(Debug, Clone, Serialize)]
+pub struct CciView {
+    pub id: String,
+    pub definition: Option<String>,
+    pub rev4: Vec<String>,
+    pub rev5: Vec<String>,
+}
+
+/// One OVAL test a rule's check used, with what it examined.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestEvidence {
+    pub test_id: String,
+    pub result: String,
+    pub check: String,
+    pub messages: Vec<String>,
+    pub items: Vec<ItemEvidence>,
+    /// Items left out by [`MAX_ITEMS_PER_TEST`].
+    pub more_items: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemEvidence {
+    pub kind: String,
+    /// The item against the test's states.
+    pub result: String,
+    /// Entity name → value, in schema order (path, owner, mode, matched text…).
+    pub fields: Vec<(String, String)>,
+}
+
+/// SHA-256 of a file a rule's tests read.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileDigest {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Everything a report shows about one rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView {
+    pub rule_id: String,
+    pub vuln_id: Option<String>,
+    pub stig_id: Option<String>,
+    pub title: String,
+    pub result: &'static str,
+    pub severity: &'static str,
+    pub category: Option<&'static str>,
+    pub ccis: Vec<CciView>,
+    /// Idents other than CCIs (CCE, legacy V-/SV- ids), as `system: value`.
+    pub other_idents: Vec<String>,
+    /// All 800-53 controls of all CCIs (rev 4 and 5), for filtering.
+    pub controls: Vec<String>,
+    pub messages: Vec<String>,
+    pub check_name: Option<String>,
+    pub evidence: Vec<TestEvidence>,
+    pub files: Vec<FileDigest>,
+    pub description: Option<String>,
+    pub check_text: Option<String>,
+    pub fix_text: Option<String>,
+}
+
+/// The CCIs a rule cites (DISA and SSG both use `CCI-nnnnnn` idents).
+pub fn rule_ccis(rule: &RuleResult) -> impl Iterator<Item = &str> {
+    rule.idents.iter().map(|i| i.value.as_str()).filter(|v| v.starts_with("CCI-"))
+}
+
+pub fn rule_view(results: &ScanResults, rule: &RuleResult, catalog: &CciCatalog) -> RuleView {
+    let owned = |v: Vec<&str>| v.into_iter().map(str::to_string).collect::<Vec<_>>();
+    let ccis: Vec<CciView> = rule_ccis(rule)
+        .map(|cci| CciView {
+            id: cci.to_string(),
+            definition: catalog.definition(cci).map(str::to_string),
+            rev4: owned(catalog.nist_800_53(cci, Revision::Rev4)),
+            rev5: owned(catalog.nist_800_53(cci, Revision::Rev5)),
+        })
+        .collect();
+    let controls: BTreeSet<String> =
+        ccis.iter().flat_map(|c| c.rev4.iter().chain(&c.rev5)).cloned().collect();
+    let (evidence, files) = rule_evidence(results, rule);
+    RuleView {
+        rule_id: rule.rule_id.clone(),
+        // DISA puts the V-ID on the rule's group; SSG groups are not V-IDs.
+        vuln_id: rule.group_id.clone().filter(|g| g.starts_with("V-")),
+        stig_id: rule.version.clone(),
+        title: rule.title.clone(),
+        result: rule.result.as_str(),
+        severity: rule.severity.as_str(),
+        category: Category::from_severity(rule.severity).map(Category::as_str),
+        ccis,
+        other_idents: rule
+            .idents
+            .iter()
+            .filter(|i| !i.value.starts_with("CCI-"))
+            .map(|i| i.value.clone())
+            .collect(),
+        controls: controls.into_iter().collect(),
+        messages: rule.messages.clone(),
+        check_name: rule.check.as_ref().and_then(|c| c.name.clone()),
+        evidence,
+        files,
+        description: rule.description.clone(),
+        check_text: rule.check_text.clone(),
+        fix_text: rule.fix_text.clone(),
+    }
+}
+
+/// The tests behind a rule's OVAL definition (following `extend_definition`), with their items,
+/// and the digests of the files those items name.
+pub fn rule_evidence(results: &ScanResults, rule: &RuleResult) -> (Vec<TestEvidence>, Vec<FileDigest>) {
+    let Some(check) = &rule.check else { return (Vec::new(), Vec::new()) };
+    let Some(run) = check.oval_document.and_then(|d| results.oval.get(d)).map(|d| &d.run) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut test_ids = Vec::new();
+    let mut seen_definitions = BTreeSet::new();
+    match &check.name {
+        Some(name) => collect_tests(run, name, &mut test_ids, &mut seen_definitions),
+        None => {
+            for name in run.definitions.keys() {
+                collect_tests(run, name, &mut test_ids, &mut seen_definitions);
+            }
+        }
+    }
+    let mut paths = BTreeSet::new();
+    let evidence = test_ids
+        .iter()
+        .filter_map(|id| run.tests.get(id))
+        .map(|test| {
+            let items = test
+                .tested_items
+                .iter()
+                .filter_map(|(item_id, result)| {
+                    let item = run.items.get(usize::try_from(*item_id).ok()?.checked_sub(1)?)?;
+                    if let Some(path) = item_path(&item.fields) {
+                        paths.insert(path);
+                    }
+                    Some((item, result))
+                })
+                .collect::<Vec<_>>();
+            let more_items = items.len().saturating_sub(MAX_ITEMS_PER_TEST);
+            TestEvidence {
+                test_id: test.id.clone(),
+                result: test.result.as_str().to_string(),
+                check: crate::loader::oval::spelling::check::name(test.check).to_string(),
+                messages: test.messages.clone(),
+                items: items
+                    .into_iter()
+                    .take(MAX_ITEMS_PER_TEST)
+                    .map(|(item, result)| ItemEvidence {
+                        kind: item.kind.name.clone(),
+                        result: result.as_str().to_string(),
+                        fields: item.fields.iter().map(|f| (f.name.clone(), field_text(f))).collect(),
+                    })
+                    .collect(),
+                more_items,
+            }
+        })
+        .collect();
+    let files = run
+        .evidence
+        .iter()
+        .filter(|(path, _)| paths.contains(path.as_str()))
+        .map(|(path, sha256)| FileDigest { path: path.clone(), sha256: sha256.clone() })
+        .collect();
+    (evidence, files)
+}
+
+fn collect_tests(run: &OvalRun, definition: &str, out: &mut Vec<String>, seen: &mut BTreeSet<String>) {
+    if !seen.insert(definition.to_string()) {
+        return;
+    }
+    if let Some(criteria) = run.definitions.get(definition).and_then(|d| d.criteria.as_ref()) {
+        collect_criteria(run, criteria, out, seen);
+    }
+}
+
+fn collect_criteria(
+    run: &OvalRun,
+    criteria: &CriteriaResult,
+    out: &mut Vec<String>,
+    seen: &mut BTreeSet<String>,
+) {
+    for child in &criteria.children {
+        match child {
+            CriteriaResultNode::Criteria(inner) => collect_criteria(run, inner, out, seen),
+            CriteriaResultNode::Criterion { test_ref, .. } => {
+                if !out.contains(test_ref) {
+                    out.push(test_ref.clone());
+                }
+            }
+            CriteriaResultNode::ExtendDefinition { definition_ref, .. } => {
+                collect_tests(run, definition_ref, out, seen)
+            }
+        }
+    }
+}
+
+/// The file an item describes: `filepath`, or `path` + `filename`.
+fn item_path(fields: &[ItemField]) -> Option<String> {
+    let text = |name: &str| {
+        fields.iter().find(|f| f.name == name).and_then(|f| match &f.value {
+            ItemValue::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+    };
+    if let Some(p) = text("filepath") {
+        return Some(p.to_string());
+    }
+    let (dir, name) = (text("path")?, text("filename")?);
+    Some(format!("{}/{name}", dir.trim_end_matches('/')))
+}
+
+fn field_text(field: &ItemField) -> String {
+    let text = match &field.value {
+        ItemValue::Text(t) => t.clone(),
+        ItemValue::Record(fields) => {
+            let parts: Vec<String> = fields.iter().map(|f| format!("{}={}", f.name, field_text(f))).collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        ItemValue::Nil => "(no value)".to_string(),
+    };
+    truncate(text, MAX_VALUE_CHARS)
+}
+
+fn truncate(mut text: String, max_chars: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
+        let left = text[cut..].chars().count();
+        text.truncate(cut);
+        text.push_str(&format!("… ({left} more characters)"));
+    }
+    text
+}
+
+/// A number as oscap writes weights and scores.
+pub fn decimal(value: f64) -> String {
+    format!("{value:.6}")
+}
+
+/// A saved scan for the writers' tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::scan::results::ScanResults;
+
+    /// A saved scan with one failed rule whose title, message and collected item carry markup.
+    pub(crate) fn scan_with(text: &str) -> ScanResults {
+        let text = serde_json::to_string(text).unwrap();
+        let json = format!(
+            r#"{{
+  "generator": {{"name": "stigrun", "version": "0"}},
+  "benchmark": {{"id": "b", "title": {text}, "version": "1", "release_info": null, "source": "b.xml",
+                 "datastream_id": null, "component_ref_id": null}},
+  "profile": null,
+  "target": {{"root": "/r", "hostname": "h", "fqdn": null, "os_name": null, "os_version": null,
+              "architecture": null, "ipv4": [], "ipv6": [], "mac": []}},
+  "start_time": "2024-01-01T00:00:00Z", "end_time": "2024-01-01T00:00:01Z", "duration_ms": 1,
+  "values": {{}}, "counts": {{"fail": 1}}, "scores": [],
+  "rules": [{{"rule_id": "SV-1r1_rule", "version": "T-1", "group_id": "V-1", "title": {text},
+    "severity": "high", "weight": 10.0, "role": "full", "result": "fail",
+    "idents": [{{"system": "http://cyber.mil/cci", "value": "CCI-001851"}}],
+    "check": {{"system": "s", "href": "c.xml", "name": "oval:t:def:1", "negate": false, "exports": [],
+               "oval_result": "False", "oval_document": 0}},
+    "messages": [{text}], "check_text": null, "fix_text": {text}}}],
+  "oval": [{{"href": "c.xml", "source": "c.xml", "run": {{
+    "definitions": {{"oval:t:def:1": {{"id": "oval:t:def:1", "version": "1", "class": "Compliance",
+      "result": "False", "criteria": {{"operator": "And", "negate": false, "applicability_check": null,
+      "result": "False", "children": [{{"Criterion": {{"test_ref": "oval:t:tst:1", "version": "1",
+      "negate": false, "applicability_check": null, "result": "False"}}}}]}}}}}},
+    "tests": {{"oval:t:tst:1": {{"id": "oval:t:tst:1", "version": "1", "check": "All",
+      "check_existence": "AtLeastOneExists", "state_operator": "And", "result": "False",
+      "tested_items": [[1, "False"]], "tested_variables": [], "messages": []}}}},
+    "collected_objects": {{}},
+    "items": [{{"kind": {{"family": "independent", "namespace": "", "name": "textfilecontent_item"}},
+      "status": "Exists", "messages": [], "fields": [
+        {{"name": "filepath", "datatype": "String", "status": "Exists", "value": {{"Text": "/etc/d.json"}}}},
+        {{"name": "subexpression", "datatype": "String", "status": "Exists", "value": {{"Text": {text}}}}}]}}],
+    "evidence": [["/etc/d.json", "abc123"]],
+    "system_info": {{"os_name": "", "os_version": "", "architecture": "", "primary_host_name": "", "interfaces": []}}
+  }}}}]
+}}"#
+        );
+        serde_json::from_str(&json).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ncname_keeps_valid_ids_and_repairs_others() {
+        assert_eq!(ncname("SV-235833r961395_rule"), "SV-235833r961395_rule");
+        assert_eq!(ncname("xccdf_org.x_rule_a"), "xccdf_org.x_rule_a");
+        assert_eq!(ncname("1bad id"), "_bad_id");
+        assert_eq!(ncname(""), "_");
+    }
+
+    #[test]
+    fn disa_ids_get_the_xccdf_1_2_form_and_1_2_ids_are_kept() {
+        assert_eq!(
+            xccdf12_id("rule", "SV-235833r961395_rule"),
+            "xccdf_mil.disa.stig_rule_SV-235833r961395_rule"
+        );
+        assert_eq!(
+            xccdf12_id("rule", "xccdf_org.ssgproject.content_rule_a"),
+            "xccdf_org.ssgproject.content_rule_a"
+        );
+        assert_eq!(xccdf12_id("profile", "MAC-1_Classified"), "xccdf_mil.disa.stig_profile_MAC-1_Classified");
+    }
+
+    #[test]
+    fn truncate_counts_characters_not_bytes() {
+        assert_eq!(truncate("ééé".into(), 5), "ééé");
+        assert_eq!(truncate("éééé".into(), 2), "éé… (2 more characters)");
+    }
+
+    #[test]
+    fn item_path_joins_path_and_filename() {
+        let field = |n: &str, v: &str| ItemField {
+            name: n.into(),
+            datatype: crate::model::oval::Datatype::String,
+            status: crate::model::oval::ItemStatus::Exists,
+            value: ItemValue::Text(v.into()),
+        };
+        assert_eq!(item_path(&[field("path", "/etc/"), field("filename", "a")]).as_deref(), Some("/etc/a"));
+        assert_eq!(item_path(&[field("filepath", "/x")]).as_deref(), Some("/x"));
+        assert_eq!(item_path(&[field("path", "/etc")]), None);
+    }
+}

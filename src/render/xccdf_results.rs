@@ -1,0 +1,313 @@
+//! XCCDF 1.2 results writer: [`ScanResults`] → a `Benchmark` holding the evaluated rules, values
+//! and profile, followed by the `TestResult` (`templates/xccdf-results.xml.j2`), as `oscap xccdf
+//! eval --results` writes it. The schematron `oscap xccdf validate` applies requires every
+//! rule-result to name a Rule of the document, so a bare `TestResult` does not validate; the ARF
+//! embeds the `TestResult` alone, as oscap does. Every value goes through the XML escaper.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use minijinja::{AutoEscape, Environment};
+use serde::Serialize;
+
+use super::oval_results::escape_xml;
+use super::view::{decimal, testresult_id, xccdf12_id};
+use crate::scan::results::ScanResults;
+
+const TEMPLATE_NAME: &str = "xccdf-results.xml.j2";
+const TEMPLATE: &str = include_str!("../../templates/xccdf-results.xml.j2");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot render the {format}: {source}")]
+    Render { format: &'static str, source: minijinja::Error },
+    #[error("cannot write `{path}`: {source}")]
+    Write { path: PathBuf, source: io::Error },
+    #[error("oval document `{href}` carries no definitions to copy into the arf (re-run the scan)")]
+    MissingDefinitions { href: String },
+    #[error(transparent)]
+    OvalResults(#[from] super::oval_results::OvalResultsError),
+}
+
+impl ReportError {
+    pub(crate) fn render(format: &'static str) -> impl Fn(minijinja::Error) -> ReportError {
+        move |source| ReportError::Render { format, source }
+    }
+}
+
+/// An environment whose formatter escapes every value for XML (and thus HTML) text and attributes,
+/// whatever the template's name; `Value::from_safe_string` marks pre-built markup.
+pub(crate) fn escaping_environment(
+    name: &'static str,
+    source: &'static str,
+    escape: fn(&str) -> std::borrow::Cow<'_, str>,
+) -> Result<Environment<'static>, minijinja::Error> {
+    let mut environment = Environment::new();
+    environment.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build()?,
+    );
+    environment.set_auto_escape_callback(|_| AutoEscape::None);
+    environment.set_formatter(move |out, _state, value| {
+        if value.is_none() || value.is_undefined() {
+            return Ok(());
+        }
+        if value.is_safe() {
+            if let Some(text) = value.as_str() {
+                out.write_str(text)?;
+            }
+            return Ok(());
+        }
+        match value.as_str() {
+            Some(text) => out.write_str(&escape(text))?,
+            None => out.write_str(&escape(&value.to_string()))?,
+        }
+        Ok(())
+    });
+    environment.add_template(name, source)?;
+    Ok(environment)
+}
+
+/// Write `path` through a temporary file in the same directory, renamed into place.
+pub(crate) fn write_atomically(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let write_error = |source| ReportError::Write { path: path.to_path_buf(), source };
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let temporary = tempfile::NamedTempFile::new_in(directory).map_err(write_error)?;
+    let mut out = BufWriter::new(temporary);
+    render(&mut out)?;
+    let temporary = out.into_inner().map_err(|e| write_error(e.into_error()))?;
+    temporary.as_file().sync_all().map_err(write_error)?;
+    temporary.persist(path).map_err(|e| write_error(e.error))?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+struct TestResultView<'a> {
+    standalone: bool,
+    id: String,
+    start_time: &'a str,
+    end_time: &'a str,
+    test_system: String,
+    version: Option<&'a str>,
+    benchmark_href: &'a str,
+    benchmark_id: Option<String>,
+    benchmark_title: &'a str,
+    title: String,
+    identity: &'a str,
+    privileged: bool,
+    profile: Option<String>,
+    profile_title: Option<&'a str>,
+    target: &'a str,
+    addresses: Vec<&'a str>,
+    facts: Vec<(&'static str, &'a str)>,
+    asset_ref: Option<&'a str>,
+    platforms: &'a [String],
+    values: Vec<(String, &'a str)>,
+    rules: Vec<RuleResultView<'a>>,
+    scores: Vec<ScoreView>,
+}
+
+#[derive(Debug, Serialize)]
+struct RuleResultView<'a> {
+    idref: String,
+    title: &'a str,
+    role: &'static str,
+    time: &'a str,
+    severity: &'static str,
+    weight: String,
+    version: Option<&'a str>,
+    result: &'static str,
+    idents: Vec<&'a crate::model::xccdf::Ident>,
+    messages: &'a [String],
+    check: Option<CheckView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct CheckView<'a> {
+    system: &'a str,
+    negate: bool,
+    exports: Vec<(String, &'a str)>,
+    href: &'a str,
+    name: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct ScoreView {
+    system: &'static str,
+    maximum: String,
+    score: String,
+}
+
+/// How the TestResult is placed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TestResultOptions<'a> {
+    /// Inside an ARF: no XML declaration, and a `target-id-ref` to this asset id.
+    pub asset_ref: Option<&'a str>,
+}
+
+fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestResultView<'a> {
+    let target = &results.target;
+    let mut facts: Vec<(&'static str, &'a str)> = vec![
+        ("urn:xccdf:fact:scanner:name", results.generator.name.as_str()),
+        ("urn:xccdf:fact:scanner:version", results.generator.version.as_str()),
+    ];
+    if let Some(fqdn) = &target.fqdn {
+        facts.push(("urn:xccdf:fact:asset:identifier:fqdn", fqdn));
+    }
+    facts.push(("urn:xccdf:fact:asset:identifier:host_name", &target.hostname));
+    for mac in &target.mac {
+        facts.push(("urn:xccdf:fact:ethernet:MAC", mac));
+        facts.push(("urn:xccdf:fact:asset:identifier:mac", mac));
+    }
+    facts.extend(target.ipv4.iter().map(|ip| ("urn:xccdf:fact:asset:identifier:ipv4", ip.as_str())));
+    facts.extend(target.ipv6.iter().map(|ip| ("urn:xccdf:fact:asset:identifier:ipv6", ip.as_str())));
+    if let Some(os) = &target.os_name {
+        facts.push(("urn:xccdf:fact:os:name", os));
+    }
+    if let Some(version) = &target.os_version {
+        facts.push(("urn:xccdf:fact:os:version", version));
+    }
+    // A `--root` scan examines a directory, not the machine the addresses belong to.
+    if target.root != "/" {
+        facts.push(("urn:xccdf:fact:stigrun:root", &target.root));
+    }
+    let rules = results
+        .rules
+        .iter()
+        .map(|rule| RuleResultView {
+            idref: xccdf12_id("rule", &rule.rule_id),
+            title: &rule.title,
+            role: match rule.role {
+                crate::model::xccdf::Role::Full => "full",
+                crate::model::xccdf::Role::Unscored => "unscored",
+                crate::model::xccdf::Role::Unchecked => "unchecked",
+            },
+            time: &results.end_time,
+            severity: rule.severity.as_str(),
+            weight: decimal(rule.weight),
+            version: rule.version.as_deref(),
+            result: rule.result.as_str(),
+            idents: rule.idents.iter().collect(),
+            messages: &rule.messages,
+            check: rule.check.as_ref().map(|c| CheckView {
+                system: &c.system,
+                negate: c.negate,
+                exports: c.exports.iter().map(|(v, e, _)| (xccdf12_id("value", v), e.as_str())).collect(),
+                href: &c.href,
+                name: c.name.as_deref(),
+            }),
+        })
+        .collect();
+    TestResultView {
+        standalone: options.asset_ref.is_none(),
+        id: testresult_id(results),
+        start_time: &results.start_time,
+        end_time: &results.end_time,
+        test_system: format!("cpe:/a:stigrun:stigrun:{}", results.generator.version),
+        version: results.benchmark.version.as_deref(),
+        benchmark_href: &results.benchmark.source,
+        benchmark_id: Some(xccdf12_id("benchmark", &results.benchmark.id)),
+        benchmark_title: &results.benchmark.title,
+        title: format!("stigrun scan result: {}", results.benchmark.title),
+        identity: target.user.as_deref().unwrap_or("unknown"),
+        privileged: target.privileged,
+        profile: results.profile.as_ref().map(|p| xccdf12_id("profile", &p.id)),
+        profile_title: results.profile.as_ref().map(|p| p.title.as_str()),
+        target: &target.hostname,
+        addresses: target.ipv4.iter().chain(&target.ipv6).map(String::as_str).collect(),
+        facts,
+        asset_ref: options.asset_ref,
+        platforms: &results.benchmark.platforms,
+        values: results.values.iter().map(|(id, v)| (xccdf12_id("value", id), v.as_str())).collect(),
+        rules,
+        scores: results
+            .scores
+            .iter()
+            .map(|s| ScoreView {
+                system: s.model.urn(),
+                maximum: decimal(s.maximum),
+                score: decimal(s.score),
+            })
+            .collect(),
+    }
+}
+
+/// Stream the `TestResult` to `out`.
+pub fn write_test_result(
+    out: &mut dyn Write,
+    results: &ScanResults,
+    options: TestResultOptions<'_>,
+) -> Result<(), ReportError> {
+    let environment =
+        escaping_environment(TEMPLATE_NAME, TEMPLATE, escape_xml).map_err(ReportError::render("xccdf"))?;
+    let template = environment.get_template(TEMPLATE_NAME).map_err(ReportError::render("xccdf"))?;
+    let view = view(results, options);
+    template
+        .render_captured_to(minijinja::value::Serde(view), WriteAdapter(out))
+        .map_err(ReportError::render("xccdf"))?;
+    Ok(())
+}
+
+/// Write the XCCDF 1.2 results file atomically.
+pub fn write_xccdf_results_file(path: &Path, results: &ScanResults) -> Result<(), ReportError> {
+    write_atomically(path, |out| write_test_result(out, results, TestResultOptions::default()))
+}
+
+/// minijinja wants a sized `Write`.
+pub(crate) struct WriteAdapter<'a>(pub &'a mut dyn Write);
+
+impl Write for WriteAdapter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::view::fixture::scan_with;
+
+    #[test]
+    fn disa_ids_are_written_in_xccdf_1_2_form_and_text_round_trips() {
+        let text = "a < b & \"c\" ]]> 'd'\n";
+        let mut out = Vec::new();
+        write_test_result(&mut out, &scan_with(text), TestResultOptions::default()).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "Benchmark");
+        let rule = root.descendants().find(|n| n.has_tag_name("Rule")).unwrap();
+        let result = root.descendants().find(|n| n.has_tag_name("rule-result")).unwrap();
+        assert_eq!(rule.attribute("id"), Some("xccdf_mil.disa.stig_rule_SV-1r1_rule"));
+        assert_eq!(result.attribute("idref"), rule.attribute("id"));
+        assert_eq!(result.attribute("severity"), Some("high"));
+        assert_eq!(result.attribute("weight"), Some("10.000000"));
+        let child = |name: &str| result.children().find(|n| n.has_tag_name(name)).and_then(|n| n.text());
+        assert_eq!(child("result"), Some("fail"));
+        assert_eq!(child("ident"), Some("CCI-001851"));
+        assert_eq!(child("message"), Some(text));
+        let check = result.children().find(|n| n.has_tag_name("check")).unwrap();
+        let content_ref = check.first_element_child().unwrap();
+        assert_eq!(content_ref.attribute("name"), Some("oval:t:def:1"));
+    }
+
+    #[test]
+    fn inside_an_arf_the_test_result_stands_alone_and_names_its_asset() {
+        let mut out = Vec::new();
+        write_test_result(&mut out, &scan_with("x"), TestResultOptions { asset_ref: Some("asset0") })
+            .unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        assert!(!xml.contains("<?xml") && !xml.contains("<Benchmark"));
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let id_ref = doc.descendants().find(|n| n.has_tag_name("target-id-ref")).unwrap();
+        assert_eq!(id_ref.attribute("name"), Some("asset0"));
+    }
+}
