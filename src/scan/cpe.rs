@@ -238,7 +238,8 @@ mod tests {
 
     #[test]
     fn malformed_dictionary_is_located() {
-        let err = CpeDictionary::default().add_document("<cpe-list>\n<oops", "d.xml").unwrap_err();
+        let err =
+            CpeDictionary::default().add_document("<cpe-list>\n<a></b></cpe-list>", "d.xml").unwrap_err();
         assert_eq!((err.name.as_str(), err.line), ("d.xml", 2));
     }
 }
