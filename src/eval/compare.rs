@@ -241,40 +241,14 @@ fn atoi(s: &[u8]) -> i128 {
     if negative { -n } else { n }
 }
 
+/// The schema spelling of a datatype (one table, shared with the loader and the writers).
 pub fn datatype_name(datatype: Datatype) -> &'static str {
-    match datatype {
-        Datatype::Binary => "binary",
-        Datatype::Boolean => "boolean",
-        Datatype::EvrString => "evr_string",
-        Datatype::DebianEvrString => "debian_evr_string",
-        Datatype::Fileset => "fileset_revision",
-        Datatype::Float => "float",
-        Datatype::IosVersion => "ios_version",
-        Datatype::Int => "int",
-        Datatype::Ipv4Address => "ipv4_address",
-        Datatype::Ipv6Address => "ipv6_address",
-        Datatype::String => "string",
-        Datatype::Version => "version",
-        Datatype::Record => "record",
-    }
+    crate::loader::oval::spelling::datatype::name(datatype)
 }
 
+/// The schema spelling of an operation.
 pub fn operation_name(operation: Operation) -> &'static str {
-    match operation {
-        Operation::Equals => "equals",
-        Operation::NotEqual => "not equal",
-        Operation::CaseInsensitiveEquals => "case insensitive equals",
-        Operation::CaseInsensitiveNotEqual => "case insensitive not equal",
-        Operation::GreaterThan => "greater than",
-        Operation::LessThan => "less than",
-        Operation::GreaterThanOrEqual => "greater than or equal",
-        Operation::LessThanOrEqual => "less than or equal",
-        Operation::BitwiseAnd => "bitwise and",
-        Operation::BitwiseOr => "bitwise or",
-        Operation::PatternMatch => "pattern match",
-        Operation::SubsetOf => "subset of",
-        Operation::SupersetOf => "superset of",
-    }
+    crate::loader::oval::spelling::operation::name(operation)
 }
 
 fn bad_value(value: &str, datatype: Datatype) -> EvalError {

@@ -98,42 +98,39 @@ impl XccdfResult {
     /// its own comment. stigrun follows the spec (see the test `and_error_unknown_follow_spec`).
     pub fn and(self, other: XccdfResult) -> XccdfResult {
         use XccdfResult::*;
-        let (a, b) = (self.normalized(), other.normalized());
-        if a.is_neutral() && b.is_neutral() {
-            return a.min(b);
-        }
-        if a.is_neutral() {
-            return b;
-        }
-        if b.is_neutral() {
-            return a;
-        }
-        match (a, b) {
+        self.combine_with(other, |a, b| match (a, b) {
             (Fail, _) | (_, Fail) => Fail,
             (Unknown, _) | (_, Unknown) => Unknown,
             (Error, _) | (_, Error) => Error,
             _ => Pass,
-        }
+        })
     }
 
     /// XCCDF 1.2 OR table.
     pub fn or(self, other: XccdfResult) -> XccdfResult {
         use XccdfResult::*;
-        let (a, b) = (self.normalized(), other.normalized());
-        if a.is_neutral() && b.is_neutral() {
-            return a.min(b);
-        }
-        if a.is_neutral() {
-            return b;
-        }
-        if b.is_neutral() {
-            return a;
-        }
-        match (a, b) {
+        self.combine_with(other, |a, b| match (a, b) {
             (Pass, _) | (_, Pass) => Pass,
             (Unknown, _) | (_, Unknown) => Unknown,
             (Error, _) | (_, Error) => Error,
             _ => Fail,
+        })
+    }
+
+    /// What AND and OR share: `fixed` counts as `pass`, and a neutral ("N") result gives way to
+    /// the other one (two neutral ones: the lower in oscap's order). `decide` gets two
+    /// non-neutral results.
+    fn combine_with(
+        self,
+        other: XccdfResult,
+        decide: fn(XccdfResult, XccdfResult) -> XccdfResult,
+    ) -> XccdfResult {
+        let (a, b) = (self.normalized(), other.normalized());
+        match (a.is_neutral(), b.is_neutral()) {
+            (true, true) => a.min(b),
+            (true, false) => b,
+            (false, true) => a,
+            (false, false) => decide(a, b),
         }
     }
 
