@@ -28,6 +28,12 @@ impl Probe for SelinuxBooleanProbe {
         let Some(entity) = object.entity("name") else {
             return Collected::error("selinuxboolean_object without a `name` entity");
         };
+        // Without selinuxfs on the running host, booleans cannot be known: oscap reports the
+        // object as not collected (tests come out unknown), and so does stigrun. A mounted root
+        // (offline scan) has no selinuxfs either; oscap then says "does not exist", kept below.
+        if ctx.root.is_host_root() && ctx.root.stat(BOOLEANS).is_err() {
+            return Collected::not_collected(format!("SELinux is not enabled on this host (no `{BOOLEANS}`)"));
+        }
         let names = match entity.exact_values() {
             Some(values) => values.to_vec(),
             None => ctx.root.read_dir(BOOLEANS).unwrap_or_default(),
