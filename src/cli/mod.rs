@@ -4,6 +4,7 @@
 //! 1 the tool failed (bad arguments, unreadable or invalid content), 2 a scan found a failure.
 
 pub mod args;
+mod build;
 mod commands;
 mod output;
 mod summary;
@@ -35,5 +36,6 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(a) => commands::rules(a),
         Command::Show(a) => commands::show(a),
         Command::Oval(args::OvalCommand::Eval(a)) => commands::oval_eval(a),
+        Command::Build(a) => build::build(a),
     }
 }
