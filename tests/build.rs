@@ -201,6 +201,26 @@ fn built_data_streams_pass_oscap_validation() {
             String::from_utf8_lossy(&run.stdout),
             String::from_utf8_lossy(&run.stderr)
         );
+        // Each component on its own: split the data stream, validate the XCCDF and the OVAL file.
+        let split = dir.path().join(format!("split-{}", ds.file_stem().unwrap().to_string_lossy()));
+        std::fs::create_dir_all(&split).unwrap();
+        let run = Command::new("oscap").args(["ds", "sds-split"]).arg(ds).arg(&split).output().unwrap();
+        assert!(run.status.success(), "sds-split {}: {}", ds.display(), String::from_utf8_lossy(&run.stderr));
+        let mut validated = Vec::new();
+        for entry in std::fs::read_dir(&split).unwrap() {
+            let file = entry.unwrap().path();
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let kind = if name == "docker-ee-oval.xml" { "oval" } else { "xccdf" };
+            let run = Command::new("oscap").args([kind, "validate"]).arg(&file).output().unwrap();
+            assert!(
+                run.status.success(),
+                "oscap {kind} validate {name}: {}",
+                String::from_utf8_lossy(&run.stdout)
+            );
+            validated.push(kind);
+        }
+        validated.sort_unstable();
+        assert_eq!(validated, ["oval", "xccdf"], "{}", ds.display());
         let run = Command::new("oscap").arg("info").arg(ds).output().unwrap();
         assert!(
             run.status.success() && String::from_utf8_lossy(&run.stdout).contains("Version: 1.3"),
@@ -315,4 +335,20 @@ fn every_fixture_node_gives_its_expected_results_in_stigrun_and_oscap() {
         assert_eq!(sv_235833.get(node).map(String::as_str), Some("fail"), "{node}");
     }
     assert_eq!(sv_235833.get("malformed-json").map(String::as_str), Some("error"));
+}
+
+/// `show` on the built data stream finds a rule by every DISA name and shows the short ids.
+#[test]
+fn show_on_the_built_data_stream_accepts_every_disa_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = build_ds(dir.path(), "docker-ee");
+    for query in ["V-235833", "SV-235833", "SV-235833r961395_rule", "DKER-EE-003320"] {
+        let run =
+            stigrun().args(["show", "--format", "json", "--benchmark"]).arg(&ds).arg(query).output().unwrap();
+        assert!(run.status.success(), "{query}: {}", String::from_utf8_lossy(&run.stderr));
+        let view: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        assert_eq!(view["vuln_id"], "V-235833", "{query}");
+        assert_eq!(view["rule_id"], "SV-235833r961395_rule", "{query}");
+        assert_eq!(view["stig_id"], "DKER-EE-003320", "{query}");
+    }
 }
