@@ -33,6 +33,15 @@ fn v2r2_binds_every_node_rule_and_loads_back() {
     // The OVAL href resolves through the catalog to the merged document.
     let oval = loaded.check_component(OVAL_HREF).unwrap();
     assert!(oval.xml().contains("oval:io.stigrun.docker-ee:def:3320"));
+    // Every organisation-set value the checks export is an XCCDF Value with its default.
+    let content_values = &content.values;
+    assert_eq!(bench.values.len(), content_values.len());
+    for v in content_values {
+        let value = bench.value(&v.xccdf_value_id).unwrap();
+        assert_eq!(value.value_for(None), Some(v.default[0].as_str()), "{}", v.xccdf_value_id);
+        assert_eq!(value.defaults.len(), 1);
+        assert_eq!(value.description.as_ref().map(|d| d.text.as_str()), Some(v.description.as_str()));
+    }
     assert_eq!(bench.profiles.len(), 9);
     assert!(bench.profiles.iter().all(|p| p.id.starts_with("xccdf_mil.disa.stig_profile_")));
 }
