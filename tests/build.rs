@@ -352,3 +352,68 @@ fn show_on_the_built_data_stream_accepts_every_disa_name() {
         assert_eq!(view["stig_id"], "DKER-EE-003320", "{query}");
     }
 }
+
+/// SV-235833 (logs sent off the node) over daemon.json variants the fixture nodes do not all cover:
+/// stigrun and, where available, oscap on the built data stream.
+#[test]
+fn sv_235833_passes_only_for_remote_log_drivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = build_ds(dir.path(), "docker-ee");
+    let with_oscap = oscap_available("the SV-235833 oscap comparison");
+    let cases: [(&str, Option<&str>, &str); 8] = [
+        (
+            "syslog-remote",
+            Some(r#"{"log-driver": "syslog", "log-opts": {"syslog-address": "tcp://siem.example.mil:514"}}"#),
+            "pass",
+        ),
+        ("json-file", Some(r#"{"log-driver": "json-file", "log-opts": {"max-size": "10m"}}"#), "fail"),
+        ("local", Some(r#"{"log-driver": "local"}"#), "fail"),
+        ("journald", Some(r#"{"log-driver": "journald"}"#), "fail"),
+        ("none", Some(r#"{"log-driver": "none"}"#), "fail"),
+        ("no-key", Some("{}"), "fail"),
+        ("no-daemon-json", None, "fail"),
+        (
+            "malformed",
+            Some(r#"{"log-driver": "syslog", "log-opts": {"syslog-address": "tcp://x:514""#),
+            "error",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, daemon_json, want) in cases {
+        let root = dir.path().join(name);
+        std::fs::create_dir_all(root.join("etc/docker")).unwrap();
+        if let Some(text) = daemon_json {
+            std::fs::write(root.join("etc/docker/daemon.json"), text).unwrap();
+        }
+        let json = dir.path().join(format!("{name}.json"));
+        let run = stigrun()
+            .args(["eval", "--benchmark", "docker-ee", "--rule", "SV-235833r961395_rule", "--root"])
+            .arg(&root)
+            .arg("--json")
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(matches!(run.status.code(), Some(0 | 2)), "{name}: {}", String::from_utf8_lossy(&run.stderr));
+        let results: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        let got = results["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["version"] == "DKER-EE-003320")
+            .map(|r| r["result"].as_str().unwrap().to_string())
+            .unwrap();
+        if got != want {
+            wrong.push(format!("{name}: stigrun {got}, want {want}"));
+        }
+        if with_oscap {
+            let node_dir = dir.path().join(format!("{name}-oscap"));
+            std::fs::create_dir_all(&node_dir).unwrap();
+            let oscap = oscap_eval(&node_dir, &ds, &root, &[]);
+            let theirs = oscap.get("SV-235833r961395_rule").map_or("missing", String::as_str);
+            if theirs != want {
+                wrong.push(format!("{name}: oscap {theirs}, want {want}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
