@@ -331,4 +331,91 @@ mod tests {
         let missing = load_cci_catalog(Some(&dir.path().join("nope.xml"))).unwrap_err();
         assert!(matches!(missing, CatalogError::CciList(CciError::Io { .. })), "{missing:?}");
     }
+
+    /// `(rule id, CCIs)` of every rule, by plain text search: enough for DISA's regular XCCDF, and it
+    /// keeps this test independent of the XCCDF loader.
+    fn rule_ccis(xccdf: &str) -> Vec<(String, Vec<String>)> {
+        xccdf
+            .split("<Rule id=\"")
+            .skip(1)
+            .map(|rule| {
+                let id = rule.split('"').next().unwrap().to_string();
+                let body = rule.split("</Rule>").next().unwrap();
+                let ccis = body
+                    .split("<ident system=\"")
+                    .skip(1)
+                    .filter(|ident| {
+                        ident.starts_with("http://cyber.mil/cci")
+                            || ident.starts_with("http://iase.disa.mil/cci")
+                    })
+                    .map(|ident| {
+                        ident.split('>').nth(1).unwrap().split('<').next().unwrap().trim().to_string()
+                    })
+                    .collect();
+                (id, ccis)
+            })
+            .collect()
+    }
+
+    /// Every CCI the built-in benchmarks cite is in the built-in list, and (when the team's derived
+    /// per-rule digests are present) each rule's NIST rev4/rev5 controls, resolved through our catalog,
+    /// equal the digest's sorted, de-duplicated lists.
+    #[test]
+    fn builtin_benchmarks_ccis_resolve_through_the_builtin_list() {
+        let catalog = builtin_cci_catalog().unwrap();
+        let shared = std::env::var("STIGRUN_SHARED_DATA").unwrap_or_else(|_| "/work/shared/data".to_string());
+        for b in builtin_benchmarks() {
+            let rules = rule_ccis(std::str::from_utf8(b.bytes).unwrap());
+            assert!(rules.len() >= 100, "{}: {} rules", b.spec(), rules.len());
+            for (rule, ccis) in &rules {
+                assert!(!ccis.is_empty(), "{rule} cites no cci");
+                for cci in ccis {
+                    assert!(catalog.get(cci).is_some(), "{}: {rule} cites unknown `{cci}`", b.spec());
+                }
+            }
+            let digest =
+                Path::new(&shared).join(format!("stig/docker_ee_2x/docker_ee_2x_{}_rules.json", b.release));
+            let Ok(text) = std::fs::read_to_string(&digest) else {
+                assert!(
+                    std::env::var_os("STIGRUN_REQUIRE_SHARED_DATA").is_none(),
+                    "missing {}",
+                    digest.display()
+                );
+                eprintln!("skipped: {} not found", digest.display());
+                continue;
+            };
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let expected = json["rules"].as_array().unwrap();
+            assert_eq!(expected.len(), rules.len(), "{}", b.spec());
+            for want in expected {
+                let rule_id = want["rule_id"].as_str().unwrap();
+                let (_, ccis) = rules.iter().find(|(id, _)| id == rule_id).unwrap();
+                let strings = |v: &serde_json::Value| -> Vec<String> {
+                    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+                };
+                // The V1R1 digest filed the old `http://iase.disa.mil/cci` idents under `other_idents`
+                // and left its NIST lists empty; its CCIs are compared, its NIST lists cannot be.
+                let mut digest_ccis = strings(&want["cci"]);
+                let resolved_by_digest = !digest_ccis.is_empty();
+                for ident in want["other_idents"].as_array().unwrap() {
+                    if ident["system"] == "http://iase.disa.mil/cci" {
+                        digest_ccis.push(ident["value"].as_str().unwrap().to_string());
+                    }
+                }
+                assert_eq!(ccis, &digest_ccis, "{} {rule_id} ccis", b.spec());
+                if !resolved_by_digest {
+                    continue;
+                }
+                for (key, revision) in
+                    [("nist_800_53_rev4", Revision::Rev4), ("nist_800_53_rev5", Revision::Rev5)]
+                {
+                    let mut ours: Vec<&str> =
+                        ccis.iter().flat_map(|c| catalog.nist_800_53(c, revision)).collect();
+                    ours.sort_unstable();
+                    ours.dedup();
+                    assert_eq!(ours, strings(&want[key]), "{} {rule_id} {key}", b.spec());
+                }
+            }
+        }
+    }
 }

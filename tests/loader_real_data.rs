@@ -362,3 +362,82 @@ fn dangling_idrefs_in_a_real_file_are_all_reported() {
     }
     assert_eq!(err.to_string().lines().count(), 9);
 }
+
+#[test]
+fn standalone_xccdf_12_matches_its_data_stream() {
+    let xccdf = Path::new(SSG_DIR).join("ssg-debian11-xccdf.xml");
+    let ds = Path::new(SSG_DIR).join("ssg-debian11-ds.xml");
+    if !xccdf.exists() || !ds.exists() {
+        println!("skipped: debian11 SSG content is absent");
+        return;
+    }
+    let Ok(Source::Benchmark(standalone)) = load_source(&xccdf) else { panic!("not a benchmark") };
+    let from_ds = load(&ds);
+    assert_eq!(standalone.id, from_ds.id);
+    assert_eq!(standalone.rules.len(), from_ds.rules.len());
+    for (a, b) in standalone.rules.iter().zip(&from_ds.rules) {
+        assert_eq!(a.id(), b.id());
+        assert_eq!(a.common.title, b.common.title);
+        assert_eq!(a.common.description, b.common.description);
+        assert_eq!(a.idents, b.idents);
+        assert_eq!(a.severity, b.severity);
+    }
+    // XCCDF 1.2 SSG text keeps its xhtml: raw markup plus a plain rendering.
+    let marked =
+        from_ds.rules.iter().filter_map(|r| r.common.description.as_ref()).find(|d| d.markup.is_some());
+    let marked = marked.expect("some description has markup");
+    assert!(
+        marked.markup.as_deref().unwrap().contains("<html:")
+            || marked.markup.as_deref().unwrap().contains("<sub")
+    );
+    assert!(!marked.text.contains("<html:"), "{}", marked.text);
+}
+
+/// A cheap, deterministic stand-in for the cargo-fuzz target (which needs nightly): thousands of
+/// byte-level mutations of real content must each load or fail with an error, never panic.
+#[test]
+fn mutated_real_content_never_panics() {
+    let seed =
+        std::fs::read(Path::new(STIG_DIR).join("other/U_RFID_Workstation_V6R9_manual-xccdf.xml")).unwrap();
+    let alphabet = b"<>/\"'&=:x; \n#\xc3";
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    let (mut loaded, mut failed) = (0, 0);
+    for _ in 0..3000 {
+        let mut data = seed.clone();
+        for _ in 0..1 + next(4) {
+            let at = next(data.len());
+            match next(3) {
+                0 => data[at] = alphabet[next(alphabet.len())],
+                1 => {
+                    let end = (at + next(64)).min(data.len());
+                    data.drain(at..end);
+                }
+                _ => {
+                    let from = next(data.len());
+                    let end = (from + next(32)).min(data.len());
+                    let piece = data[from..end].to_vec();
+                    data.splice(at..at, piece);
+                }
+            }
+        }
+        match load_benchmark(Input::Bytes { name: "m.xml", bytes: &data }, &Selection::default()) {
+            Ok(l) => {
+                for r in &l.benchmark.rules {
+                    let _ = l.benchmark.stig_rule(r);
+                }
+                loaded += 1;
+            }
+            Err(e) => {
+                assert!(!e.to_string().is_empty());
+                failed += 1;
+            }
+        }
+    }
+    assert!(loaded > 0 && failed > 0, "loaded {loaded}, failed {failed}");
+}

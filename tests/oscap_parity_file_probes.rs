@@ -257,6 +257,7 @@ fn make_fixture(base: &Path) {
     w("/etc/ssh/sub/deeper/b.conf", "y\nz\n");
     fs::set_permissions(base.join("etc/ssh/sub/a.conf"), fs::Permissions::from_mode(0o4755)).unwrap();
     set_extended_acl(&base.join("etc/ssh/sub/deeper/b.conf"));
+    symlink("b.conf", base.join("etc/ssh/sub/deeper/acl-link.conf")).unwrap();
     w(
         "/etc/docker/daemon.json",
         "{\n  \"icc\": false,\n  \"log-level\": \"info\",\n  \"ulimits\": {\"nofile\": {\"Name\": \"nofile\", \"Hard\": 64000}},\n  \"list\": [\"a\", 2]\n}\n",
@@ -265,6 +266,7 @@ fn make_fixture(base: &Path) {
         "/etc/a.yaml",
         "f: 1.5\nn: 3\nnul: null\nbt: True\nq: 'x y'\ne:\ntn: !!null null\nbig: 4294967297\nx: 0x1F\nusers:\n  - name: alice\n    groups: [wheel, adm]\n  - name: bob\n    uid: 2\n",
     );
+    w("/etc/multi.yaml", "a: 1\n---\na: [2, x]\n---\nb: 3\n");
     w("/etc/bad.json", "{\n  \"a\": 1,\n  \"b\": [1, 2\n");
     w("/etc/x.xml", "<r><a k=\"v\" n=\"1\">t1</a><b><a k=\"v\" n=\"2\"/></b><a k=\"w\" n=\"3\"/></r>");
     symlink("ssh/sshd_config", base.join("etc/rel-link")).unwrap();

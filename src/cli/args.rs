@@ -62,6 +62,9 @@ pub struct EvalArgs {
     /// Set an XCCDF value: `--var VALUE_ID=VALUE` (repeatable).
     #[arg(long = "var", value_parser = parse_key_value)]
     pub vars: Vec<(String, String)>,
+    /// Assessor answers (TOML) for manual rules or overrides: rule, status, who, when, expires…
+    #[arg(long)]
+    pub answers: Option<PathBuf>,
     /// Write stigrun's JSON results (rule results, evidence, target facts, timing) here.
     #[arg(long)]
     pub json: Option<PathBuf>,

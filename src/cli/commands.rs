@@ -136,6 +136,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
         None => Vec::new(),
     };
+    let answers = match &args.answers {
+        Some(path) => crate::scan::answers::load_answers(path, &loaded.benchmark)?,
+        None => Vec::new(),
+    };
     let base_dir = std::path::Path::new(&args.source.benchmark).parent().map(|p| p.to_path_buf());
     let request = ScanRequest {
         source_name: args.source.benchmark.clone(),
@@ -146,8 +150,24 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         skip_rules: args.skip_rules.clone(),
         root: args.root.clone(),
         values: args.vars.clone(),
+        answers,
     };
-    let results = scan(loaded, &request)?;
+    // A spinner with the elapsed time on a terminal; scripts get plain lines with --progress.
+    let spinner = (!args.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} evaluating {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_message(args.source.benchmark.clone());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let results = scan(loaded, &request);
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    let results = results?;
     if args.progress {
         for r in &results.rules {
             println!("{}\t{}", r.rule_id, r.result);

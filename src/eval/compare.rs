@@ -444,6 +444,78 @@ mod tests {
         assert!(is_bad_operation(Record, Equals));
     }
 
+    #[test]
+    fn never_panics_on_odd_values() {
+        let odd = [
+            "",
+            " ",
+            "-",
+            "+",
+            ":",
+            "1:",
+            ":1",
+            "é",
+            "1.é",
+            "~",
+            "-1",
+            "99999999999999999999999",
+            "0x1F",
+            "/",
+            "1.2.3.4/99",
+            "::/",
+            "a-b-c",
+            "NaN",
+            "inf",
+            "\u{0}",
+            "((((",
+            "1..2",
+            "0:",
+            "1:2:3-4-5",
+        ];
+        let datatypes = [
+            Binary,
+            Boolean,
+            EvrString,
+            DebianEvrString,
+            Fileset,
+            Float,
+            IosVersion,
+            Int,
+            Ipv4Address,
+            Ipv6Address,
+            String,
+            Version,
+            Record,
+        ];
+        let operations = [
+            Equals,
+            NotEqual,
+            CaseInsensitiveEquals,
+            CaseInsensitiveNotEqual,
+            GreaterThan,
+            LessThan,
+            GreaterThanOrEqual,
+            LessThanOrEqual,
+            BitwiseAnd,
+            BitwiseOr,
+            PatternMatch,
+            SubsetOf,
+            SupersetOf,
+        ];
+        let mut outcomes = 0;
+        for dt in datatypes {
+            for op in operations {
+                for a in odd {
+                    for b in odd {
+                        let _ = compare(dt, op, a, b);
+                        outcomes += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(outcomes, 13 * 13 * odd.len() * odd.len());
+    }
+
     fn entity(op: Operation, values: &[&str], var_check: Check, from_variable: bool) -> ResolvedEntity {
         ResolvedEntity {
             name: "x".into(),

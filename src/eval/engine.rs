@@ -12,7 +12,7 @@ use crate::results::oval::{CollectedObject, DefinitionResult, OvalRun, SystemInf
 
 use super::criteria::CriteriaEvaluator;
 use super::objects::{collect_object, is_independent};
-use super::session::{ResolutionStack, Session};
+use super::session::{ResolutionStack, Session, item_key};
 
 /// External variable values by variable id (from `--variables` or XCCDF check-export).
 pub type ExternalValues = HashMap<String, Vec<String>>;
@@ -65,9 +65,10 @@ pub fn evaluate_with_probes(
         let Some(outcome) = evaluator.tests.get(id) else { continue };
         let refs = outcome.object_id.as_deref().and_then(|o| item_refs.get(o)).copied().unwrap_or(&[]);
         let mut tested_items: Vec<(u64, crate::results::oval::OvalResult)> = Vec::new();
+        let mut listed = HashSet::new();
         for (index, result) in &outcome.item_results {
             if let Some(item_id) = refs.get(*index)
-                && !tested_items.iter().any(|(i, _)| i == item_id)
+                && listed.insert(*item_id)
             {
                 tested_items.push((*item_id, *result));
             }
@@ -188,9 +189,7 @@ fn record_collected_objects(session: &Session<'_>, run: &mut OvalRun) {
 }
 
 fn intern_item(item: &Item, ids: &mut HashMap<String, u64>, items: &mut Vec<Item>) -> u64 {
-    // Serialized form as identity: Item holds only strings and enums, so this is exact.
-    let key = serde_json::to_string(&(&item.kind, &item.status, &item.fields))
-        .unwrap_or_else(|_| format!("{item:?}"));
+    let key = item_key(item);
     if let Some(id) = ids.get(&key) {
         return *id;
     }
@@ -200,43 +199,23 @@ fn intern_item(item: &Item, ids: &mut HashMap<String, u64>, items: &mut Vec<Item
     id
 }
 
-/// OS name and version from the root's /etc/os-release; architecture and host name from the
-/// running kernel when the root is the host itself, else the root's /etc/hostname.
+/// OS name and version from the root's /etc/os-release (`NAME`, `VERSION`, as oscap writes
+/// them); architecture and host name from the running kernel when the root is the host itself,
+/// else `Unknown` and the root's /etc/hostname. Missing facts read `Unknown`, as in oscap.
+/// The `<system_info>` of the results: one implementation, shared with the probes.
 pub fn system_info(root: &Root) -> SystemInfo {
-    let mut info = SystemInfo::default();
-    if let Ok((text, _)) = root.read_to_string("/etc/os-release") {
-        let field = |key: &str| {
-            text.lines()
-                .filter_map(|l| l.split_once('='))
-                .find(|(k, _)| k.trim() == key)
-                .map(|(_, v)| v.trim().trim_matches('"').trim_matches('\'').to_string())
-        };
-        info.os_name = field("NAME").unwrap_or_default();
-        info.os_version = field("VERSION_ID").or_else(|| field("VERSION")).unwrap_or_default();
+    let info = crate::probes::system_info::collect_system_info(root);
+    SystemInfo {
+        os_name: info.os_name,
+        os_version: info.os_version,
+        architecture: info.architecture,
+        primary_host_name: info.primary_host_name,
+        interfaces: info
+            .interfaces
+            .into_iter()
+            .map(|i| (i.interface_name, i.ip_address, i.mac_address))
+            .collect(),
     }
-    if root.is_host_root() {
-        if let Some((machine, nodename)) = uname() {
-            info.architecture = machine;
-            info.primary_host_name = nodename;
-        }
-    } else if let Ok((text, _)) = root.read_to_string("/etc/hostname") {
-        info.primary_host_name = text.trim().to_string();
-    }
-    info
-}
-
-/// (machine, nodename) of the running kernel.
-fn uname() -> Option<(String, String)> {
-    // SAFETY: utsname is plain data; uname fills it and NUL-terminates every field.
-    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
-    if unsafe { libc::uname(&mut u) } != 0 {
-        return None;
-    }
-    let text = |field: &[libc::c_char]| {
-        let bytes: Vec<u8> = field.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    Some((text(&u.machine), text(&u.nodename)))
 }
 
 #[cfg(test)]
@@ -323,9 +302,11 @@ mod tests {
         let root = Root::new(dir.path()).unwrap();
         let info = system_info(&root);
         assert_eq!(info.os_name, "Ubuntu");
-        assert_eq!(info.os_version, "22.04");
+        assert_eq!(info.os_version, "22.04.4 LTS (Jammy Jellyfish)");
         assert_eq!(info.primary_host_name, "scanned-box");
-        assert_eq!(info.architecture, "", "a mounted root's architecture is not the host's");
+        assert_eq!(info.architecture, "Unknown", "a mounted root's architecture is not the host's");
+        let (_dir, bare) = temp_root();
+        assert_eq!(system_info(&bare).os_name, "Unknown");
         let host = system_info(&Root::new("/").unwrap());
         assert!(!host.architecture.is_empty());
     }

@@ -1,6 +1,7 @@
 //! Objects: resolve entity `var_ref`s, dispatch to the probe registered for the object type,
 //! combine `<set>`s, apply filters. Each object is collected once per run (cached in the session).
 
+use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use crate::model::oval::{
 use crate::probes::{CollectedFlag, ProbeContext, ResolvedEntity, ResolvedObject, item_type};
 use crate::results::oval::OvalResult;
 
-use super::session::{CIRCULAR, ObjectOutcome, ResolutionStack, Session};
+use super::session::{CIRCULAR, ObjectOutcome, ResolutionStack, Session, item_key};
 use super::states::item_against_state;
 use super::variables::variable_values;
 
@@ -51,7 +52,7 @@ fn is_variable_object(object: &Object) -> bool {
 
 fn compute_object(session: &Session<'_>, object: &Object, stack: &mut ResolutionStack) -> ObjectOutcome {
     match &object.body {
-        ObjectBody::Set(set) => collect_set(session, set, stack),
+        ObjectBody::Set(set) => collect_set(session, object, set, stack),
         ObjectBody::Entities { entities, behaviors, filters } => {
             let mut resolved = Vec::with_capacity(entities.len());
             let mut variable_values_used = Vec::new();
@@ -71,20 +72,21 @@ fn compute_object(session: &Session<'_>, object: &Object, stack: &mut Resolution
             };
             variable_values_used.append(&mut outcome.variable_values);
             outcome.variable_values = variable_values_used;
-            apply_filters(session, &mut outcome, filters, stack);
+            apply_filters(session, object, &mut outcome, filters, stack);
             outcome
         }
     }
 }
 
 /// An entity with its values: the literal, or every value of its variable. A variable without
-/// usable values ends collection here: `error` for an error, `does not exist` for no values.
+/// usable values ends collection here with `does not exist` (a reference cycle: `error`).
 fn resolve_entity(
     session: &Session<'_>,
     entity: &Entity,
     stack: &mut ResolutionStack,
     used: &mut Vec<(String, String)>,
 ) -> Result<ResolvedEntity, ObjectOutcome> {
+    let mut datatype = entity.datatype;
     let (values, from_variable) = match &entity.var_ref {
         Some(var_id) => {
             let vars = variable_values(session, var_id, stack);
@@ -107,6 +109,10 @@ fn resolve_entity(
                 outcome.messages = messages;
                 return Err(outcome);
             }
+            // Compared as the variable's declared datatype, as in states.
+            if let Some(variable) = session.defs.variables.get(var_id) {
+                datatype = variable.datatype;
+            }
             (vars.values.clone(), true)
         }
         None if entity.nil => (Vec::new(), false),
@@ -114,7 +120,7 @@ fn resolve_entity(
     };
     Ok(ResolvedEntity {
         name: entity.name.clone(),
-        datatype: entity.datatype,
+        datatype,
         operation: entity.operation,
         values,
         var_check: entity.var_check,
@@ -167,11 +173,20 @@ fn collect_variable_object(
         );
     };
     let mut ids = Vec::new();
-    for id in session.defs.variables.keys() {
-        match var_ref.matches(id) {
-            Ok(true) => ids.push(id.clone()),
-            Ok(false) => {}
-            Err(e) => return ObjectOutcome::flagged(CollectedFlag::Error, e.to_string()),
+    if let Some(exact) = var_ref.exact_values() {
+        // The usual form names one variable: look it up instead of testing every id.
+        for id in exact {
+            if session.defs.variables.contains_key(id) && !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+    } else {
+        for id in session.defs.variables.keys() {
+            match var_ref.matches(id) {
+                Ok(true) => ids.push(id.clone()),
+                Ok(false) => {}
+                Err(e) => return ObjectOutcome::flagged(CollectedFlag::Error, e.to_string()),
+            }
         }
     }
     let mut outcome = ObjectOutcome::empty(CollectedFlag::Complete);
@@ -202,6 +217,7 @@ fn collect_variable_object(
 /// Keep (include) or drop (exclude) items that match a filter's state.
 fn apply_filters(
     session: &Session<'_>,
+    object: &Object,
     outcome: &mut ObjectOutcome,
     filters: &[Filter],
     stack: &mut ResolutionStack,
@@ -212,7 +228,10 @@ fn apply_filters(
     for filter in filters {
         let Some(state) = session.defs.states.get(&filter.state_ref) else {
             outcome.flag = CollectedFlag::Error;
-            outcome.messages.push(format!("filter state `{}` is not defined", filter.state_ref));
+            outcome.messages.push(format!(
+                "{}: filter state `{}` of object `{}` is not defined",
+                object.location, filter.state_ref, object.id
+            ));
             return;
         };
         let items = std::mem::take(&mut outcome.items);
@@ -231,23 +250,39 @@ fn apply_filters(
 }
 
 /// One operand of a set: an object reference or a nested set.
-fn set_operands(session: &Session<'_>, set: &Set, stack: &mut ResolutionStack) -> Vec<Arc<ObjectOutcome>> {
-    let mut operands: Vec<Arc<ObjectOutcome>> =
-        set.object_refs.iter().map(|id| collect_object(session, id, stack)).collect();
+fn set_operands(
+    session: &Session<'_>,
+    object: &Object,
+    set: &Set,
+    stack: &mut ResolutionStack,
+) -> Vec<Arc<ObjectOutcome>> {
+    let mut operands = Vec::with_capacity(set.object_refs.len() + set.sets.len());
+    for id in &set.object_refs {
+        operands.push(if session.defs.objects.contains_key(id) {
+            collect_object(session, id, stack)
+        } else {
+            Arc::new(ObjectOutcome::flagged(
+                CollectedFlag::Error,
+                format!(
+                    "{}: object `{id}` in the set of object `{}` is not defined",
+                    object.location, object.id
+                ),
+            ))
+        });
+    }
     for nested in &set.sets {
-        operands.push(Arc::new(collect_set(session, nested, stack)));
+        operands.push(Arc::new(collect_set(session, object, nested, stack)));
     }
     operands
 }
 
-fn push_unique(items: &mut Vec<Item>, item: &Item) {
-    if !items.contains(item) {
-        items.push(item.clone());
-    }
-}
-
-fn collect_set(session: &Session<'_>, set: &Set, stack: &mut ResolutionStack) -> ObjectOutcome {
-    let operands = set_operands(session, set, stack);
+fn collect_set(
+    session: &Session<'_>,
+    object: &Object,
+    set: &Set,
+    stack: &mut ResolutionStack,
+) -> ObjectOutcome {
+    let operands = set_operands(session, object, set, stack);
     let mut outcome = ObjectOutcome::empty(CollectedFlag::Complete);
     for o in &operands {
         outcome.messages.extend(o.messages.iter().cloned());
@@ -258,35 +293,30 @@ fn collect_set(session: &Session<'_>, set: &Set, stack: &mut ResolutionStack) ->
     if operands.is_empty() || operands.len() > 2 || operands.len() < expected {
         outcome.flag = CollectedFlag::Error;
         outcome.messages.push(format!(
-            "set {:?} needs {expected} to 2 operands, has {}",
+            "{}: set {:?} of object `{}` needs {expected} to 2 operands, has {}",
+            object.location,
             set.operator,
+            object.id,
             operands.len()
         ));
         return outcome;
     }
     let flags: Vec<CollectedFlag> = operands.iter().map(|o| o.flag).collect();
     outcome.flag = set_flag(set.operator, &flags);
-    match set.operator {
-        SetOperator::Union => {
-            for o in &operands {
-                for item in &o.items {
-                    push_unique(&mut outcome.items, item);
-                }
-            }
-        }
-        SetOperator::Intersection => {
-            for item in &operands[0].items {
-                if operands[1..].iter().all(|o| o.items.contains(item)) {
-                    push_unique(&mut outcome.items, item);
-                }
-            }
-        }
-        SetOperator::Complement => {
-            for item in &operands[0].items {
-                if !operands[1].items.contains(item) {
-                    push_unique(&mut outcome.items, item);
-                }
-            }
+    // Items are compared by identity key, so large sets stay linear.
+    let keys: Vec<HashSet<String>> =
+        operands.iter().map(|o| o.items.iter().map(item_key).collect()).collect();
+    let sources = if set.operator == SetOperator::Union { &operands[..] } else { &operands[..1] };
+    let mut taken = HashSet::new();
+    for item in sources.iter().flat_map(|o| o.items.iter()) {
+        let key = item_key(item);
+        let keep = match set.operator {
+            SetOperator::Union => true,
+            SetOperator::Intersection => keys[1..].iter().all(|k| k.contains(&key)),
+            SetOperator::Complement => !keys[1].contains(&key),
+        };
+        if keep && taken.insert(key) {
+            outcome.items.push(item.clone());
         }
     }
     if matches!(
@@ -296,7 +326,7 @@ fn collect_set(session: &Session<'_>, set: &Set, stack: &mut ResolutionStack) ->
         if !outcome.items.is_empty() && outcome.flag == CollectedFlag::DoesNotExist {
             outcome.flag = CollectedFlag::Complete;
         }
-        apply_filters(session, &mut outcome, &set.filters, stack);
+        apply_filters(session, object, &mut outcome, &set.filters, stack);
         if outcome.flag == CollectedFlag::Complete && outcome.items.is_empty() {
             outcome.flag = CollectedFlag::DoesNotExist;
         }
@@ -340,7 +370,8 @@ pub fn set_flag(operator: SetOperator, flags: &[CollectedFlag]) -> CollectedFlag
             }
         }
         SetOperator::Complement => {
-            let (a, b) = (flags[0], flags.get(1).copied().unwrap_or(DoesNotExist));
+            let a = flags.first().copied().unwrap_or(DoesNotExist);
+            let b = flags.get(1).copied().unwrap_or(DoesNotExist);
             match (a, b) {
                 (DoesNotExist, _) => DoesNotExist,
                 (NotCollected, _) | (_, NotCollected) => NotCollected,

@@ -68,6 +68,12 @@ impl ObjectOutcome {
     }
 }
 
+/// An item's identity (type, status and fields, serialized): identical items share one id, and
+/// sets compare items by it. Item holds only strings and enums, so the key is exact.
+pub fn item_key(item: &Item) -> String {
+    serde_json::to_string(&(&item.kind, &item.status, &item.fields)).unwrap_or_else(|_| format!("{item:?}"))
+}
+
 /// Starts the message of a reference cycle, so a cycle stays an error wherever it surfaces.
 pub const CIRCULAR: &str = "circular reference";
 

@@ -74,12 +74,13 @@ fn value_against_entity(
                 notes.extend(vars.messages.iter().cloned());
                 return OvalResult::Error;
             }
+            // The variable's declared datatype decides, as in OpenSCAP 1.3.7 (a string variable
+            // under an int entity compares as strings).
+            let datatype = session.defs.variables.get(var_id).map_or(entity.datatype, |v| v.datatype);
             let results: Vec<OvalResult> = vars
                 .values
                 .iter()
-                .map(|expected| {
-                    to_result(compare(entity.datatype, entity.operation, expected, actual), notes)
-                })
+                .map(|expected| to_result(compare(datatype, entity.operation, expected, actual), notes))
                 .collect();
             combine_check(entity.var_check, &results)
         }
@@ -142,6 +143,11 @@ mod tests {
     fn against(state_entities: Vec<Entity>, operator: Operator, item: &Item) -> OvalResult {
         let mut b = DefsBuilder::new();
         b.constant("vals", &["a", "b"]);
+        b.constant("ten", &["10"]);
+        b.constant("ten_int", &["10"]);
+        if let Some(v) = b.defs.variables.get_mut("ten_int") {
+            v.datatype = Datatype::Int;
+        }
         b.external("ext", &[]);
         b.state("ste", operator, state_entities);
         let (_dir, root) = temp_root();
@@ -170,6 +176,18 @@ mod tests {
         assert_eq!(against(vec![entity_var("v", "vals", Check::AtLeastOne)], Operator::And, &it), True);
         assert_eq!(against(vec![entity_var("v", "vals", Check::NoneSatisfy)], Operator::And, &it), False);
         assert_eq!(against(vec![entity_var("v", "ext", Check::All)], Operator::And, &it), Error);
+    }
+
+    #[test]
+    fn variable_datatype_decides() {
+        let it = item(&[("v", "9")]);
+        let mut less = entity_var("v", "ten", Check::All);
+        less.datatype = Datatype::Int;
+        less.operation = Operation::LessThan;
+        // `ten` is a string constant: oscap compares as strings, where `less than` is undefined.
+        assert_eq!(against(vec![less.clone()], Operator::And, &it), Error);
+        less.var_ref = Some("ten_int".into());
+        assert_eq!(against(vec![less], Operator::And, &it), True);
     }
 
     #[test]

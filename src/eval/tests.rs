@@ -58,10 +58,20 @@ pub fn evaluate_test(session: &Session<'_>, test: &Test, stack: &mut ResolutionS
                 return TestOutcome::bare(
                     OvalResult::Error,
                     Some(object_id.clone()),
-                    Some(format!("state `{state_ref}` of test `{}` is not defined", test.id)),
+                    Some(format!(
+                        "{}: state `{state_ref}` of test `{}` is not defined",
+                        test.location, test.id
+                    )),
                 );
             }
         }
+    }
+    if !session.defs.objects.contains_key(object_id) {
+        return TestOutcome::bare(
+            OvalResult::Error,
+            Some(object_id.clone()),
+            Some(format!("{}: object `{object_id}` of test `{}` is not defined", test.location, test.id)),
+        );
     }
     let object = collect_object(session, object_id, stack);
     let mut outcome = TestOutcome::bare(OvalResult::NotEvaluated, Some(object_id.clone()), None);
@@ -350,6 +360,25 @@ mod unit_tests {
         assert_eq!(run.tests["win"].result, Unknown);
         assert_eq!(run.collected_objects["reg"].flag, CollectedFlag::NotCollected);
         assert_eq!(run.collected_objects["reg"].messages, vec!["no probe for `registry_object`".to_string()]);
+    }
+
+    #[test]
+    fn dangling_references_name_the_test_location() {
+        let mut b = DefsBuilder::new();
+        b.object("obj", vec![entity("key", "k")], vec![]);
+        b.test("no_state", "obj", &["ste:missing"], Check::All, Existence::AtLeastOneExists).location =
+            crate::model::location::Location::new("defs.xml".into(), 12, 3);
+        b.test("no_object", "obj:missing", &[], Check::All, Existence::AtLeastOneExists);
+        define_for(&mut b, "no_state");
+        define_for(&mut b, "no_object");
+        let run = run_with(&b, FakeProbe::new(vec![]), true);
+        assert_eq!(run.tests["no_state"].result, Error);
+        assert_eq!(
+            run.tests["no_state"].messages,
+            vec!["defs.xml:12:3: state `ste:missing` of test `no_state` is not defined".to_string()]
+        );
+        assert_eq!(run.tests["no_object"].result, Error);
+        assert!(run.tests["no_object"].messages[0].contains("object `obj:missing` of test `no_object`"));
     }
 
     #[test]

@@ -58,6 +58,10 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 
 fn to_epoch(year: i64, month: u32, day: u32, hms: (u32, u32, u32)) -> Option<i64> {
     let (h, mi, s) = hms;
+    // Far outside any real timestamp, and keeps the day arithmetic from overflowing.
+    if !(-1_000_000..=1_000_000).contains(&year) {
+        return None;
+    }
     if !(1..=12).contains(&month)
         || day == 0
         || day > days_in_month(year, month)
@@ -92,7 +96,7 @@ fn parse_hms(s: &str) -> Option<(u32, u32, u32)> {
 
 /// `yyyymmdd`, `yyyymmddThhmmss`, `yyyy/mm/dd hh:mm:ss`, `yyyy-mm-dd hh:mm:ss` (time optional).
 fn parse_ymd(v: &str) -> Option<i64> {
-    if v.len() >= 8 && v.as_bytes()[..8].iter().all(u8::is_ascii_digit) {
+    if v.is_ascii() && v.len() >= 8 && v.as_bytes()[..8].iter().all(u8::is_ascii_digit) {
         let (date, rest) = v.split_at(8);
         let (y, m, d) = (num(&date[..4])?, num(&date[4..6])?, num(&date[6..8])?);
         let hms = match rest.strip_prefix('T') {
@@ -148,7 +152,7 @@ fn month_number(name: &str) -> Option<u32> {
 
 /// `yyyymmddHHMMSS.mmmmmmsUUU`: the `sUUU` suffix is the offset from UTC in minutes.
 fn parse_cim(v: &str) -> Option<i64> {
-    if v.len() < 14 {
+    if v.len() < 14 || !v.is_ascii() {
         return None;
     }
     let b = v.get(..14)?;
@@ -199,6 +203,9 @@ mod tests {
         assert_eq!(parse_time("month_day_year", "Foo 02 2020"), None);
         assert_eq!(parse_time("seconds_since_epoch", "abc"), None);
         assert_eq!(parse_time("no_such_format", "1"), None);
+        assert_eq!(parse_time("year_month_day", "20200102Té0405"), None, "no panic on multibyte text");
+        assert_eq!(parse_time("cim_datetime", "2020010203040é.000000+000"), None);
+        assert_eq!(parse_time("year_month_day", "99999999999-01-01"), None);
         assert_eq!(parse_time("year_month_day", "2020-02-29"), Some(days_from_civil(2020, 2, 29) * 86_400));
         assert_eq!(days_from_civil(1970, 1, 1), 0);
     }

@@ -57,6 +57,13 @@ fn compute_variable(session: &Session<'_>, id: &str, stack: &mut ResolutionStack
             if values.flag == CollectedFlag::Complete && values.values.is_empty() {
                 values.flag = CollectedFlag::DoesNotExist;
             }
+            if values.flag == CollectedFlag::Error {
+                // Say where: the innermost failing variable is the one to fix.
+                let already = values.messages.iter().any(|m| m.starts_with("in local variable"));
+                if !already {
+                    values.messages.insert(0, format!("in local variable `{id}` ({})", variable.location));
+                }
+            }
             values
         }
     }
@@ -314,7 +321,7 @@ fn arithmetic(operation: ArithmeticOperation, operands: &[&str]) -> Result<Strin
                     if n == 0 {
                         return Err(format!("division by zero in `{}`", operands.join("`, `")));
                     }
-                    if acc % n != 0 {
+                    if acc.checked_rem(n) != Some(0) {
                         exact = false;
                         break;
                     }
@@ -424,6 +431,10 @@ pub fn glob_to_regex(glob: &str, noescape: bool) -> Result<String, String> {
     Ok(out)
 }
 
+fn difference(a: i64, b: i64) -> Result<String, String> {
+    a.checked_sub(b).map(|d| d.to_string()).ok_or_else(|| format!("time difference of {a} and {b} overflows"))
+}
+
 fn time_difference(
     session: &Session<'_>,
     format_1: &str,
@@ -447,17 +458,17 @@ fn time_difference(
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0);
             for v in only {
-                match parse(format_1, v) {
-                    Ok(t) => values.push((now - t).to_string()),
+                match parse(format_1, v).and_then(|t| difference(now, t)) {
+                    Ok(d) => values.push(d),
                     Err(m) => return VarValues::error(m),
                 }
             }
         }
         [first, second] => {
             for combo in cartesian(&[first.clone(), second.clone()]) {
-                match (parse(format_1, combo[0]), parse(format_2, combo[1])) {
-                    (Ok(a), Ok(b)) => values.push((a - b).to_string()),
-                    (Err(m), _) | (_, Err(m)) => return VarValues::error(m),
+                match parse(format_1, combo[0]).and_then(|a| difference(a, parse(format_2, combo[1])?)) {
+                    Ok(d) => values.push(d),
+                    Err(m) => return VarValues::error(m),
                 }
             }
         }
@@ -564,6 +575,8 @@ mod tests {
         assert_eq!(values(&arith(ArithmeticOperation::Divide, &["7", "2"])), ["3.5"]);
         assert_eq!(arith(ArithmeticOperation::Divide, &["7", "0"]).flag, CollectedFlag::Error);
         assert_eq!(arith(ArithmeticOperation::Divide, &["7.5", "0"]).flag, CollectedFlag::Error);
+        let min = i64::MIN.to_string();
+        assert_eq!(values(&arith(ArithmeticOperation::Divide, &[&min, "-1"])), ["9223372036854776000"]);
     }
 
     #[test]
@@ -636,6 +649,12 @@ mod tests {
             args: vec![lit("garbage"), lit("20000101")],
         });
         assert_eq!(v.flag, CollectedFlag::Error);
+        let v = eval_local(Component::TimeDifference {
+            format_1: "seconds_since_epoch".into(),
+            format_2: "seconds_since_epoch".into(),
+            args: vec![lit("9223372036854775807"), lit("-5")],
+        });
+        assert_eq!(v.flag, CollectedFlag::Error, "overflow is an error, not a panic");
     }
 
     #[test]

@@ -329,12 +329,35 @@ impl Root {
         REMOTE_FS_MAGIC.contains(&(buf.f_type as i64))
     }
 
-    /// Does the file at `path` (not following a final symlink) carry a POSIX ACL beyond the
-    /// three entries that mirror its mode bits? A default ACL on a directory counts too.
+    /// `lstat` of `name` (a single component) inside a directory whose in-root path is already
+    /// resolved: no path resolution at all, for probes that report many files of one directory.
+    pub fn lstat_in(&self, resolved_dir: &str, name: &str) -> Result<FileMeta, HostError> {
+        let shown = format!("{}/{name}", resolved_dir.trim_end_matches('/'));
+        if name.is_empty() || name.contains('/') || name == ".." || name == "." {
+            return self.lstat(&shown);
+        }
+        fs::symlink_metadata(self.host_path(resolved_dir).join(name))
+            .map(|m| FileMeta::from_metadata(&m))
+            .map_err(|e| HostError::from_io(&shown, e))
+    }
+
+    /// Does the file at `path` carry a POSIX ACL beyond the three entries that mirror its mode
+    /// bits? A default ACL on a directory counts too. Like `acl_extended_file` (what oscap
+    /// uses), a symlink is followed, inside the root.
     pub fn has_extended_acl(&self, path: &str) -> Result<bool, HostError> {
-        let resolved = self.resolve_parent(path)?;
-        let c_path = std::ffi::CString::new(self.host_path(&resolved).as_os_str().as_encoded_bytes())
-            .map_err(|_| HostError::NotFound { path: path.to_string() })?;
+        let resolved = self.resolve(path)?;
+        self.has_extended_acl_resolved(&resolved)
+    }
+
+    /// [`Root::has_extended_acl`] for `name` inside an already-resolved directory.
+    pub fn has_extended_acl_in(&self, resolved_dir: &str, name: &str) -> Result<bool, HostError> {
+        let resolved = self.resolve_in(resolved_dir, name)?;
+        self.has_extended_acl_resolved(&resolved)
+    }
+
+    fn has_extended_acl_resolved(&self, resolved: &str) -> Result<bool, HostError> {
+        let c_path = std::ffi::CString::new(self.host_path(resolved).as_os_str().as_encoded_bytes())
+            .map_err(|_| HostError::NotFound { path: resolved.to_string() })?;
         // An access ACL xattr is a 4-byte header plus 8 bytes per entry; the minimal ACL has
         // exactly 3 entries (user, group, other), so anything longer is extended.
         const MINIMAL_ACL_LEN: isize = 4 + 3 * 8;

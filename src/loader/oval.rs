@@ -15,9 +15,10 @@ use roxmltree::{Document, Node, ParsingOptions};
 
 use crate::model::location::Location;
 use crate::model::oval::{
-    Check, Component, Criteria, CriteriaNode, Datatype, Definition, Entity, Family, Filter, Generator,
-    NS_OVAL_DEFS, Object, ObjectBody, Operation, Operator, OvalDefinitions, PossibleRestriction, Set, State,
-    Test, TypeName, Variable, VariableKind,
+    ArithmeticOperation, Check, Component, Criteria, CriteriaNode, Datatype, Definition, DefinitionClass,
+    Entity, Existence, Family, Filter, FilterAction, Generator, NS_OVAL_DEFS, Object, ObjectBody, Operation,
+    Operator, OvalDefinitions, PossibleRestriction, Set, SetOperator, State, Test, TypeName, Variable,
+    VariableKind,
 };
 
 pub const NS_OVAL_COMMON: &str = "http://oval.mitre.org/XMLSchema/oval-common-5";
@@ -631,7 +632,8 @@ impl<'t> Parser<'t> {
             match child.tag_name().name() {
                 "product_name" => generator.product_name = Some(text),
                 "product_version" => generator.product_version = Some(text),
-                "schema_version" => {
+                // Versions of platform extensions (`platform="…"`) are not the core version.
+                "schema_version" if child.attribute("platform").is_none() => {
                     has_schema_version = true;
                     generator.schema_version = text;
                 }
@@ -663,9 +665,9 @@ impl<'t> Parser<'t> {
         let class = match self.required(node, "class") {
             Some(text) => spelling::class::parse(text).unwrap_or_else(|| {
                 self.invalid(node, "class", text, spelling::class::EXPECTED);
-                crate::model::oval::DefinitionClass::Miscellaneous
+                DefinitionClass::Miscellaneous
             }),
-            None => crate::model::oval::DefinitionClass::Miscellaneous,
+            None => DefinitionClass::Miscellaneous,
         };
         let mut definition = Definition {
             id,
@@ -812,7 +814,7 @@ impl<'t> Parser<'t> {
                 "check_existence",
                 spelling::existence::parse,
                 spelling::existence::EXPECTED,
-                crate::model::oval::Existence::AtLeastOneExists,
+                Existence::AtLeastOneExists,
             ),
             state_operator: self.enumerated(
                 node,
@@ -900,7 +902,7 @@ impl<'t> Parser<'t> {
                 "set_operator",
                 spelling::set_operator::parse,
                 spelling::set_operator::EXPECTED,
-                crate::model::oval::SetOperator::Union,
+                SetOperator::Union,
             ),
             object_refs: Vec::new(),
             sets: Vec::new(),
@@ -930,7 +932,7 @@ impl<'t> Parser<'t> {
                 "action",
                 spelling::filter_action::parse,
                 spelling::filter_action::EXPECTED,
-                crate::model::oval::FilterAction::Exclude,
+                FilterAction::Exclude,
             ),
             state_ref: self.reference_text(node, RefKind::State),
         }
@@ -1213,9 +1215,9 @@ impl<'t> Parser<'t> {
                 let operation = match self.required(node, "arithmetic_operation") {
                     Some(text) => spelling::arithmetic::parse(text).unwrap_or_else(|| {
                         self.invalid(node, "arithmetic_operation", text, spelling::arithmetic::EXPECTED);
-                        crate::model::oval::ArithmeticOperation::Add
+                        ArithmeticOperation::Add
                     }),
-                    None => crate::model::oval::ArithmeticOperation::Add,
+                    None => ArithmeticOperation::Add,
                 };
                 Component::Arithmetic { operation, args: self.arguments(node, depth) }
             }

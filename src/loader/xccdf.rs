@@ -5,7 +5,7 @@
 //! collected before it.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::error::LoadError;
@@ -30,7 +30,7 @@ pub fn parse_benchmark<'a>(cur: &mut Cursor<'a>, root: &Elem<'a>) -> Result<Benc
             });
         }
     };
-    let mut parser = Parser { cur, ns: version.namespace(), errors: Vec::new(), interned: HashMap::new() };
+    let mut parser = Parser { cur, ns: version.namespace(), errors: Vec::new(), interned: Vec::new() };
     let result = parser.benchmark(root, version, location);
     let mut errors = parser.errors;
     match result {
@@ -49,8 +49,12 @@ struct Parser<'a, 'c> {
     cur: &'c mut Cursor<'a>,
     ns: &'static str,
     errors: Vec<LoadError>,
-    interned: HashMap<&'a str, Arc<str>>,
+    /// Reference hrefs seen so far. SSG repeats a few dozen hrefs in tens of thousands of
+    /// references; a short list compared by length first is cheaper than hashing long URLs.
+    interned: Vec<Arc<str>>,
 }
+
+const MAX_INTERNED: usize = 64;
 
 type Res<T> = Result<T, LoadError>;
 
@@ -151,14 +155,21 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn reference(&mut self, e: &Elem<'a>) -> Res<Reference> {
-        let href = match self.attr(e, "href")? {
-            None => None,
-            Some(Cow::Borrowed(h)) => Some(self.interned.entry(h).or_insert_with(|| Arc::from(h)).clone()),
-            Some(Cow::Owned(h)) => Some(Arc::from(h)),
-        };
+        let href = self.attr(e, "href")?.map(|h| self.intern(&h));
         let content = self.cur.content(e)?;
         let dublin_core = content.markup.as_deref().map(fragment_children).unwrap_or_default();
         Ok(Reference { href, text: content.text, dublin_core })
+    }
+
+    fn intern(&mut self, value: &str) -> Arc<str> {
+        if let Some(known) = self.interned.iter().find(|k| k.len() == value.len() && ***k == *value) {
+            return known.clone();
+        }
+        let new: Arc<str> = Arc::from(value);
+        if self.interned.len() < MAX_INTERNED {
+            self.interned.push(new.clone());
+        }
+        new
     }
 
     fn benchmark(&mut self, root: &Elem<'a>, version: XccdfVersion, location: Location) -> Res<Benchmark> {

@@ -183,10 +183,10 @@ impl<'a> Cursor<'a> {
     /// Build an element from a start tag, pushing its namespace declarations.
     fn open_elem(&mut self, tag: &str, offset: usize, empty: bool) -> Result<Elem<'a>, LoadError> {
         let content = self.reborrow(tag);
-        let name_len = content.find(|c: char| c.is_ascii_whitespace()).unwrap_or(content.len());
+        let name_len = content.bytes().position(|b| b.is_ascii_whitespace()).unwrap_or(content.len());
         let qname = &content[..name_len];
         let mark = self.bindings.len();
-        if content[name_len..].contains("xmlns") {
+        if has_xmlns(&content.as_bytes()[name_len..]) {
             for attr in (RawAttrs { content, pos: name_len }) {
                 let (key, value) = match attr {
                     Ok(a) => a,
@@ -325,9 +325,7 @@ impl<'a> Cursor<'a> {
         while self.open.len() >= elem.depth {
             self.close();
         }
-        let resume = from + tag_end;
-        self.reader = new_reader(self.src.get(resume..self.end).unwrap_or(""));
-        self.base = resume;
+        self.restart_at(from + tag_end);
         Ok(from + tag_start)
     }
 
@@ -342,7 +340,16 @@ impl<'a> Cursor<'a> {
             return Ok(Text::default());
         }
         let start = self.position();
-        let end = self.read_to_end_of(elem)?;
+        let end = match self.plain_text_end(elem, start) {
+            // Most XCCDF text is plain and ends at the next `<`: slice it without tokenising,
+            // and restart the reader after the end tag.
+            Some((end, resume)) => {
+                self.close();
+                self.restart_at(resume);
+                end
+            }
+            None => self.read_to_end_of(elem)?,
+        };
         let raw = self.src.get(start..end).unwrap_or("");
         // Fast path, most XCCDF text: no markup, no CDATA, no carriage returns to normalise.
         if memchr::memchr2(b'<', b'\r', raw.as_bytes()).is_none() {
@@ -352,6 +359,26 @@ impl<'a> Cursor<'a> {
             };
         }
         self.render_fragment(raw, start)
+    }
+
+    /// When the first `<` after `start` opens `elem`'s own end tag, the offsets of that `<` and
+    /// of the byte after the tag's `>`.
+    fn plain_text_end(&self, elem: &Elem<'a>, start: usize) -> Option<(usize, usize)> {
+        let bytes = self.src.as_bytes().get(..self.end)?;
+        let lt = start + memchr::memchr(b'<', bytes.get(start..)?)?;
+        let name_end = lt + 2 + elem.qname.len();
+        if bytes.get(lt + 1) != Some(&b'/') || bytes.get(lt + 2..name_end)? != elem.qname.as_bytes() {
+            return None;
+        }
+        let gt = name_end + bytes[name_end..].iter().position(|b| !b.is_ascii_whitespace())?;
+        (bytes[gt] == b'>').then_some((lt, gt + 1))
+    }
+
+    /// Continue reading at absolute offset `at` with a fresh reader. Its end-tag checks cover
+    /// only elements it opens; `child` checks the end tags of elements opened before.
+    fn restart_at(&mut self, at: usize) {
+        self.reader = new_reader(self.src.get(at..self.end).unwrap_or(""));
+        self.base = at;
     }
 
     /// Read to the end tag of `elem` (opened in the current reader); returns the absolute
@@ -582,10 +609,17 @@ impl<'a> Iterator for RawAttrs<'a> {
     }
 }
 
+/// Does a start tag's attribute text declare a namespace? Checked on every element: a memchr
+/// for `x` avoids setting up a substring searcher per call.
+fn has_xmlns(attrs: &[u8]) -> bool {
+    memchr::memchr_iter(b'x', attrs).any(|i| attrs[i..].starts_with(b"xmlns"))
+}
+
 /// Attribute-value normalisation (XML 1.0 §3.3.3: literal tabs and line breaks become spaces)
 /// followed by entity expansion.
 fn decode_attr_value(raw: &str) -> Result<Cow<'_, str>, quick_xml::escape::EscapeError> {
-    if memchr::memchr3(b'&', b'\n', b'\t', raw.as_bytes()).is_none() && !raw.contains('\r') {
+    let bytes = raw.as_bytes();
+    if memchr::memchr3(b'&', b'\n', b'\t', bytes).is_none() && memchr::memchr(b'\r', bytes).is_none() {
         return Ok(Cow::Borrowed(raw));
     }
     let spaced: String = raw.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }).collect();
@@ -689,6 +723,31 @@ mod tests {
         let content = c.content(&root).unwrap();
         assert_eq!(content.text, "<VulnDiscussion>a & b</VulnDiscussion>");
         assert_eq!(content.markup, None);
+    }
+
+    #[test]
+    fn plain_text_fast_path_keeps_checking_structure() {
+        let mut c = cursor("<r><t>a &amp; b</t ><u k=\"v\">c</u></r>");
+        let root = c.root().unwrap();
+        let t = c.child(&root).unwrap().unwrap();
+        assert_eq!(c.text(&t).unwrap(), "a & b");
+        let u = c.child(&root).unwrap().unwrap();
+        assert_eq!(c.attr(&u, "k").unwrap().as_deref(), Some("v"));
+        assert_eq!(c.text(&u).unwrap(), "c");
+        assert!(c.child(&root).unwrap().is_none());
+        c.finish().unwrap();
+
+        let mut c = cursor("<r><t>a</t></x>");
+        let root = c.root().unwrap();
+        let t = c.child(&root).unwrap().unwrap();
+        c.text(&t).unwrap();
+        let err = c.child(&root).unwrap_err().to_string();
+        assert!(err.contains("expected `</r>`, but `</x>` was found"), "{err}");
+
+        let mut c = cursor("<r><t>a</tt></r>");
+        let root = c.root().unwrap();
+        let t = c.child(&root).unwrap().unwrap();
+        assert!(c.text(&t).is_err());
     }
 
     #[test]

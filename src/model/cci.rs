@@ -71,6 +71,23 @@ impl Revision {
     }
 }
 
+/// An unrecognised revision name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown nist sp 800-53 revision `{0}`; expected 3, 4 or 5 (also `rev4`, `r5`)")]
+pub struct UnknownRevision(pub String);
+
+impl std::str::FromStr for Revision {
+    type Err = UnknownRevision;
+
+    /// Accepts `4`, `rev4`, `r4`, `Rev 4`, `revision 4` (any case), for command-line options.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        let number =
+            ["revision", "rev", "r"].iter().find_map(|prefix| lower.strip_prefix(prefix)).unwrap_or(&lower);
+        Revision::from_number(number).ok_or_else(|| UnknownRevision(s.to_string()))
+    }
+}
+
 impl fmt::Display for Revision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -336,6 +353,23 @@ mod tests {
         assert_eq!(c.ccis_for_control_in("AU-40", Revision::Rev5), ["CCI-000004"]);
         assert!(c.ccis_for_control("").is_empty());
         assert!(c.ccis_for_control("AU").is_empty());
+    }
+
+    #[test]
+    fn parses_revision_names() {
+        for (text, revision) in [("4", Revision::Rev4), ("rev5", Revision::Rev5), ("R3", Revision::Rev3)] {
+            assert_eq!(text.parse::<Revision>(), Ok(revision));
+        }
+        assert_eq!(" Revision 5 ".parse::<Revision>(), Ok(Revision::Rev5));
+        assert_eq!("Rev 4".parse::<Revision>(), Ok(Revision::Rev4));
+        let err = "rev6".parse::<Revision>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown nist sp 800-53 revision `rev6`; expected 3, 4 or 5 (also `rev4`, `r5`)"
+        );
+        for revision in Revision::ALL {
+            assert_eq!(revision.to_string().parse::<Revision>(), Ok(revision));
+        }
     }
 
     #[test]

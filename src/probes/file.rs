@@ -1,7 +1,7 @@
 //! `unix:file_object` → `unix:file_item`: metadata of files and directories (`lstat`, as oscap:
 //! a symlink is reported as a `symbolic link`, not as its target).
 
-use crate::host::{FileKind, FileMeta, Root};
+use crate::host::{FileKind, FileMeta};
 use crate::model::oval::{Datatype, Family, Item, ItemField, ItemStatus, ItemValue};
 
 use super::fileset::{FileRef, collect_each, push_location};
@@ -15,10 +15,30 @@ impl Probe for FileProbe {
     }
 
     fn collect(&self, object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
+        // Files come sorted by directory: resolve each directory once, not once per file.
+        let mut dir_cache: Option<(String, Result<String, String>)> = None;
         collect_each(object, ctx.root, |file, out| {
-            let full = file.full_path();
-            match ctx.root.lstat(&full) {
-                Ok(meta) => out.items.push(file_item(object, ctx.root, file, &meta)),
+            if dir_cache.as_ref().is_none_or(|(dir, _)| *dir != file.path) {
+                let resolved = ctx.root.resolve(&file.path).map_err(|e| e.to_string());
+                dir_cache = Some((file.path.clone(), resolved));
+            }
+            let resolved_dir = match dir_cache.as_ref().map(|(_, r)| r) {
+                Some(Ok(r)) => r.as_str(),
+                Some(Err(e)) => {
+                    out.messages.push(e.clone());
+                    return Ok(());
+                }
+                None => return Ok(()),
+            };
+            let located = match &file.filename {
+                Some(name) => ctx
+                    .root
+                    .lstat_in(resolved_dir, name)
+                    .map(|meta| (meta, ctx.root.has_extended_acl_in(resolved_dir, name))),
+                None => ctx.root.lstat(&file.path).map(|meta| (meta, ctx.root.has_extended_acl(&file.path))),
+            };
+            match located {
+                Ok((meta, acl)) => out.items.push(file_item(object, file, &meta, acl.ok())),
                 // Gone since the walk listed it: not an item, as in oscap.
                 Err(e) if e.is_not_found() => {}
                 Err(e) => out.messages.push(e.to_string()),
@@ -42,7 +62,8 @@ pub fn type_name(kind: FileKind) -> &'static str {
     }
 }
 
-fn file_item(object: &ResolvedObject<'_>, root: &Root, file: &FileRef, meta: &FileMeta) -> Item {
+/// `acl`: whether the file has an extended ACL, `None` when that could not be read.
+fn file_item(object: &ResolvedObject<'_>, file: &FileRef, meta: &FileMeta, acl: Option<bool>) -> Item {
     let mut item = Item::new(item_type(object.kind));
     push_location(&mut item, file);
     item.push("type", Datatype::String, type_name(meta.kind));
@@ -69,10 +90,10 @@ fn file_item(object: &ResolvedObject<'_>, root: &Root, file: &FileRef, meta: &Fi
     for (name, bit) in bits {
         item.push(name, Datatype::Boolean, bool_text(meta.mode & bit != 0));
     }
-    match root.has_extended_acl(&file.full_path()) {
-        Ok(acl) => item.push("has_extended_acl", Datatype::Boolean, bool_text(acl)),
+    match acl {
+        Some(acl) => item.push("has_extended_acl", Datatype::Boolean, bool_text(acl)),
         // oscap reports the entity with status `does not exist` when ACLs cannot be read.
-        Err(_) => item.fields.push(ItemField {
+        None => item.fields.push(ItemField {
             name: "has_extended_acl".into(),
             datatype: Datatype::Boolean,
             status: ItemStatus::DoesNotExist,
@@ -89,6 +110,7 @@ pub(crate) fn bool_text(b: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::Root;
     use crate::model::oval::Operation;
     use crate::probes::CollectedFlag;
     use crate::probes::fileset::tests::{behaviors, entity, kind, nil, object};
@@ -221,5 +243,47 @@ mod tests {
         let c = FileProbe.collect(&o, &ProbeContext { root: &root });
         assert_eq!(c.flag, CollectedFlag::Error);
         assert!(c.messages[0].contains("oval:t:obj:1"), "{:?}", c.messages);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::host::Root;
+    use crate::model::oval::Operation;
+    use crate::probes::fileset::tests::{behaviors, entity, kind, object};
+
+    /// `cargo test --release --lib probes::file::timing -- --ignored --nocapture` collects every
+    /// file under `STIGRUN_WALK_ROOT` (default `/usr`) of the host, as SSG's permission rules do.
+    #[test]
+    #[ignore]
+    fn file_items_for_a_real_tree() {
+        let start = std::env::var("STIGRUN_WALK_ROOT").unwrap_or_else(|_| "/usr".into());
+        let root = Root::new("/").unwrap();
+        let k = kind(Family::Unix, "file_object");
+        let b = behaviors(&[
+            ("recurse", "directories"),
+            ("recurse_direction", "down"),
+            ("recurse_file_system", "local"),
+        ]);
+        let o = object(
+            &k,
+            vec![
+                entity("path", Operation::Equals, &start),
+                entity("filename", Operation::PatternMatch, "^.*$"),
+            ],
+            &b,
+        );
+        let t = std::time::Instant::now();
+        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let first = t.elapsed();
+        let t = std::time::Instant::now();
+        let again = FileProbe.collect(&o, &ProbeContext { root: &root });
+        eprintln!(
+            "file items under {start}: {} in {first:?}; same object again (walk cached): {:?}",
+            c.items.len(),
+            t.elapsed()
+        );
+        assert_eq!(c.items.len(), again.items.len());
     }
 }

@@ -46,7 +46,7 @@ impl FileRef {
 pub struct FileSet {
     /// Sorted, without duplicates.
     pub files: Vec<FileRef>,
-    /// Problems met while walking (unreadable directories, cycles): not fatal, but the result
+    /// Problems met while walking (unreadable directories, vanished files): not fatal, but the result
     /// may be incomplete.
     pub problems: Vec<String>,
 }
@@ -153,7 +153,12 @@ fn matching_paths(
             match root.stat(&p) {
                 Ok(meta) if is_wanted(meta.kind) => out.push(p),
                 Ok(_) => {}
-                Err(e) if e.is_not_found() => {}
+                // A dangling symlink still exists as itself (oscap reports it from lstat).
+                Err(e) if e.is_not_found() => {
+                    if !want_dirs && root.lstat(&p).is_ok_and(|m| m.kind == FileKind::Symlink) {
+                        out.push(p);
+                    }
+                }
                 Err(e) => problems.push(e.to_string()),
             }
         }
@@ -504,6 +509,15 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn dangling_symlink_named_by_filepath_is_found() {
+        let (d, root) = fixture();
+        // `../` past the root clamps at the root, where the target does not exist.
+        symlink("../../../../etc/missing", d.path().join("etc/dangling")).unwrap();
+        let got = run(&root, vec![entity("filepath", Operation::Equals, "/etc/dangling")], &[]);
+        assert_eq!(got, vec!["/etc/dangling"]);
+    }
+
+    #[test]
     fn filepath_pattern_walks_from_literal_prefix() {
         let (_d, root) = fixture();
         let got = run(&root, vec![entity("filepath", Operation::PatternMatch, r"^/etc/ssh/.*\.conf$")], &[]);
@@ -610,6 +624,26 @@ pub(crate) mod tests {
         let set = resolve_files(&object(&k, e, &b), &root).unwrap();
         assert_eq!(full_paths(&set), vec!["/etc/ssh/sub/a.conf"]);
         assert!(set.problems.is_empty(), "{:?}", set.problems);
+    }
+
+    #[test]
+    fn objects_walking_the_same_tree_share_one_walk() {
+        let (_d, root) = fixture();
+        let down = [("recurse_direction", "down")];
+        run(
+            &root,
+            vec![entity("path", Operation::Equals, "/etc"), entity("filename", Operation::PatternMatch, "a")],
+            &down,
+        );
+        run(
+            &root,
+            vec![entity("path", Operation::Equals, "/etc"), entity("filename", Operation::PatternMatch, "b")],
+            &down,
+        );
+        run(&root, vec![entity("path", Operation::Equals, "/etc"), nil("filename")], &down);
+        assert_eq!(root.walk_cache().len(), 1);
+        run(&root, vec![entity("path", Operation::Equals, "/usr"), nil("filename")], &down);
+        assert_eq!(root.walk_cache().len(), 2);
     }
 
     #[test]

@@ -46,20 +46,13 @@ impl Probe for YamlFileContentProbe {
             let Some(content) = read_regular(ctx.root, file, &kind, out) else { return Ok(()) };
             let shown = file.full_path();
             let text = String::from_utf8_lossy(&content.bytes);
-            let records =
-                parse_documents(&text)
-                    .map_err(|e| format!("`{shown}`:{}:{}: malformed YAML: {}", e.line, e.column, e.message))
-                    .and_then(|docs| {
-                        let mut records = Vec::new();
-                        for doc in &docs {
-                            if let Some(selected) = path.select(doc) {
-                                records.extend(to_records(&selected).map_err(|m| {
-                                    format!("`{shown}`: YAML path `{yamlpath}` points to {m}")
-                                })?);
-                            }
-                        }
-                        Ok(records)
-                    });
+            let records = parse_documents(&text)
+                .map_err(|e| format!("`{shown}`:{}:{}: malformed YAML: {}", e.line, e.column, e.message))
+                .and_then(|docs| {
+                    let selected: Vec<Node> = docs.iter().filter_map(|d| path.select(d)).collect();
+                    to_records(&selected)
+                        .map_err(|m| format!("`{shown}`: YAML path `{yamlpath}` points to {m}"))
+                });
             match records {
                 Ok(records) if records.is_empty() => {}
                 Ok(records) => {
@@ -332,47 +325,55 @@ fn select(node: &Node, segments: &[Segment]) -> Option<Node> {
 
 type Record = Vec<ItemField>;
 
-/// The records a selected node yields, or the shape error oscap reports (`points to …`).
-fn to_records(node: &Node) -> Result<Vec<Record>, String> {
+/// The records the selected parts of a file's documents yield, or the shape error oscap
+/// reports (`points to …`). Loose scalars (a scalar result, or scalars of a sequence) share one
+/// record across the whole file, added last, as oscap builds it.
+fn to_records(selected: &[Node]) -> Result<Vec<Record>, String> {
     const MAP_IN_MAP: &str = "a multi-dimensional structure (map containing another map)";
     const SEQ_IN_SEQ: &str = "a multi-dimensional structure (a map or a sequence containing other sequences)";
+    const AFTER_SCALAR: &str = "an invalid structure (map containing another map)";
     let mut records = Vec::new();
-    match node {
-        Node::Scalar { .. } => records.push(vec![scalar_field("#", node)?]),
-        Node::Map(entries) => records.push(map_record(entries, MAP_IN_MAP, SEQ_IN_SEQ)?),
-        Node::Seq(items) => {
-            let mut loose_scalars = Vec::new();
-            for item in items {
-                match item {
-                    Node::Scalar { .. } => loose_scalars.push(scalar_field("#", item)?),
-                    Node::Map(entries) => {
-                        if !loose_scalars.is_empty() {
-                            return Err("an invalid structure (map containing another map)".into());
+    let mut loose: Record = Vec::new();
+    for node in selected {
+        match node {
+            Node::Scalar { .. } => loose.push(scalar_field("#", node)?),
+            Node::Map(entries) => {
+                if !loose.is_empty() {
+                    return Err(AFTER_SCALAR.into());
+                }
+                records.push(map_record(entries, MAP_IN_MAP, SEQ_IN_SEQ)?);
+            }
+            Node::Seq(items) => {
+                for item in items {
+                    match item {
+                        Node::Scalar { .. } => loose.push(scalar_field("#", item)?),
+                        Node::Map(entries) => {
+                            if !loose.is_empty() {
+                                return Err(AFTER_SCALAR.into());
+                            }
+                            records.push(map_record(entries, MAP_IN_MAP, SEQ_IN_SEQ)?);
                         }
-                        records.push(map_record(entries, MAP_IN_MAP, SEQ_IN_SEQ)?);
-                    }
-                    Node::Seq(inner) => {
-                        let mut record = Vec::new();
-                        for v in inner {
-                            match v {
-                                Node::Scalar { .. } => record.push(scalar_field("#", v)?),
-                                Node::Seq(_) => return Err(SEQ_IN_SEQ.into()),
-                                Node::Map(_) => {
-                                    return Err("a multi-dimensional structure (two-dimensional sequence \
-                                                containing a map)"
-                                        .into());
+                        Node::Seq(inner) => {
+                            let mut record = Vec::new();
+                            for v in inner {
+                                match v {
+                                    Node::Scalar { .. } => record.push(scalar_field("#", v)?),
+                                    Node::Seq(_) => return Err(SEQ_IN_SEQ.into()),
+                                    Node::Map(_) => {
+                                        return Err("a multi-dimensional structure (two-dimensional \
+                                                    sequence containing a map)"
+                                            .into());
+                                    }
                                 }
                             }
+                            records.push(record);
                         }
-                        records.push(record);
                     }
                 }
             }
-            if !loose_scalars.is_empty() {
-                records.push(loose_scalars);
-            }
         }
     }
+    records.push(loose);
     // Empty records are not collected (oscap).
     records.retain(|r| !r.is_empty());
     Ok(records)
@@ -571,13 +572,8 @@ mod tests {
     fn query(yaml: &str, path: &str) -> Result<Shown, String> {
         let docs = parse_documents(yaml).map_err(|e| e.message)?;
         let p = YamlPath::parse(path).map_err(|e| e.to_string())?;
-        let mut out = Vec::new();
-        for d in &docs {
-            if let Some(sel) = p.select(d) {
-                out.extend(to_records(&sel)?);
-            }
-        }
-        Ok(show(&out))
+        let selected: Vec<Node> = docs.iter().filter_map(|d| p.select(d)).collect();
+        Ok(show(&to_records(&selected)?))
     }
 
     fn f(name: &str, dt: Datatype, t: &str) -> (String, Datatype, String) {
@@ -685,6 +681,13 @@ nested: [[1, 2], [3]]
         assert!(YamlPath::parse("&anchor").is_err());
         assert!(YamlPath::parse(".a..b").is_err());
         assert_eq!(YamlPath::parse(".a.b").unwrap(), YamlPath::parse("$.a['b']").unwrap());
+    }
+
+    #[test]
+    fn documents_of_one_file_share_the_scalar_record() {
+        // oscap 1.3.7: `a: 1 --- a: 2` with `.a` gives one record with two `#` fields.
+        assert_eq!(query("a: 1\n---\na: 2\n", ".a").unwrap(), [[f("#", I, "1"), f("#", I, "2")]]);
+        assert!(query("a: 1\n---\na: {b: 2}\n", ".a").is_err());
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub struct ScanRequest {
     pub root: PathBuf,
     /// `--var ID=VALUE` overrides of XCCDF values.
     pub values: Vec<(String, String)>,
+    /// Assessor answers (`--answers`), already checked against the benchmark.
+    pub answers: Vec<super::answers::Answer>,
 }
 
 /// How one rule will be decided.
@@ -204,8 +206,10 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             check: check_ref,
             messages,
             check_text,
+            answer: None,
         });
     }
+    apply_answers(&mut rules, &request.answers);
 
     let mut counts = BTreeMap::new();
     for r in &rules {
@@ -239,6 +243,30 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
         scores,
         oval: oval_docs,
     })
+}
+
+/// An answer in force replaces the rule's result (the scan's own result is kept beside it); an
+/// expired one is ignored with a message. Rules not selected stay `notselected`.
+fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
+    let today = crate::clock::utc_timestamp();
+    let today = &today[..10];
+    for answer in answers {
+        let Some(rule) = rules.iter_mut().find(|r| r.rule_id == answer.rule_id) else { continue };
+        if rule.result == XccdfResult::NotSelected {
+            rule.messages.push(format!("answer by {} ignored: the rule is not selected", answer.who));
+            continue;
+        }
+        if !super::answers::in_force(answer, today) {
+            let expired = answer.expires.as_deref().unwrap_or_default();
+            rule.messages.push(format!("answer by {} expired on {expired}; ignored", answer.who));
+            continue;
+        }
+        let mut answer = answer.clone();
+        answer.original_result = Some(rule.result);
+        rule.messages.push(format!("result recorded by {} on {}", answer.who, answer.when));
+        rule.result = answer.status;
+        rule.answer = Some(answer);
+    }
 }
 
 /// `--rule` keeps only the named rules selected; `--skip-rule` deselects rules.

@@ -1,6 +1,7 @@
 //! Scans: evaluating content against a root. `oval_file` runs a bare OVAL document (the
 //! `oval eval` command); `benchmark` runs an XCCDF benchmark (the `eval` command).
 
+pub mod answers;
 pub mod benchmark;
 pub mod components;
 pub mod cpe;

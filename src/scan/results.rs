@@ -92,6 +92,8 @@ pub struct RuleResult {
     pub messages: Vec<String>,
     /// For manual checks: DISA's check procedure, the instruction to the assessor.
     pub check_text: Option<String>,
+    /// The assessor's answer in force for this rule (its status is the rule's result).
+    pub answer: Option<crate::scan::answers::Answer>,
 }
 
 #[derive(Debug, Clone, Serialize)]

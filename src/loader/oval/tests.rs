@@ -1,3 +1,5 @@
+use std::path::Path;
+
 use super::*;
 use crate::model::oval::{
     ArithmeticOperation, DefinitionClass, Existence, FilterAction, NS_IND, NS_LINUX, NS_UNIX, SetOperator,
@@ -155,6 +157,21 @@ fn reads_generator_and_counts() {
     );
     let ids: Vec<&str> = d.objects.keys().map(String::as_str).collect();
     assert_eq!(ids, ["oval:t:obj:1", "oval:t:obj:2", "oval:t:obj:3", "oval:t:obj:4"], "document order");
+}
+
+#[test]
+fn platform_schema_versions_do_not_replace_the_core_version() {
+    let xml = FULL.replace(
+        "<oval:schema_version>5.11.2</oval:schema_version>",
+        "<oval:schema_version>5.11.2</oval:schema_version>\
+         <oval:schema_version platform=\"urn:x\">1.2</oval:schema_version>",
+    );
+    assert_eq!(load(&xml).generator.schema_version, "5.11.2");
+    let errors = errors_of(&FULL.replace("<oval:schema_version>5.11.2</oval:schema_version>", ""));
+    assert!(
+        errors[0].starts_with("bad.xml:9:3: `generator` has no `schema_version` child element"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -645,4 +662,90 @@ fn loads_every_oval_component_of_every_ssg_data_stream() {
     }
     assert!(components >= files.len(), "every ssg data stream has at least one oval component");
     println!("loaded {components} oval components from {} ssg data streams", files.len());
+}
+
+/// CPU time of this thread: the machine is shared, so wall-clock figures say little.
+fn thread_cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// `cargo test --release --lib loader::oval::tests::timing -- --ignored --nocapture`
+#[test]
+#[ignore = "timing, meaningful in release builds only"]
+fn timing_ssg_rhel8_oval() {
+    let path = Path::new(SSG_CONTENT).join("ssg-rhel8-oval.xml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return println!("skipped: {} is absent", path.display());
+    };
+    let measure = |f: &dyn Fn()| {
+        let (mut cpu, mut wall) = (std::time::Duration::MAX, std::time::Duration::MAX);
+        for _ in 0..10 {
+            let (cpu_start, wall_start) = (thread_cpu_time(), std::time::Instant::now());
+            f();
+            cpu = cpu.min(thread_cpu_time() - cpu_start);
+            wall = wall.min(wall_start.elapsed());
+        }
+        (cpu.as_secs_f64() * 1000.0, wall.as_secs_f64() * 1000.0)
+    };
+    let xml = measure(&|| drop(parse_xml(&text, "rhel8").unwrap()));
+    let load = measure(&|| assert!(!parse_oval_str(&text, "rhel8").unwrap().definitions.is_empty()));
+    println!(
+        "ssg-rhel8-oval.xml ({} bytes), best of 10: load {:.1} ms cpu / {:.1} ms wall; \
+         of which roxmltree {:.1} ms cpu / {:.1} ms wall",
+        text.len(),
+        load.0,
+        load.1,
+        xml.0,
+        xml.1
+    );
+}
+
+/// A small deterministic fuzz run in the normal test suite (the cargo-fuzz target goes further):
+/// mangled documents give errors, never panics, and whatever loads round-trips its source XML.
+#[test]
+fn mangled_documents_never_panic() {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound.max(1) as u64) as usize
+    };
+    let garbage = ["", "foo", "-1", "x<y", "&amp;", "oval:t:tst:1", "true", "AND", "record", "\u{1}"];
+    let mut loaded = 0;
+    for _ in 0..400 {
+        let mut doc = FULL.to_string();
+        for _ in 0..1 + next(3) {
+            let at = next(doc.len());
+            let at = (0..=at).rev().find(|i| doc.is_char_boundary(*i)).unwrap_or(0);
+            let end = (at + next(80)).min(doc.len());
+            let end = (end..=doc.len()).find(|i| doc.is_char_boundary(*i)).unwrap_or(doc.len());
+            match next(4) {
+                0 => doc.replace_range(at..end, ""),
+                1 => {
+                    let copy = doc[at..end].to_string();
+                    doc.insert_str(end, &copy);
+                }
+                2 => {
+                    // Replace one attribute value.
+                    if let Some(quote) = doc[at..].find("=\"").map(|q| at + q + 2)
+                        && let Some(close) = doc[quote..].find('"').map(|c| quote + c)
+                    {
+                        doc.replace_range(quote..close, garbage[next(garbage.len())]);
+                    }
+                }
+                _ => doc.truncate(at),
+            }
+        }
+        if let Ok(d) = parse_oval_str(&doc, "mangled.xml") {
+            loaded += 1;
+            let again = parse_oval_str(d.source_xml.as_deref().unwrap(), "again.xml").unwrap();
+            assert_eq!(d.definitions.len() + d.tests.len(), again.definitions.len() + again.tests.len());
+        }
+    }
+    // Some mutations (e.g. inside comments or descriptions) keep the document valid.
+    assert!(loaded > 0 && loaded < 400, "loaded {loaded} of 400");
 }

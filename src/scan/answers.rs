@@ -1,0 +1,201 @@
+//! Assessor answers: results an assessor records for rules a tool cannot decide (DISA's manual
+//! checks), or deliberate overrides of an automated result. They come from a TOML file and flow
+//! into the rule results (and from there into every report), each with who, when and why.
+//!
+//! ```toml
+//! [[answer]]
+//! rule = "DKER-EE-001080"          # any of V-…, SV-…, SV-…r…_rule, the STIG ID, an XCCDF rule id
+//! status = "pass"                  # an XCCDF result, or STIG Viewer's NotAFinding/Open/Not_Applicable/Not_Reviewed
+//! finding_details = "UCP audit level is `request` (screenshot in ticket 4711)."
+//! comment = "Checked in the UCP admin console."
+//! who = "J. Assessor"
+//! when = "2026-11-20"
+//! expires = "2027-05-20"           # optional; an expired answer is ignored, with a message
+//! ```
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::xccdf::Benchmark;
+use crate::results::xccdf::XccdfResult;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnswersError {
+    #[error("cannot read answers file `{path}`: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("{path}: answer {index} (rule `{rule}`): {message}")]
+    Invalid { path: String, index: usize, rule: String, message: String },
+}
+
+#[derive(Debug, Deserialize)]
+struct AnswersFile {
+    #[serde(default)]
+    answer: Vec<RawAnswer>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnswer {
+    rule: String,
+    status: String,
+    #[serde(default)]
+    finding_details: String,
+    #[serde(default)]
+    comment: String,
+    who: String,
+    when: String,
+    expires: Option<String>,
+}
+
+/// One answer, checked against the benchmark.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    /// The XCCDF rule id the answer resolved to.
+    pub rule_id: String,
+    pub status: XccdfResult,
+    pub finding_details: String,
+    pub comment: String,
+    pub who: String,
+    pub when: String,
+    pub expires: Option<String>,
+    /// The result the scan itself produced, kept when the answer replaced it.
+    pub original_result: Option<XccdfResult>,
+}
+
+/// STIG Viewer's status words and the XCCDF results, both accepted.
+fn parse_status(s: &str) -> Option<XccdfResult> {
+    match s.trim().to_ascii_lowercase().replace(['_', ' '], "").as_str() {
+        "notafinding" => Some(XccdfResult::Pass),
+        "open" => Some(XccdfResult::Fail),
+        "notapplicable" => Some(XccdfResult::NotApplicable),
+        "notreviewed" => Some(XccdfResult::NotChecked),
+        other => XccdfResult::parse(other),
+    }
+}
+
+/// `YYYY-MM-DD` (a longer RFC 3339 time is cut to its date).
+fn is_date(s: &str) -> bool {
+    let d = s.get(..10).unwrap_or("");
+    d.len() == 10
+        && d.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+}
+
+pub fn load_answers(path: &Path, benchmark: &Benchmark) -> Result<Vec<Answer>, AnswersError> {
+    let shown = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|source| AnswersError::Read { path: shown.clone(), source })?;
+    parse_answers(&text, &shown, benchmark)
+}
+
+pub fn parse_answers(text: &str, path: &str, benchmark: &Benchmark) -> Result<Vec<Answer>, AnswersError> {
+    let file: AnswersFile = toml::from_str(text).map_err(|e| AnswersError::Parse {
+        path: path.to_string(),
+        message: e.to_string().trim().to_string(),
+    })?;
+    let mut out = Vec::with_capacity(file.answer.len());
+    for (i, raw) in file.answer.into_iter().enumerate() {
+        let invalid = |message: String| AnswersError::Invalid {
+            path: path.to_string(),
+            index: i + 1,
+            rule: raw.rule.clone(),
+            message,
+        };
+        let rule = benchmark.find_rule(&raw.rule).map_err(|e| invalid(e.to_string()))?;
+        let status = parse_status(&raw.status).ok_or_else(|| {
+            invalid(format!(
+                "unknown status `{}`; expected pass, fail, notapplicable, informational, notchecked, \
+                 or NotAFinding, Open, Not_Applicable, Not_Reviewed",
+                raw.status
+            ))
+        })?;
+        if !is_date(&raw.when) {
+            return Err(invalid(format!("`when` must be a date (YYYY-MM-DD), not `{}`", raw.when)));
+        }
+        if let Some(e) = &raw.expires
+            && !is_date(e)
+        {
+            return Err(invalid(format!("`expires` must be a date (YYYY-MM-DD), not `{e}`")));
+        }
+        if raw.who.trim().is_empty() {
+            return Err(invalid("`who` must name the assessor".to_string()));
+        }
+        out.push(Answer {
+            rule_id: rule.common.id.clone(),
+            status,
+            finding_details: raw.finding_details,
+            comment: raw.comment,
+            who: raw.who,
+            when: raw.when,
+            expires: raw.expires,
+            original_result: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Is the answer still in force on `today` (`YYYY-MM-DD`)? Dates compare as text in this form.
+pub fn in_force(answer: &Answer, today: &str) -> bool {
+    answer.expires.as_deref().is_none_or(|e| e.get(..10).unwrap_or(e) >= today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loader::{Input, Selection, load_benchmark};
+
+    fn docker_ee() -> Benchmark {
+        let b = crate::catalog::builtin_benchmarks().iter().find(|b| b.default).unwrap();
+        load_benchmark(Input::Bytes { name: b.file_name, bytes: b.bytes }, &Selection::default())
+            .unwrap()
+            .benchmark
+    }
+
+    #[test]
+    fn answers_resolve_any_rule_id_form_and_stig_viewer_words() {
+        let text = r#"
+[[answer]]
+rule = "DKER-EE-001080"
+status = "NotAFinding"
+finding_details = "UCP audit level is request."
+who = "J. Assessor"
+when = "2026-11-20"
+
+[[answer]]
+rule = "V-235833"
+status = "Open"
+who = "J. Assessor"
+when = "2026-11-20"
+expires = "2026-12-01"
+"#;
+        let answers = parse_answers(text, "a.toml", &docker_ee()).unwrap();
+        assert_eq!(answers[0].rule_id, "SV-235778r960765_rule");
+        assert_eq!(answers[0].status, XccdfResult::Pass);
+        assert_eq!(answers[1].rule_id, "SV-235833r961395_rule");
+        assert_eq!(answers[1].status, XccdfResult::Fail);
+        assert!(in_force(&answers[1], "2026-11-27"));
+        assert!(!in_force(&answers[1], "2026-12-02"));
+    }
+
+    #[test]
+    fn bad_answers_name_the_entry() {
+        let bench = docker_ee();
+        let unknown = "[[answer]]\nrule = \"SV-1\"\nstatus = \"pass\"\nwho = \"x\"\nwhen = \"2026-01-01\"\n";
+        let e = parse_answers(unknown, "a.toml", &bench).unwrap_err().to_string();
+        assert!(e.starts_with("a.toml: answer 1 (rule `SV-1`): unknown rule"), "{e}");
+        let status =
+            "[[answer]]\nrule = \"V-235833\"\nstatus = \"maybe\"\nwho = \"x\"\nwhen = \"2026-01-01\"\n";
+        assert!(
+            parse_answers(status, "a.toml", &bench)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown status `maybe`")
+        );
+        let date = "[[answer]]\nrule = \"V-235833\"\nstatus = \"pass\"\nwho = \"x\"\nwhen = \"yesterday\"\n";
+        assert!(parse_answers(date, "a.toml", &bench).is_err());
+        let syntax = "[[answer]\nrule = 1";
+        assert!(parse_answers(syntax, "a.toml", &bench).unwrap_err().to_string().contains("line 1"));
+    }
+}
