@@ -11,6 +11,7 @@
 //!   `error` result with a message and the run goes on.
 //! - Every content element keeps its source location (file, line, column) for error messages.
 
+pub mod build;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

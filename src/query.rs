@@ -22,6 +22,8 @@ pub enum QueryError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Build(#[from] crate::build::BuildError),
 }
 
 /// Load the source a `--benchmark` spec names (built-in name or path), without picking a
@@ -43,6 +45,20 @@ pub fn open_benchmark(spec: &str, selection: &Selection) -> Result<LoadedBenchma
         }
         BenchmarkSource::Path(path) => loader::load_benchmark(path.as_path(), selection)?,
     })
+}
+
+/// Load the benchmark a scan evaluates. A built-in name means its automated form: the SCAP 1.3 data
+/// stream `stigrun build` writes, assembled in memory (DISA's manual text plus the OVAL node checks);
+/// a path is loaded as it is.
+pub fn open_scan_benchmark(spec: &str, selection: &Selection) -> Result<LoadedBenchmark, QueryError> {
+    match catalog::resolve(spec)? {
+        BenchmarkSource::Builtin(b) => {
+            let built = crate::build::build_builtin(b)?;
+            let name = format!("{} (built)", b.spec());
+            Ok(loader::load_benchmark(Input::Bytes { name: &name, bytes: built.xml.as_bytes() }, selection)?)
+        }
+        BenchmarkSource::Path(path) => Ok(loader::load_benchmark(path.as_path(), selection)?),
+    }
 }
 
 // ------------------------------------------------------------------------------------------------

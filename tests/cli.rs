@@ -248,8 +248,7 @@ fn eval_answers_flow_into_results() {
         .unwrap();
     assert!(out.status.code().is_some_and(|c| c == 0 || c == 2), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    let rule =
-        v["rules"].as_array().unwrap().iter().find(|r| r["rule_id"] == "SV-235778r960765_rule").unwrap();
+    let rule = v["rules"].as_array().unwrap().iter().find(|r| r["version"] == "DKER-EE-001080").unwrap();
     assert_eq!(rule["result"], "pass");
     assert_eq!(rule["answer"]["who"], "J. Assessor");
     assert_eq!(rule["answer"]["original_result"], "notchecked");

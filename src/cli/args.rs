@@ -28,6 +28,18 @@ pub enum Command {
     Oval(OvalCommand),
     /// Re-render a saved scan (stigrun JSON results) as XCCDF results, ARF or HTML; no rescan.
     Report(ReportArgs),
+    /// Assemble a built-in benchmark's SCAP 1.3 source data stream (XCCDF 1.2 + OVAL node checks).
+    Build(BuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The built-in benchmark to assemble: `docker-ee` (V2R2) or `docker-ee@V2R1`, `docker-ee@V1R1`.
+    #[arg(long, short = 'b')]
+    pub benchmark: String,
+    /// Where to write the data stream (written atomically).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -131,7 +131,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--fail-on: `{name}` is not an XCCDF result"))?;
         fail_on.push(r);
     }
-    let loaded = query::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let loaded = query::open_scan_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
     let tailoring_profiles = match &args.tailoring_file {
         Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
         None => Vec::new(),

@@ -4,6 +4,7 @@
 //! 1 the tool failed (bad arguments, unreadable or invalid content), 2 a scan found a failure.
 
 pub mod args;
+mod build;
 mod commands;
 mod output;
 mod report;
@@ -37,5 +38,6 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => commands::show(a),
         Command::Oval(args::OvalCommand::Eval(a)) => commands::oval_eval(a),
         Command::Report(a) => report::report(a),
+        Command::Build(a) => build::build(a),
     }
 }

@@ -203,14 +203,25 @@ fn suggestion_text(suggestions: &[String]) -> String {
 
 const SSG_RULE_MARK: &str = "_rule_";
 
+/// Prefixes of DISA's XCCDF 1.2 ids (their SCAP benchmarks, and `stigrun build`'s).
+const DISA_12_PREFIXES: [&str; 2] = ["xccdf_mil.disa.stig_group_", "xccdf_mil.disa.stig_rule_"];
+
+/// `xccdf_mil.disa.stig_rule_SV-235833r961395_rule` → `SV-235833r961395_rule`,
+/// `xccdf_mil.disa.stig_group_V-235833` → `V-235833`; other ids unchanged.
+pub fn disa_short_id(id: &str) -> &str {
+    DISA_12_PREFIXES.iter().find_map(|p| id.strip_prefix(p)).unwrap_or(id)
+}
+
 impl Benchmark {
     pub fn stig_rule<'b>(&'b self, rule: &'b Rule) -> StigRule<'b> {
         let group = self.parent_group(rule);
-        let (rule_base, revision) = split_rule_id(rule.id());
+        let short_rule_id = disa_short_id(rule.id());
+        let (rule_base, revision) = split_rule_id(short_rule_id);
         let idents_of = |wanted: &dyn Fn(&str) -> bool| -> Vec<&'b str> {
             rule.idents.iter().filter(|i| wanted(&i.system)).map(|i| i.value.as_str()).collect()
         };
-        let check = rule.checks.first();
+        // DISA's manual check: after an automated check in built content, first in DISA's own.
+        let check = rule.checks.iter().find(|c| c.content.is_some()).or(rule.checks.first());
         let fixtext = rule.fixtexts.first();
         let dpms =
             rule.common.references.iter().find(|r| r.dc("type") == Some("DPMS Target")).map(|r| DpmsTarget {
@@ -222,8 +233,8 @@ impl Benchmark {
             });
         StigRule {
             rule,
-            vuln_id: group.map(|g| g.common.id.as_str()),
-            rule_id: rule.id(),
+            vuln_id: group.map(|g| disa_short_id(&g.common.id)),
+            rule_id: short_rule_id,
             rule_base,
             revision,
             stig_id: rule.version.as_deref(),
@@ -262,11 +273,14 @@ impl Benchmark {
         for exact in [true, false] {
             let same = |a: &str| if exact { a == query } else { a.eq_ignore_ascii_case(query) };
             let found = self.rules.iter().find(|r| {
-                same(split_rule_id(r.id()).0)
+                same(split_rule_id(disa_short_id(r.id())).0)
                     || r.version.as_deref().is_some_and(same)
                     || r.id().split_once(SSG_RULE_MARK).is_some_and(|(_, short)| same(short))
                     || (!exact && same(r.id()))
-                    || (!exact && self.parent_group(r).is_some_and(|g| same(&g.common.id)))
+                    || self.parent_group(r).is_some_and(|g| {
+                        let short = disa_short_id(&g.common.id);
+                        (short.len() != g.common.id.len() && same(short)) || (!exact && same(&g.common.id))
+                    })
             });
             if let Some(rule) = found {
                 return Ok(rule);
@@ -293,10 +307,10 @@ impl Benchmark {
         let mut names: Vec<&str> = Vec::new();
         for r in &self.rules {
             names.push(r.id());
-            names.push(split_rule_id(r.id()).0);
+            names.push(split_rule_id(disa_short_id(r.id())).0);
             names.extend(r.version.as_deref());
             names.extend(r.id().split_once(SSG_RULE_MARK).map(|(_, s)| s));
-            names.extend(self.parent_group(r).map(|g| g.common.id.as_str()));
+            names.extend(self.parent_group(r).map(|g| disa_short_id(&g.common.id)));
         }
         names.sort_unstable();
         names.dedup();
@@ -427,6 +441,28 @@ mod tests {
         let ssg = "xccdf_org.ssgproject.content_rule_sshd_disable_root_login";
         assert_eq!(b.find_rule("sshd_disable_root_login").unwrap().id(), ssg);
         assert_eq!(b.find_rule(ssg).unwrap().id(), ssg);
+    }
+
+    /// The same rule under DISA's XCCDF 1.2 ids (`stigrun build`, DISA SCAP benchmarks).
+    #[test]
+    fn disa_12_ids_show_and_find_like_the_11_ones() {
+        let mut b = bench();
+        for g in &mut b.groups {
+            g.common.id = format!("xccdf_mil.disa.stig_group_{}", g.common.id);
+        }
+        b.rules[0].common.id = "xccdf_mil.disa.stig_rule_SV-235833r961395_rule".to_string();
+        b.build_index();
+        let s = b.stig_rule(&b.rules[0]);
+        assert_eq!((s.vuln_id, s.rule_id), (Some("V-235833"), "SV-235833r961395_rule"));
+        assert_eq!((s.rule_base, s.revision), ("SV-235833", Some("r961395")));
+        for q in ["V-235833", "v-235833", "SV-235833", "SV-235833r961395_rule", "DKER-EE-003320"] {
+            assert_eq!(b.find_rule(q).unwrap().id(), "xccdf_mil.disa.stig_rule_SV-235833r961395_rule", "{q}");
+        }
+        assert!(b.find_rule("V-235853").unwrap_err().suggestions.contains(&"V-235833".to_string()));
+        assert_eq!(
+            disa_short_id("xccdf_org.ssgproject.content_rule_x"),
+            "xccdf_org.ssgproject.content_rule_x"
+        );
     }
 
     #[test]

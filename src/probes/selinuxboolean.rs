@@ -32,7 +32,9 @@ impl Probe for SelinuxBooleanProbe {
         // object as not collected (tests come out unknown), and so does stigrun. A mounted root
         // (offline scan) has no selinuxfs either; oscap then says "does not exist", kept below.
         if ctx.root.is_host_root() && ctx.root.stat(BOOLEANS).is_err() {
-            return Collected::not_collected(format!("SELinux is not enabled on this host (no `{BOOLEANS}`)"));
+            return Collected::not_collected(format!(
+                "SELinux is not enabled on this host (no `{BOOLEANS}`)"
+            ));
         }
         let names = match entity.exact_values() {
             Some(values) => values.to_vec(),

@@ -1,0 +1,27 @@
+//! `stigrun build --benchmark docker-ee[@RELEASE] --out ds.xml`.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use super::args::BuildArgs;
+use crate::build::{build_builtin, datastream::write_atomically};
+use crate::catalog::{self, BenchmarkSource};
+
+pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    let benchmark = match catalog::resolve(&args.benchmark)? {
+        BenchmarkSource::Builtin(b) => b,
+        BenchmarkSource::Path(path) => bail!(
+            "`{}` is a file; `stigrun build` assembles built-in content only (e.g. `docker-ee@V2R1`)",
+            path.display()
+        ),
+    };
+    let built = build_builtin(benchmark).with_context(|| format!("building `{}`", benchmark.spec()))?;
+    write_atomically(&args.out, built.xml.as_bytes())?;
+    // The binding report goes to stderr: stdout stays free for scripts.
+    for line in built.report.lines() {
+        eprintln!("{line}");
+    }
+    eprintln!("wrote {} ({} bytes)", args.out.display(), built.xml.len());
+    Ok(ExitCode::SUCCESS)
+}
