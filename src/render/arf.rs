@@ -19,10 +19,18 @@ const TEMPLATE: &str = include_str!("../../templates/arf.xml.j2");
 const ASSET_ID: &str = "asset0";
 
 #[derive(Debug, Serialize)]
-struct Connection<'a> {
+struct Connection {
     /// `ip-v4`, `ip-v6` or `mac`.
     kind: &'static str,
-    value: &'a str,
+    value: String,
+}
+
+/// The Asset Identification schema only takes IPv6 in full eight-group form (`::1` is rejected):
+/// expand it, dropping a zone (`%eth0`) or prefix; an address that does not parse is left out.
+fn full_ipv6(address: &str) -> Option<String> {
+    let bare = address.split(['%', '/']).next().unwrap_or(address);
+    let parsed: std::net::Ipv6Addr = bare.parse().ok()?;
+    Some(parsed.segments().iter().map(|s| format!("{s:x}")).collect::<Vec<_>>().join(":"))
 }
 
 /// Write the ARF to `out`. `source_xml` is the data-stream collection the benchmark came from
@@ -51,12 +59,12 @@ pub fn write_arf(
         });
     }
     let target = &results.target;
-    let connections: Vec<Connection<'_>> = target
+    let connections: Vec<Connection> = target
         .ipv4
         .iter()
-        .map(|v| Connection { kind: "ip-v4", value: v })
-        .chain(target.ipv6.iter().map(|v| Connection { kind: "ip-v6", value: v }))
-        .chain(target.mac.iter().map(|v| Connection { kind: "mac", value: v }))
+        .map(|v| Connection { kind: "ip-v4", value: v.clone() })
+        .chain(target.ipv6.iter().filter_map(|v| Some(Connection { kind: "ip-v6", value: full_ipv6(v)? })))
+        .chain(target.mac.iter().map(|v| Connection { kind: "mac", value: v.clone() }))
         .collect();
     let context = minijinja::context! {
         source_xml => source_xml.map(|x| Value::from_safe_string(without_prolog(x).to_string())),
@@ -115,6 +123,14 @@ fn without_prolog(xml: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ipv6_is_written_in_full() {
+        assert_eq!(super::full_ipv6("::1").as_deref(), Some("0:0:0:0:0:0:0:1"));
+        assert_eq!(super::full_ipv6("fe80::fc:ff:fe00:1%eth0").as_deref(), Some("fe80:0:0:0:fc:ff:fe00:1"));
+        assert_eq!(super::full_ipv6("fd00::2/64").as_deref(), Some("fd00:0:0:0:0:0:0:2"));
+        assert_eq!(super::full_ipv6("not-an-address"), None);
+    }
+
     use std::sync::Arc;
 
     use super::*;
