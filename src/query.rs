@@ -262,8 +262,12 @@ pub struct RuleRow {
     pub ccis: Vec<String>,
     pub nist_800_53_rev4: Vec<String>,
     pub nist_800_53_rev5: Vec<String>,
-    /// How stigrun checks the rule: an OVAL check, or a DISA manual procedure.
+    /// How stigrun checks the rule: `node` (an OVAL check stigrun adds), `api`, `manual`, or the
+    /// content's own check system.
     pub check: String,
+    /// Why the rule is checked that way (stigrun's decision table for built-in content).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_reason: Option<String>,
 }
 
 /// Filters of the `rules` command; all given filters must match.
@@ -306,10 +310,21 @@ pub fn control_matches(listed: &str, control: &str) -> bool {
         && listed[control.len()..].starts_with([' ', '('])
 }
 
+/// stigrun's automation decisions for a built-in benchmark (`docker-ee`), if it has them.
+pub fn automation_for(spec: &str) -> Option<crate::build::content::AutomationContent> {
+    match catalog::resolve(spec).ok()? {
+        BenchmarkSource::Builtin(b) if b.name == "docker-ee" => {
+            crate::build::content::AutomationContent::embedded().ok()
+        }
+        _ => None,
+    }
+}
+
 pub fn rules(
     loaded: &LoadedBenchmark,
     cci: &CciCatalog,
     filter: &RuleFilter<'_>,
+    automation: Option<&crate::build::content::AutomationContent>,
 ) -> Result<Vec<RuleRow>, RulesError> {
     let bench = &loaded.benchmark;
     let resolved = match filter.profile {
@@ -332,6 +347,8 @@ pub fn rules(
         {
             continue;
         }
+        let decision =
+            automation.and_then(|a| a.decisions.iter().find(|d| Some(d.stig_id.as_str()) == view.stig_id));
         let rev4 = nist_for(cci, &view.ccis, Revision::Rev4);
         let rev5 = nist_for(cci, &view.ccis, Revision::Rev5);
         if let Some(control) = filter.nist
@@ -350,10 +367,23 @@ pub fn rules(
             ccis: view.ccis.iter().map(|c| c.to_string()).collect(),
             nist_800_53_rev4: rev4,
             nist_800_53_rev5: rev5,
-            check: rule.checks.first().map(check_system_label).unwrap_or_else(|| "none".to_string()),
+            check: decision.map_or_else(
+                || rule.checks.first().map(check_system_label).unwrap_or_else(|| "none".to_string()),
+                |d| check_kind_name(d.check).to_string(),
+            ),
+            check_reason: decision.map(|d| d.reason.clone()),
         });
     }
     Ok(rows)
+}
+
+fn check_kind_name(kind: crate::build::content::CheckKind) -> &'static str {
+    use crate::build::content::CheckKind;
+    match kind {
+        CheckKind::Node => "node (OVAL)",
+        CheckKind::Api => "api (Engine/UCP)",
+        CheckKind::Manual => "manual",
+    }
 }
 
 /// The NIST SP 800-53 controls of a rule's CCIs, in CCI order, without repeats.

@@ -69,6 +69,16 @@ fn rules_counts_per_release() {
 }
 
 #[test]
+fn docker_ee_rules_show_the_check_decision() {
+    let rules = json_rules("docker-ee");
+    let count = |kind: &str| rules.iter().filter(|r| r["check"].as_str().unwrap().starts_with(kind)).count();
+    assert_eq!((count("node"), count("api"), count("manual")), (32, 53, 16));
+    let log = rules.iter().find(|r| r["stig_id"] == "DKER-EE-003320").unwrap();
+    assert_eq!(log["check"], "node (OVAL)");
+    assert!(!log["check_reason"].as_str().unwrap().is_empty());
+}
+
+#[test]
 fn rules_filters() {
     let out = stigrun()
         .args(["rules", "--benchmark", "docker-ee", "--nist", "AU-4", "--format", "json"])
@@ -252,4 +262,24 @@ fn eval_answers_flow_into_results() {
     assert_eq!(rule["result"], "pass");
     assert_eq!(rule["answer"]["who"], "J. Assessor");
     assert_eq!(rule["answer"]["original_result"], "notchecked");
+}
+
+#[test]
+fn docker_ee_fixture_html_report_shows_ccis_and_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    let out = stigrun()
+        .args(["eval", "--benchmark", "docker-ee", "--root", &fixture("docker-ee/compliant"), "--report"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c == 0 || c == 2), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&report).unwrap();
+    for needle in ["SV-235833r961395_rule", "DKER-EE-003320", "CCI-001851", "AU-4 (1)", "V-235833"] {
+        assert!(html.contains(needle), "the report shows {needle}");
+    }
+    assert!(
+        !html.contains("http://") || !html.contains("<script src"),
+        "self-contained: no external scripts"
+    );
 }

@@ -204,7 +204,8 @@ pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
         cci: args.cci.as_deref(),
         nist: args.nist.as_deref(),
     };
-    let rows = query::rules(&loaded, &cci, &filter)?;
+    let automation = query::automation_for(&args.source.benchmark);
+    let rows = query::rules(&loaded, &cci, &filter, automation.as_ref())?;
     let table = rows
         .iter()
         .map(|r| {
