@@ -262,6 +262,20 @@ fn eval_answers_flow_into_results() {
     assert_eq!(rule["result"], "pass");
     assert_eq!(rule["answer"]["who"], "J. Assessor");
     assert_eq!(rule["answer"]["original_result"], "notchecked");
+
+    // The answer reaches the HTML report, escaped, with who and the finding details.
+    let html = dir.path().join("r.html");
+    let out = stigrun()
+        .args(["report", "--from"])
+        .arg(&json)
+        .args(["--format", "html", "--out"])
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("Assessor&#39;s answer") || html.contains("Assessor's answer"));
+    assert!(html.contains("J. Assessor") && html.contains("UCP audit level is request"));
 }
 
 #[test]

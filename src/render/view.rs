@@ -110,6 +110,8 @@ pub struct RuleView {
     /// All 800-53 controls of all CCIs (rev 4 and 5), for filtering.
     pub controls: Vec<String>,
     pub messages: Vec<String>,
+    /// The assessor's answer in force (`--answers`), shown with who, when and why.
+    pub answer: Option<crate::scan::answers::Answer>,
     pub check_name: Option<String>,
     pub evidence: Vec<TestEvidence>,
     pub files: Vec<FileDigest>,
@@ -154,6 +156,7 @@ pub fn rule_view(results: &ScanResults, rule: &RuleResult, catalog: &CciCatalog)
             .collect(),
         controls: controls.into_iter().collect(),
         messages: rule.messages.clone(),
+        answer: rule.answer.clone(),
         check_name: rule.check.as_ref().and_then(|c| c.name.clone()),
         evidence,
         files,
