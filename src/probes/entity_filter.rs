@@ -4,7 +4,7 @@
 use crate::eval::EvalError;
 use crate::model::oval::{Datatype, Item, ItemField, ItemStatus, ItemValue};
 
-use super::ResolvedObject;
+use super::{Collected, ResolvedObject};
 
 /// Does `candidate` satisfy the object's entity `name`? An entity the object does not have
 /// (or that is `xsi:nil`) restricts nothing.
@@ -18,6 +18,31 @@ pub fn accepts(object: &ResolvedObject<'_>, name: &str, candidate: &str) -> Resu
 /// Append a field that has no value, with the status saying why (`does not exist`, `not collected`).
 pub fn push_without_value(item: &mut Item, name: &str, datatype: Datatype, status: ItemStatus) {
     item.fields.push(ItemField { name: name.to_string(), datatype, status, value: ItemValue::Nil });
+}
+
+/// Items for the entries of an account file (`/etc/passwd`, `/etc/shadow`) whose `username`
+/// the object accepts, with a message when malformed lines were skipped.
+pub fn collect_accounts<E>(
+    object: &ResolvedObject<'_>,
+    file: &str,
+    entries: &[E],
+    skipped: usize,
+    username: impl Fn(&E) -> &str,
+    to_item: impl Fn(&ResolvedObject<'_>, &E) -> Item,
+) -> Collected {
+    let mut items = Vec::new();
+    for entry in entries {
+        match accepts(object, "username", username(entry)) {
+            Ok(true) => items.push(to_item(object, entry)),
+            Ok(false) => {}
+            Err(e) => return Collected::error(e.to_string()),
+        }
+    }
+    let mut collected = Collected::from_items(items);
+    if skipped > 0 {
+        collected.messages.push(format!("`{file}`: {skipped} malformed line(s) skipped"));
+    }
+    collected
 }
 
 #[cfg(test)]

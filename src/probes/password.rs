@@ -4,7 +4,7 @@
 use crate::host::Root;
 use crate::model::oval::{Datatype, Family, Item};
 
-use super::entity_filter::accepts;
+use super::entity_filter::collect_accounts;
 use super::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
 
 const PASSWD: &str = "/etc/passwd";
@@ -78,19 +78,7 @@ impl Probe for PasswordProbe {
             Ok(r) => r,
             Err(e) => return Collected::error(e.to_string()),
         };
-        let mut items = Vec::new();
-        for entry in &entries {
-            match accepts(object, "username", &entry.username) {
-                Ok(true) => items.push(entry_item(object, entry)),
-                Ok(false) => {}
-                Err(e) => return Collected::error(e.to_string()),
-            }
-        }
-        let mut collected = Collected::from_items(items);
-        if skipped > 0 {
-            collected.messages.push(format!("`{PASSWD}`: {skipped} malformed line(s) skipped"));
-        }
-        collected
+        collect_accounts(object, PASSWD, &entries, skipped, |e| e.username.as_str(), entry_item)
     }
 }
 

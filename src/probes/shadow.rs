@@ -8,7 +8,7 @@
 
 use crate::model::oval::{Datatype, Family, Item};
 
-use super::entity_filter::accepts;
+use super::entity_filter::collect_accounts;
 use super::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
 
 const SHADOW: &str = "/etc/shadow";
@@ -89,19 +89,7 @@ impl Probe for ShadowProbe {
             Err(e) if e.is_not_found() => (Vec::new(), 0),
             Err(e) => return Collected::error(e.to_string()),
         };
-        let mut items = Vec::new();
-        for entry in &entries {
-            match accepts(object, "username", &entry.username) {
-                Ok(true) => items.push(entry_item(object, entry)),
-                Ok(false) => {}
-                Err(e) => return Collected::error(e.to_string()),
-            }
-        }
-        let mut collected = Collected::from_items(items);
-        if skipped > 0 {
-            collected.messages.push(format!("`{SHADOW}`: {skipped} malformed line(s) skipped"));
-        }
-        collected
+        collect_accounts(object, SHADOW, &entries, skipped, |e| e.username.as_str(), entry_item)
     }
 }
 
