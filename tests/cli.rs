@@ -297,3 +297,29 @@ fn docker_ee_fixture_html_report_shows_ccis_and_controls() {
         "self-contained: no external scripts"
     );
 }
+
+#[test]
+fn progress_lines_count_up_to_the_plan_and_rule_lines_follow() {
+    let out = stigrun()
+        .args(["eval", "--benchmark", "docker-ee", "--root", &fixture("docker-ee/compliant"), "--progress"])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c == 0 || c == 2), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Every stage ends with a line whose count reached its plan.
+    for stage in ["collecting objects", "evaluating definitions"] {
+        let last = stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("stigrun: {stage} ")))
+            .next_back()
+            .unwrap_or_else(|| panic!("no `{stage}` progress line in:\n{stderr}"));
+        let (done, planned) = last.split_once('/').expect("done/planned");
+        assert_eq!(done, planned, "{stage}: {last}");
+        assert!(planned.parse::<usize>().unwrap() > 0);
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let rule_lines: Vec<&str> =
+        stdout.lines().filter(|l| l.starts_with("xccdf_mil.disa.stig_rule_SV-") && l.contains('\t')).collect();
+    assert_eq!(rule_lines.len(), 101, "one line per V2R2 rule:\n{stdout}");
+    assert!(rule_lines.contains(&"xccdf_mil.disa.stig_rule_SV-235833r961395_rule\tpass"), "{stdout}");
+}

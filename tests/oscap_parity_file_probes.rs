@@ -510,7 +510,7 @@ fn file_probes_collect_what_oscap_collects() {
 
     let root = Root::new(&root_dir).unwrap();
     let probes = registry();
-    let ctx = ProbeContext { root: &root };
+    let ctx = ProbeContext::new(&root);
     let mut differences = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let id = format!("oval:x:obj:{}", i + 1);

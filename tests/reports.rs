@@ -156,6 +156,38 @@ fn eval_writes_valid_xccdf_arf_and_an_html_report_that_escapes_host_data() {
 }
 
 #[test]
+fn an_answer_becomes_an_xccdf_override_that_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (benchmark, root) = injection_case(dir.path());
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    std::fs::write(
+        out("answers.toml"),
+        "[[answer]]\nrule = \"T-1\"\nstatus = \"NotAFinding\"\ncomment = \"syslog is set by <policy> & GPO\"\nfinding_details = \"checked by hand\"\nwho = \"J. Assessor\"\nwhen = \"2026-11-20\"\n",
+    )
+    .unwrap();
+    stigrun()
+        .args(["eval", "--benchmark", &benchmark.display().to_string(), "--root"])
+        .arg(&root)
+        .args(["--answers", &out("answers.toml"), "--results", &out("r.xccdf.xml")])
+        .assert()
+        .success();
+    let xccdf = std::fs::read_to_string(out("r.xccdf.xml")).unwrap();
+    assert!(xccdf.contains("<result>pass</result>"), "{xccdf}");
+    let expected = [
+        "<override time=\"2026-11-20T00:00:00Z\" authority=\"J. Assessor\">",
+        "<old-result>fail</old-result>",
+        "<new-result>pass</new-result>",
+        "<remark>syslog is set by &lt;policy&gt; &amp; GPO",
+    ];
+    for needle in expected {
+        assert!(xccdf.contains(needle), "missing {needle} in:\n{xccdf}");
+    }
+    if oscap().is_some() {
+        oscap_ok(&["xccdf", "validate", &out("r.xccdf.xml")]);
+    }
+}
+
+#[test]
 fn ssg_debian11_arf_validates_and_oscap_renders_it() {
     let Some(_) = oscap() else { return };
     let source = Path::new("/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml");

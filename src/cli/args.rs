@@ -73,7 +73,8 @@ pub struct EvalArgs {
     /// Results that make the exit code 2 (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "fail,error,unknown")]
     pub fail_on: Vec<String>,
-    /// Print one line per rule result as it is decided (for scripts and logs).
+    /// For scripts and logs: progress lines on stderr (at most one a second), then one
+    /// `RULE-ID<TAB>RESULT` line per rule on stdout as the results are decided.
     #[arg(long)]
     pub progress: bool,
     /// Write XCCDF 1.2 results (a TestResult) here.

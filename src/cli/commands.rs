@@ -141,6 +141,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         None => Vec::new(),
     };
     let base_dir = std::path::Path::new(&args.source.benchmark).parent().map(|p| p.to_path_buf());
+    let (display, progress) = super::progress::Display::choose(args.progress, &args.source.benchmark);
     let request = ScanRequest {
         source_name: args.source.benchmark.clone(),
         base_dir,
@@ -151,26 +152,14 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         root: args.root.clone(),
         values: args.vars.clone(),
         answers,
+        progress,
     };
     // The ARF's report request copies the source data stream, which the scan consumes.
     let source_xml = (args.results_arf.is_some() && !args.thin)
         .then(|| loaded.collection.as_ref().map(|c| c.text().to_string()))
         .flatten();
-    // A spinner with the elapsed time on a terminal; scripts get plain lines with --progress.
-    let spinner = (!args.progress && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed} evaluating {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar.set_message(args.source.benchmark.clone());
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        bar
-    });
     let results = scan(loaded, &request);
-    if let Some(bar) = spinner {
-        bar.finish_and_clear();
-    }
+    display.finish();
     let results = results?;
     if args.progress {
         for r in &results.rules {

@@ -7,6 +7,7 @@ pub mod args;
 mod build;
 mod commands;
 mod output;
+mod progress;
 mod report;
 mod summary;
 

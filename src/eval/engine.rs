@@ -12,6 +12,7 @@ use crate::results::oval::{CollectedObject, DefinitionResult, OvalRun, SystemInf
 
 use super::criteria::CriteriaEvaluator;
 use super::objects::{collect_object, is_independent};
+use super::progress::{ProgressHandle, Stage};
 use super::session::{ResolutionStack, Session, item_key};
 
 /// External variable values by variable id (from `--variables` or XCCDF check-export).
@@ -23,6 +24,8 @@ pub struct EvalOptions {
     pub only_definitions: Option<Vec<String>>,
     /// Collect objects on the current thread only (results are identical either way).
     pub sequential: bool,
+    /// Told of each object collected up front and each definition evaluated.
+    pub progress: ProgressHandle,
 }
 
 /// Evaluate with every probe stigrun has.
@@ -49,11 +52,13 @@ pub fn evaluate_with_probes(
         None => defs.definitions.keys().map(String::as_str).collect(),
     };
 
-    precollect_independent_objects(&session, &selected, options.sequential);
+    precollect_independent_objects(&session, &selected, options);
 
     let mut evaluator = CriteriaEvaluator::new(&session);
+    options.progress.planned(Stage::Evaluate, selected.len());
     for id in &selected {
         evaluator.definition(id);
+        options.progress.step(Stage::Evaluate);
     }
 
     let mut run = OvalRun { system_info: system_info(root), ..OvalRun::default() };
@@ -106,7 +111,7 @@ pub fn evaluate_with_probes(
 
 /// Collect, possibly in parallel, the objects that need only their probe; everything else is
 /// collected on demand while tests are evaluated. Item ids do not depend on this order.
-fn precollect_independent_objects(session: &Session<'_>, selected: &[&str], sequential: bool) {
+fn precollect_independent_objects(session: &Session<'_>, selected: &[&str], options: &EvalOptions) {
     let mut test_ids = Vec::new();
     let mut seen = HashSet::new();
     for id in selected {
@@ -115,19 +120,23 @@ fn precollect_independent_objects(session: &Session<'_>, selected: &[&str], sequ
     let mut object_ids: Vec<&str> = Vec::new();
     for test_id in test_ids {
         if let Some(object_id) = session.defs.tests.get(test_id).and_then(|t| t.object_ref.as_deref())
-            && session.defs.objects.get(object_id).is_some_and(is_independent)
+            && session.defs.objects.get(object_id).is_some_and(|o| is_independent(session.defs, o))
             && !object_ids.contains(&object_id)
         {
             object_ids.push(object_id);
         }
     }
-    if sequential {
+    let progress = &options.progress;
+    progress.planned(Stage::Collect, object_ids.len());
+    if options.sequential {
         for id in object_ids {
             collect_object(session, id, &mut ResolutionStack::default());
+            progress.step(Stage::Collect);
         }
     } else {
         object_ids.par_iter().for_each(|id| {
             collect_object(session, id, &mut ResolutionStack::default());
+            progress.step(Stage::Collect);
         });
     }
 }
@@ -281,7 +290,7 @@ mod tests {
         b.definition("outer", Some(criteria(Operator::And, false, vec![extend("def:t2", false)])));
         let (_dir, root) = temp_root();
         let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe())];
-        let options = EvalOptions { only_definitions: Some(vec!["outer".into()]), sequential: false };
+        let options = EvalOptions { only_definitions: Some(vec!["outer".into()]), ..EvalOptions::default() };
         let run = evaluate_with_probes(&b.defs, &root, &ExternalValues::new(), &options, &probes);
         assert_eq!(run.definitions.keys().collect::<Vec<_>>(), ["def:t2", "outer"]);
         assert_eq!(run.definitions["outer"].result, OvalResult::True);

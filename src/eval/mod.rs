@@ -7,6 +7,7 @@ pub mod engine;
 pub mod evr;
 pub mod ipaddr;
 pub mod objects;
+pub mod progress;
 pub mod regex;
 pub mod session;
 pub mod states;

@@ -6,9 +6,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use crate::model::oval::{
-    Datatype, Entity, Family, Filter, FilterAction, Item, Object, ObjectBody, Set, SetOperator,
+    Datatype, Entity, Family, Filter, FilterAction, Item, Object, ObjectBody, OvalDefinitions, Set,
+    SetOperator, State,
 };
-use crate::probes::{CollectedFlag, ProbeContext, ResolvedEntity, ResolvedObject, item_type};
+use crate::probes::{CollectedFlag, ItemFilter, ProbeContext, ResolvedEntity, ResolvedObject, item_type};
 use crate::results::oval::OvalResult;
 
 use super::session::{CIRCULAR, ObjectOutcome, ResolutionStack, Session, item_key};
@@ -31,15 +32,18 @@ pub fn collect_object(session: &Session<'_>, id: &str, stack: &mut ResolutionSta
     session.cache_object(id, outcome)
 }
 
-/// True when collecting `object` needs nothing but its probe (no variables, sets or filters), so
-/// it can be collected on any thread in any order.
-pub fn is_independent(object: &Object) -> bool {
+/// True when collecting `object` needs nothing but its probe and the states of its filters (no
+/// variables or sets), so it can be collected on any thread in any order.
+pub fn is_independent(defs: &OvalDefinitions, object: &Object) -> bool {
+    let literal = |entities: &[Entity]| {
+        entities.iter().all(|e| e.var_ref.is_none() && e.fields.iter().all(|f| f.var_ref.is_none()))
+    };
     match &object.body {
         ObjectBody::Entities { entities, filters, .. } => {
-            filters.is_empty()
-                && entities
+            literal(entities)
+                && filters
                     .iter()
-                    .all(|e| e.var_ref.is_none() && e.fields.iter().all(|f| f.var_ref.is_none()))
+                    .all(|f| defs.states.get(&f.state_ref).is_some_and(|state| literal(&state.entities)))
                 && !is_variable_object(object)
         }
         ObjectBody::Set(_) => false,
@@ -68,7 +72,8 @@ fn compute_object(session: &Session<'_>, object: &Object, stack: &mut Resolution
             let mut outcome = if is_variable_object(object) {
                 collect_variable_object(session, object, &resolved, stack)
             } else {
-                run_probe(session, object, resolved, behaviors)
+                let pushed = PushedFilters::of(session, filters, stack);
+                run_probe(session, object, resolved, behaviors, pushed.as_ref())
             };
             variable_values_used.append(&mut outcome.variable_values);
             outcome.variable_values = variable_values_used;
@@ -129,11 +134,52 @@ fn resolve_entity(
     })
 }
 
+/// An object's filters handed to its probe, which applies them as it makes each item.
+struct PushedFilters<'s, 'd> {
+    session: &'s Session<'d>,
+    filters: Vec<(&'d State, FilterAction)>,
+    /// Where the object is being resolved from, for reference cycles met in filter states.
+    stack: ResolutionStack,
+    fields: HashSet<&'d str>,
+}
+
+impl<'s, 'd> PushedFilters<'s, 'd> {
+    /// `None` without filters, or when a filter's state is missing ([`apply_filters`] reports it).
+    fn of(session: &'s Session<'d>, filters: &[Filter], stack: &ResolutionStack) -> Option<Self> {
+        if filters.is_empty() {
+            return None;
+        }
+        let defs = session.defs;
+        let mut states = Vec::with_capacity(filters.len());
+        for filter in filters {
+            states.push((defs.states.get(&filter.state_ref)?, filter.action));
+        }
+        let fields = states.iter().flat_map(|(s, _)| s.entities.iter().map(|e| e.name.as_str())).collect();
+        Some(PushedFilters { session, filters: states, stack: stack.clone(), fields })
+    }
+}
+
+impl ItemFilter for PushedFilters<'_, '_> {
+    fn keeps(&self, item: &Item) -> bool {
+        self.filters.iter().all(|(state, action)| {
+            let mut stack = self.stack.clone();
+            let matched = item_against_state(self.session, item, state, &mut stack, &mut Vec::new())
+                == OvalResult::True;
+            matched == (*action == FilterAction::Include)
+        })
+    }
+
+    fn reads_field(&self, name: &str) -> bool {
+        self.fields.contains(name)
+    }
+}
+
 fn run_probe(
     session: &Session<'_>,
     object: &Object,
     entities: Vec<ResolvedEntity>,
     behaviors: &[(String, String)],
+    filters: Option<&PushedFilters<'_, '_>>,
 ) -> ObjectOutcome {
     let Some(probe) = session.probe(object.kind.family, &object.kind.name) else {
         return ObjectOutcome::flagged(
@@ -142,7 +188,7 @@ fn run_probe(
         );
     };
     let resolved = ResolvedObject { id: &object.id, kind: &object.kind, entities, behaviors };
-    let ctx = ProbeContext { root: session.root };
+    let ctx = ProbeContext { root: session.root, filter: filters.map(|f| f as &dyn ItemFilter) };
     // A probe bug must not end the scan: it becomes an error flag on this object only.
     match catch_unwind(AssertUnwindSafe(|| probe.collect(&resolved, &ctx))) {
         Ok(collected) => ObjectOutcome {

@@ -78,7 +78,7 @@ pub fn item_key(item: &Item) -> String {
 pub const CIRCULAR: &str = "circular reference";
 
 /// Ids being resolved on the current path, to report reference cycles instead of recursing forever.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ResolutionStack(Vec<String>);
 
 impl ResolutionStack {

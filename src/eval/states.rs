@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn records_field_by_field() {
         let mut it = item(&[]);
-        let sub = |name: &str, value: &str| ItemField {
+        let sub = |name: &'static str, value: &str| ItemField {
             name: name.into(),
             datatype: Datatype::String,
             status: ItemStatus::Exists,

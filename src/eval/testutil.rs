@@ -37,7 +37,7 @@ pub fn fake_type(suffix: &str) -> TypeName {
 pub fn item(fields: &[(&str, &str)]) -> Item {
     let mut item = Item::new(fake_type("item"));
     for (name, value) in fields {
-        item.push(name, Datatype::String, *value);
+        item.push(name.to_string(), Datatype::String, *value);
     }
     item
 }
@@ -338,7 +338,7 @@ pub fn run_with_external(
 ) -> crate::results::oval::OvalRun {
     let (_dir, root) = temp_root();
     let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe)];
-    let options = crate::eval::EvalOptions { only_definitions: None, sequential };
+    let options = crate::eval::EvalOptions { sequential, ..Default::default() };
     crate::eval::evaluate_with_probes(&b.defs, &root, external, &options, &probes)
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::walk::{Walk, WalkCache, WalkOptions};
+use super::walk::{Walk, WalkCache, WalkOptions, join};
 
 /// Limits that keep a scan bounded on hostile or huge targets.
 #[derive(Debug, Clone, Copy)]
@@ -355,7 +355,27 @@ impl Root {
         self.has_extended_acl_resolved(&resolved)
     }
 
+    /// [`Root::has_extended_acl_in`] when the entry's `lstat` is known: only a symlink needs
+    /// resolving, and only a directory can have a default ACL.
+    pub fn has_extended_acl_of(
+        &self,
+        resolved_dir: &str,
+        name: &str,
+        lstat: &FileMeta,
+    ) -> Result<bool, HostError> {
+        let plain_name = !(name.is_empty() || name.contains('/') || name == "." || name == "..");
+        match lstat.kind {
+            FileKind::Symlink => self.has_extended_acl_in(resolved_dir, name),
+            _ if !plain_name => self.has_extended_acl_in(resolved_dir, name),
+            kind => self.acl_xattrs(&join(resolved_dir, name), kind == FileKind::Directory),
+        }
+    }
+
     fn has_extended_acl_resolved(&self, resolved: &str) -> Result<bool, HostError> {
+        self.acl_xattrs(resolved, true)
+    }
+
+    fn acl_xattrs(&self, resolved: &str, may_have_default: bool) -> Result<bool, HostError> {
         let c_path = std::ffi::CString::new(self.host_path(resolved).as_os_str().as_encoded_bytes())
             .map_err(|_| HostError::NotFound { path: resolved.to_string() })?;
         // An access ACL xattr is a 4-byte header plus 8 bytes per entry; the minimal ACL has
@@ -368,17 +388,26 @@ impl Root {
         if size_of(c"system.posix_acl_access") > MINIMAL_ACL_LEN {
             return Ok(true);
         }
-        Ok(size_of(c"system.posix_acl_default") > 0)
+        Ok(may_have_default && size_of(c"system.posix_acl_default") > 0)
     }
 
     /// Entries of a directory given by its already *resolved* in-root path (as returned by
     /// [`Root::resolve`]), each with its `lstat` metadata, sorted by name. Walks use this so a
     /// tree costs one `read_dir` per directory and no per-entry path resolution.
-    pub fn read_dir_resolved(&self, resolved: &str) -> Result<Vec<(String, FileMeta)>, HostError> {
+    /// `skip_files`: leave out entries the directory listing already shows to be neither a
+    /// directory nor a symlink (no `lstat` for them).
+    pub fn read_dir_resolved(
+        &self,
+        resolved: &str,
+        skip_files: bool,
+    ) -> Result<Vec<(String, FileMeta)>, HostError> {
         let mut entries = Vec::new();
         let dir = fs::read_dir(self.host_path(resolved)).map_err(|e| HostError::from_io(resolved, e))?;
         for entry in dir {
             let entry = entry.map_err(|e| HostError::from_io(resolved, e))?;
+            if skip_files && entry.file_type().is_ok_and(|t| !t.is_dir() && !t.is_symlink()) {
+                continue;
+            }
             let name = entry.file_name().to_string_lossy().into_owned();
             // `DirEntry::metadata` does not follow a symlink (fstatat with AT_SYMLINK_NOFOLLOW).
             match entry.metadata() {
@@ -571,7 +600,7 @@ mod tests {
     fn read_dir_resolved_lists_with_lstat() {
         let (dir, root) = fixture();
         symlink("/etc/shadow", dir.path().join("etc/link")).unwrap();
-        let entries = root.read_dir_resolved("/etc").unwrap();
+        let entries = root.read_dir_resolved("/etc", false).unwrap();
         let kinds: Vec<(&str, FileKind)> = entries.iter().map(|(n, m)| (n.as_str(), m.kind)).collect();
         assert_eq!(
             kinds,

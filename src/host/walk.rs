@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::root::{FileKind, Root};
+use super::root::{FileKind, FileMeta, Root};
 
 /// Which file systems a walk may descend into (OVAL `recurse_file_system`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -27,12 +27,21 @@ pub struct WalkOptions {
     /// Deepest directory level that is listed (start = 0); `None` = unlimited.
     pub max_dir_depth: Option<u32>,
     pub scope: FsScope,
+    /// List directories only (and symlinks to them): what matching a `path` pattern needs.
+    /// Files are then not even `stat`ed, which makes a walk of `/` far cheaper.
+    pub dirs_only: bool,
 }
 
 impl WalkOptions {
     /// A walk that follows everything (the OVAL "match" walk for pattern paths).
     pub fn everything() -> Self {
-        WalkOptions { into_dirs: true, into_symlinks: true, max_dir_depth: None, scope: FsScope::All }
+        WalkOptions {
+            into_dirs: true,
+            into_symlinks: true,
+            max_dir_depth: None,
+            scope: FsScope::All,
+            dirs_only: false,
+        }
     }
 }
 
@@ -50,6 +59,9 @@ pub struct WalkEntry {
     /// A directory that is one of its own ancestors (reached through a symlink): listed, never
     /// entered, and not reported as a directory of the tree (oscap skips such entries too).
     pub is_cycle: bool,
+    /// The entry's own `lstat`, read while listing its directory: probes that report file
+    /// metadata use it instead of asking the kernel again (`None` if the start could not be read).
+    pub lstat: Option<FileMeta>,
 }
 
 impl WalkEntry {
@@ -126,13 +138,14 @@ pub fn walk(root: &Root, start: &str, options: WalkOptions) -> Walk {
             return out;
         }
     };
-    let start_is_link = root.lstat(&start).map(|m| m.kind == FileKind::Symlink).unwrap_or(false);
+    let start_lstat = root.lstat(&start).ok();
     out.entries.push(WalkEntry {
         path: start.clone(),
         depth: 0,
         kind: start_meta.kind,
-        is_symlink: start_is_link,
+        is_symlink: start_lstat.as_ref().is_some_and(|m| m.kind == FileKind::Symlink),
         is_cycle: false,
+        lstat: start_lstat,
     });
     if start_meta.kind != FileKind::Directory {
         return out;
@@ -161,7 +174,7 @@ fn descend(
     if options.max_dir_depth.is_some_and(|max| depth > max) {
         return;
     }
-    let entries = match root.read_dir_resolved(resolved) {
+    let entries = match root.read_dir_resolved(resolved, options.dirs_only) {
         Ok(n) => n,
         Err(e) => {
             out.problems.push(e.to_string());
@@ -184,11 +197,14 @@ fn descend(
             match root.resolve_in(resolved, &name).and_then(|t| root.lstat(&t).map(|m| (m, t))) {
                 Ok((m, t)) => (m, t),
                 // Dangling or looping link: reported as the link itself.
-                Err(_) => (lmeta, child_resolved),
+                Err(_) => (lmeta.clone(), child_resolved),
             }
         } else {
-            (lmeta, child_resolved)
+            (lmeta.clone(), child_resolved)
         };
+        if options.dirs_only && meta.kind != FileKind::Directory {
+            continue;
+        }
         let id = (meta.dev, meta.ino);
         let is_cycle = meta.kind == FileKind::Directory && branch.ancestors.contains(&id);
         out.entries.push(WalkEntry {
@@ -197,6 +213,7 @@ fn descend(
             kind: meta.kind,
             is_symlink,
             is_cycle,
+            lstat: Some(lmeta),
         });
         if meta.kind != FileKind::Directory {
             continue;
@@ -264,6 +281,18 @@ mod tests {
 
     fn paths(w: &Walk) -> Vec<(String, u32)> {
         w.entries.iter().map(|e| (e.path.clone(), e.depth)).collect()
+    }
+
+    #[test]
+    fn dirs_only_walk_is_the_full_walk_without_files() {
+        let (d, root) = tree();
+        symlink("/etc/a/b", d.path().join("etc/link-to-b")).unwrap();
+        symlink("/etc/a/f1", d.path().join("etc/link-to-f1")).unwrap();
+        let full = walk(&root, "/", WalkOptions::everything());
+        let dirs = walk(&root, "/", WalkOptions { dirs_only: true, ..WalkOptions::everything() });
+        let full_dirs: Vec<WalkEntry> = full.entries.into_iter().filter(|e| e.is_dir()).collect();
+        assert_eq!(dirs.entries, full_dirs);
+        assert!(dirs.entries.iter().any(|e| e.path == "/etc/link-to-b/c" && e.depth == 3));
     }
 
     #[test]

@@ -407,9 +407,12 @@ pub struct Item {
     pub messages: Vec<String>,
 }
 
+/// An item field's name: nearly always a literal of the probe, so it costs no allocation.
+pub type FieldName = std::borrow::Cow<'static, str>;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemField {
-    pub name: String,
+    pub name: FieldName,
     pub datatype: Datatype,
     pub status: ItemStatus,
     pub value: ItemValue,
@@ -431,9 +434,9 @@ impl Item {
     }
 
     /// Append a scalar field.
-    pub fn push(&mut self, name: &str, datatype: Datatype, value: impl Into<String>) {
+    pub fn push(&mut self, name: impl Into<FieldName>, datatype: Datatype, value: impl Into<String>) {
         self.fields.push(ItemField {
-            name: name.to_string(),
+            name: name.into(),
             datatype,
             status: ItemStatus::Exists,
             value: ItemValue::Text(value.into()),

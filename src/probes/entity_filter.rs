@@ -2,7 +2,7 @@
 //! entities, and building item fields whose value could not be (or was not) collected.
 
 use crate::eval::EvalError;
-use crate::model::oval::{Datatype, Item, ItemField, ItemStatus, ItemValue};
+use crate::model::oval::{Datatype, FieldName, Item, ItemField, ItemStatus, ItemValue};
 
 use super::{Collected, ResolvedObject};
 
@@ -16,8 +16,13 @@ pub fn accepts(object: &ResolvedObject<'_>, name: &str, candidate: &str) -> Resu
 }
 
 /// Append a field that has no value, with the status saying why (`does not exist`, `not collected`).
-pub fn push_without_value(item: &mut Item, name: &str, datatype: Datatype, status: ItemStatus) {
-    item.fields.push(ItemField { name: name.to_string(), datatype, status, value: ItemValue::Nil });
+pub fn push_without_value(
+    item: &mut Item,
+    name: impl Into<FieldName>,
+    datatype: Datatype,
+    status: ItemStatus,
+) {
+    item.fields.push(ItemField { name: name.into(), datatype, status, value: ItemValue::Nil });
 }
 
 /// Items for the entries of an account file (`/etc/passwd`, `/etc/shadow`) whose `username`
@@ -91,7 +96,7 @@ pub(crate) mod test_support {
         let (family, name) = probe.object_type();
         let kind = type_name(family, name);
         let object = ResolvedObject { id: "oval:test:obj:1", kind: &kind, entities, behaviors: &[] };
-        probe.collect(&object, &ProbeContext { root })
+        probe.collect(&object, &ProbeContext::new(root))
     }
 
     /// The text values of every field called `name`.
@@ -113,7 +118,7 @@ pub(crate) mod test_support {
 
     /// Field names in item order.
     pub fn field_names(item: &Item) -> Vec<&str> {
-        item.fields.iter().map(|f| f.name.as_str()).collect()
+        item.fields.iter().map(|f| f.name.as_ref()).collect()
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::host::{FileKind, FileMeta};
 use crate::model::oval::{Datatype, Family, Item, ItemField, ItemStatus, ItemValue};
 
-use super::fileset::{FileRef, collect_each, push_location};
+use super::fileset::{DirResolver, FileRef, collect_each, push_location};
 use super::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
 
 pub struct FileProbe;
@@ -15,34 +15,46 @@ impl Probe for FileProbe {
     }
 
     fn collect(&self, object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
-        // Files come sorted by directory: resolve each directory once, not once per file.
-        let mut dir_cache: Option<(String, Result<String, String>)> = None;
-        collect_each(object, ctx.root, |file, out| {
-            if dir_cache.as_ref().is_none_or(|(dir, _)| *dir != file.path) {
-                let resolved = ctx.root.resolve(&file.path).map_err(|e| e.to_string());
-                dir_cache = Some((file.path.clone(), resolved));
-            }
-            let resolved_dir = match dir_cache.as_ref().map(|(_, r)| r) {
-                Some(Ok(r)) => r.as_str(),
-                Some(Err(e)) => {
-                    out.messages.push(e.clone());
+        // Reading ACLs costs system calls per file: when no filter looks at them, only the
+        // items the filters keep get them.
+        let defer_acl = ctx.can_defer_field("has_extended_acl");
+        let mut dirs = DirResolver::default();
+        collect_each(object, ctx, |file, out| {
+            let resolved_dir = match dirs.resolve(ctx.root, &file.path) {
+                Ok(r) => r,
+                Err(e) => {
+                    out.messages.push(e.to_string());
                     return Ok(());
                 }
-                None => return Ok(()),
             };
-            let located = match &file.filename {
-                Some(name) => ctx
-                    .root
-                    .lstat_in(resolved_dir, name)
-                    .map(|meta| (meta, ctx.root.has_extended_acl_in(resolved_dir, name))),
-                None => ctx.root.lstat(&file.path).map(|meta| (meta, ctx.root.has_extended_acl(&file.path))),
+            let meta = match (&file.lstat, &file.filename) {
+                (Some(walked), _) => Ok(walked.clone()),
+                (None, Some(name)) => ctx.root.lstat_in(resolved_dir, name),
+                (None, None) => ctx.root.lstat(&file.path),
             };
-            match located {
-                Ok((meta, acl)) => out.items.push(file_item(object, file, &meta, acl.ok())),
+            let meta = match meta {
+                Ok(meta) => meta,
                 // Gone since the walk listed it: not an item, as in oscap.
-                Err(e) if e.is_not_found() => {}
-                Err(e) => out.messages.push(e.to_string()),
+                Err(e) if e.is_not_found() => return Ok(()),
+                Err(e) => {
+                    out.messages.push(e.to_string());
+                    return Ok(());
+                }
+            };
+            let acl = || match &file.filename {
+                Some(name) => ctx.root.has_extended_acl_of(resolved_dir, name, &meta).ok(),
+                None => ctx.root.has_extended_acl(&file.path).ok(),
+            };
+            let mut item = file_item(object, file, &meta);
+            if defer_acl {
+                if !ctx.keeps(&item) {
+                    return Ok(());
+                }
+                push_acl(&mut item, acl());
+            } else {
+                push_acl(&mut item, acl());
             }
+            out.items.push(item);
             Ok(())
         })
     }
@@ -62,8 +74,8 @@ pub fn type_name(kind: FileKind) -> &'static str {
     }
 }
 
-/// `acl`: whether the file has an extended ACL, `None` when that could not be read.
-fn file_item(object: &ResolvedObject<'_>, file: &FileRef, meta: &FileMeta, acl: Option<bool>) -> Item {
+/// The item without `has_extended_acl`, which [`push_acl`] adds last (schema order).
+fn file_item(object: &ResolvedObject<'_>, file: &FileRef, meta: &FileMeta) -> Item {
     let mut item = Item::new(item_type(object.kind));
     push_location(&mut item, file);
     item.push("type", Datatype::String, type_name(meta.kind));
@@ -73,7 +85,7 @@ fn file_item(object: &ResolvedObject<'_>, file: &FileRef, meta: &FileMeta, acl: 
     item.push("c_time", Datatype::Int, meta.ctime.to_string());
     item.push("m_time", Datatype::Int, meta.mtime.to_string());
     item.push("size", Datatype::Int, meta.size.to_string());
-    let bits: [(&str, u32); 12] = [
+    let bits: [(&'static str, u32); 12] = [
         ("suid", libc::S_ISUID),
         ("sgid", libc::S_ISGID),
         ("sticky", libc::S_ISVTX),
@@ -90,6 +102,11 @@ fn file_item(object: &ResolvedObject<'_>, file: &FileRef, meta: &FileMeta, acl: 
     for (name, bit) in bits {
         item.push(name, Datatype::Boolean, bool_text(meta.mode & bit != 0));
     }
+    item
+}
+
+/// `acl`: whether the file has an extended ACL, `None` when that could not be read.
+fn push_acl(item: &mut Item, acl: Option<bool>) {
     match acl {
         Some(acl) => item.push("has_extended_acl", Datatype::Boolean, bool_text(acl)),
         // oscap reports the entity with status `does not exist` when ACLs cannot be read.
@@ -100,7 +117,6 @@ fn file_item(object: &ResolvedObject<'_>, file: &FileRef, meta: &FileMeta, acl: 
             value: ItemValue::Nil,
         }),
     }
-    item
 }
 
 pub(crate) fn bool_text(b: bool) -> &'static str {
@@ -125,7 +141,7 @@ mod tests {
     }
 
     fn names(item: &Item) -> Vec<&str> {
-        item.fields.iter().map(|f| f.name.as_str()).collect()
+        item.fields.iter().map(|f| f.name.as_ref()).collect()
     }
 
     #[test]
@@ -137,7 +153,7 @@ mod tests {
         let root = Root::new(d.path()).unwrap();
         let k = kind(Family::Unix, "file_object");
         let o = object(&k, vec![entity("filepath", Operation::Equals, "/etc/shadow")], &[]);
-        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let c = FileProbe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(c.flag, CollectedFlag::Complete);
         let item = &c.items[0];
         assert_eq!(item.kind.name, "file_item");
@@ -189,7 +205,7 @@ mod tests {
         let root = Root::new(d.path()).unwrap();
         let k = kind(Family::Unix, "file_object");
         let o = object(&k, vec![entity("path", Operation::Equals, "/etc/ssh"), nil("filename")], &[]);
-        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let c = FileProbe.collect(&o, &ProbeContext::new(&root));
         let item = &c.items[0];
         assert_eq!(&names(item)[..3], ["path", "filename", "type"]);
         assert_eq!(field(item, "filename"), "");
@@ -216,7 +232,7 @@ mod tests {
             ],
             &b,
         );
-        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let c = FileProbe.collect(&o, &ProbeContext::new(&root));
         let types: Vec<(&str, &str)> =
             c.items.iter().map(|i| (field(i, "filename"), field(i, "type"))).collect();
         assert_eq!(types, [("link", "symbolic link"), ("pipe", "fifo"), ("target", "regular")]);
@@ -228,7 +244,7 @@ mod tests {
         let root = Root::new(d.path()).unwrap();
         let k = kind(Family::Unix, "file_object");
         let o = object(&k, vec![entity("filepath", Operation::Equals, "/etc/none")], &[]);
-        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let c = FileProbe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(c.flag, CollectedFlag::DoesNotExist);
         assert!(c.items.is_empty());
     }
@@ -240,7 +256,7 @@ mod tests {
         let root = Root::new(d.path()).unwrap();
         let k = kind(Family::Unix, "file_object");
         let o = object(&k, vec![entity("filepath", Operation::PatternMatch, "^/(x")], &[]);
-        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let c = FileProbe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(c.flag, CollectedFlag::Error);
         assert!(c.messages[0].contains("oval:t:obj:1"), "{:?}", c.messages);
     }
@@ -275,10 +291,10 @@ mod timing {
             &b,
         );
         let t = std::time::Instant::now();
-        let c = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let c = FileProbe.collect(&o, &ProbeContext::new(&root));
         let first = t.elapsed();
         let t = std::time::Instant::now();
-        let again = FileProbe.collect(&o, &ProbeContext { root: &root });
+        let again = FileProbe.collect(&o, &ProbeContext::new(&root));
         eprintln!(
             "file items under {start}: {} in {first:?}; same object again (walk cached): {:?}",
             c.items.len(),

@@ -16,7 +16,7 @@ impl Probe for FileHashProbe {
 
     fn collect(&self, object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
         let kind = item_type(object.kind);
-        collect_each(object, ctx.root, |file, out| {
+        collect_each(object, ctx, |file, out| {
             let Some(digests) = digest_file(ctx.root, file, &["MD5", "SHA-1"], &kind, out) else {
                 return Ok(());
             };
@@ -45,13 +45,13 @@ mod tests {
         let root = Root::new(d.path()).unwrap();
         let k = kind(Family::Independent, "filehash_object");
         let o = object(&k, vec![entity("filepath", Operation::Equals, "/abc")], &[]);
-        let c = FileHashProbe.collect(&o, &ProbeContext { root: &root });
+        let c = FileHashProbe.collect(&o, &ProbeContext::new(&root));
         let item = &c.items[0];
         let fields: Vec<(&str, String)> = item
             .fields
             .iter()
             .map(|f| {
-                (f.name.as_str(), if let ItemValue::Text(t) = &f.value { t.clone() } else { String::new() })
+                (f.name.as_ref(), if let ItemValue::Text(t) = &f.value { t.clone() } else { String::new() })
             })
             .collect();
         assert_eq!(

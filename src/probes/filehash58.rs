@@ -36,7 +36,7 @@ impl Probe for FileHash58Probe {
             }
         }
         let kind = item_type(object.kind);
-        collect_each(object, ctx.root, |file, out| {
+        collect_each(object, ctx, |file, out| {
             let Some(digests) = digest_file(ctx.root, file, &wanted, &kind, out) else { return Ok(()) };
             for (name, hex) in wanted.iter().zip(digests) {
                 let mut item = Item::new(kind.clone());
@@ -142,7 +142,7 @@ mod tests {
             ],
             &[],
         );
-        let c = FileHash58Probe.collect(&o, &ProbeContext { root: &root });
+        let c = FileHash58Probe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(c.flag, CollectedFlag::Complete);
         assert_eq!(
             hashes(&c),
@@ -172,7 +172,7 @@ mod tests {
             ],
             &[],
         );
-        let c = FileHash58Probe.collect(&o, &ProbeContext { root: &root });
+        let c = FileHash58Probe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(hashes(&c)[0].1, hex::encode(Sha512::digest(&data)));
     }
 
@@ -192,7 +192,7 @@ mod tests {
             ],
             &[],
         );
-        let c = FileHash58Probe.collect(&o, &ProbeContext { root: &root });
+        let c = FileHash58Probe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(c.flag, CollectedFlag::DoesNotExist);
     }
 }

@@ -7,16 +7,19 @@
 //! of a pattern or from `/`; the walk that *finds* matching paths follows symlinks; recursion
 //! *below* a matched path follows what `recurse` allows, down to `max_depth` directory levels.
 
-use std::collections::BTreeSet;
+use std::cmp::Ordering;
+use std::sync::Arc;
 
 use crate::eval::EvalError;
-use crate::host::{FileContent, FileKind, FsScope, Root, WalkOptions, join, normalize, split_path};
+use crate::host::{
+    FileContent, FileKind, FileMeta, FsScope, Root, Walk, WalkOptions, join, normalize, split_path,
+};
 use crate::model::oval::{Datatype, Item, ItemStatus, Operation, TypeName};
 
-use super::{Collected, CollectedFlag, ResolvedEntity, ResolvedObject};
+use super::{Collected, CollectedFlag, ProbeContext, ResolvedEntity, ResolvedObject};
 
-/// One file (or directory) an object names.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// One file (or directory) an object names. Identity and order are (path, filename, by_filepath).
+#[derive(Debug, Clone)]
 pub struct FileRef {
     /// The directory part.
     pub path: String,
@@ -24,6 +27,28 @@ pub struct FileRef {
     pub filename: Option<String>,
     /// The object used `filepath` (items then report `filepath` too).
     pub by_filepath: bool,
+    /// The file's `lstat` when a walk found it (saves asking again); `None` otherwise.
+    pub lstat: Option<FileMeta>,
+}
+
+impl PartialEq for FileRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for FileRef {}
+
+impl PartialOrd for FileRef {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for FileRef {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (&self.path, &self.filename, self.by_filepath).cmp(&(&other.path, &other.filename, other.by_filepath))
+    }
 }
 
 impl FileRef {
@@ -37,18 +62,99 @@ impl FileRef {
 
     fn file(full: &str, by_filepath: bool) -> FileRef {
         let (dir, name) = split_path(full);
-        FileRef { path: dir.to_string(), filename: Some(name.to_string()), by_filepath }
+        FileRef { path: dir.to_string(), filename: Some(name.to_string()), by_filepath, lstat: None }
     }
 }
 
 /// The files an object names, and what went wrong while finding them.
 #[derive(Debug, Clone, Default)]
 pub struct FileSet {
-    /// Sorted, without duplicates.
-    pub files: Vec<FileRef>,
+    /// Sorted by (path, filename, by_filepath), without duplicates.
+    found: Vec<Found>,
+    /// The walks that `Found::Walked` entries point into.
+    walks: Vec<Arc<Walk>>,
     /// Problems met while walking (unreadable directories, vanished files): not fatal, but the result
     /// may be incomplete.
     pub problems: Vec<String>,
+}
+
+/// One file of a [`FileSet`]. A walk of `/` finds hundreds of thousands of files: those are
+/// kept as positions in the (shared, cached) walk, and become a [`FileRef`] one at a time.
+#[derive(Debug, Clone)]
+enum Found {
+    /// Boxed so that the many walked entries stay small.
+    Ref(Box<FileRef>),
+    /// Entry `entry` of walk `walk`: that file, or (`as_dir`) that directory itself. `slash` is
+    /// where the entry's path splits into directory and name (sorting compares them often).
+    Walked { walk: u32, entry: u32, slash: u32, as_dir: bool },
+}
+
+impl FileSet {
+    fn key<'s>(walks: &'s [Arc<Walk>], found: &'s Found) -> (&'s str, Option<&'s str>, bool) {
+        match found {
+            Found::Ref(r) => (&r.path, r.filename.as_deref(), r.by_filepath),
+            Found::Walked { walk, entry, slash, as_dir } => {
+                let path = walks[*walk as usize].entries[*entry as usize].path.as_str();
+                if *as_dir {
+                    (path, None, false)
+                } else {
+                    let slash = *slash as usize;
+                    let dir = if slash == 0 { "/" } else { &path[..slash] };
+                    (dir, Some(&path[slash + 1..]), false)
+                }
+            }
+        }
+    }
+
+    fn add_walk(&mut self, walk: Arc<Walk>) -> u32 {
+        self.problems.extend(walk.problems.iter().cloned());
+        self.walks.push(walk);
+        u32::try_from(self.walks.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    fn push_walked(&mut self, walk: u32, entry: usize, as_dir: bool) {
+        let path = &self.walks[walk as usize].entries[entry].path;
+        // Walked paths are absolute, so they have a `/`; a walk holds at most MAX_WALK_ENTRIES
+        // (well below u32::MAX) entries, and a path is far shorter than 4 GiB.
+        let slash = u32::try_from(path.rfind('/').unwrap_or(0)).unwrap_or(0);
+        let entry = u32::try_from(entry).unwrap_or(u32::MAX);
+        self.found.push(Found::Walked { walk, entry, slash, as_dir });
+    }
+
+    fn sort_and_dedup(&mut self) {
+        let walks = &self.walks;
+        self.found.sort_by(|a, b| Self::key(walks, a).cmp(&Self::key(walks, b)));
+        self.found.dedup_by(|a, b| Self::key(walks, a) == Self::key(walks, b));
+    }
+
+    fn file_ref(&self, found: &Found) -> FileRef {
+        match found {
+            Found::Ref(r) => FileRef::clone(r),
+            Found::Walked { walk, entry, as_dir, .. } => {
+                let e = &self.walks[*walk as usize].entries[*entry as usize];
+                let mut r = if *as_dir {
+                    FileRef { path: e.path.clone(), filename: None, by_filepath: false, lstat: None }
+                } else {
+                    FileRef::file(&e.path, false)
+                };
+                r.lstat = e.lstat.clone();
+                r
+            }
+        }
+    }
+
+    /// The files, sorted by directory and name.
+    pub fn files(&self) -> impl Iterator<Item = FileRef> + '_ {
+        self.found.iter().map(|f| self.file_ref(f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.found.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -120,21 +226,21 @@ impl FileBehaviors {
 pub fn resolve_files(object: &ResolvedObject<'_>, root: &Root) -> Result<FileSet, FileSetError> {
     let behaviors = FileBehaviors::of(object)?;
     let cmp_err = |source| FileSetError::Compare { object: object.id.to_string(), source };
-    let mut found = BTreeSet::new();
-    let mut problems = Vec::new();
+    let mut set = FileSet::default();
     if let Some(filepath) = object.entity("filepath") {
-        for full in matching_paths(root, filepath, false, &mut problems).map_err(cmp_err)? {
-            found.insert(FileRef::file(&full, true));
+        for full in matching_paths(root, filepath, false, &mut set.problems).map_err(cmp_err)? {
+            set.found.push(Found::Ref(Box::new(FileRef::file(&full, true))));
         }
     } else if let Some(path) = object.entity("path") {
         let filename = object.entity("filename").filter(|f| !f.nil);
-        for dir in matching_paths(root, path, true, &mut problems).map_err(cmp_err)? {
-            collect_below(root, &dir, filename, behaviors, &mut found, &mut problems).map_err(cmp_err)?;
+        for dir in matching_paths(root, path, true, &mut set.problems).map_err(cmp_err)? {
+            collect_below(root, &dir, filename, behaviors, &mut set).map_err(cmp_err)?;
         }
     } else {
         return Err(FileSetError::NoPath { object: object.id.to_string() });
     }
-    Ok(FileSet { files: found.into_iter().collect(), problems })
+    set.sort_and_dedup();
+    Ok(set)
 }
 
 /// The paths that match a `path` (directories) or `filepath` (anything but directories) entity.
@@ -168,7 +274,7 @@ fn matching_paths(
         Operation::PatternMatch if entity.values.len() == 1 => literal_dir_prefix(&entity.values[0]),
         _ => "/".to_string(),
     };
-    let walk = root.walk(&start, WalkOptions::everything());
+    let walk = root.walk(&start, WalkOptions { dirs_only: want_dirs, ..WalkOptions::everything() });
     problems.extend(walk.problems.iter().cloned());
     let mut out = Vec::new();
     for e in &walk.entries {
@@ -185,16 +291,15 @@ fn collect_below(
     dir: &str,
     filename: Option<&ResolvedEntity>,
     b: FileBehaviors,
-    found: &mut BTreeSet<FileRef>,
-    problems: &mut Vec<String>,
+    set: &mut FileSet,
 ) -> Result<(), EvalError> {
-    let dir_ref = |p: &str| FileRef { path: p.to_string(), filename: None, by_filepath: false };
+    let dir_ref = |p: &str| {
+        Found::Ref(Box::new(FileRef { path: p.to_string(), filename: None, by_filepath: false, lstat: None }))
+    };
     match b.direction {
         Direction::None => match filename {
-            None => {
-                found.insert(dir_ref(dir));
-            }
-            Some(f) => files_in(root, dir, f, found, problems)?,
+            None => set.found.push(dir_ref(dir)),
+            Some(f) => files_in(root, dir, f, set)?,
         },
         Direction::Down => {
             let options = WalkOptions {
@@ -202,24 +307,25 @@ fn collect_below(
                 into_symlinks: b.recurse_symlinks,
                 max_dir_depth: b.max_depth,
                 scope: b.scope,
+                dirs_only: false,
             };
             let walk = root.walk(dir, options);
-            problems.extend(walk.problems.iter().cloned());
+            let walk_index = set.add_walk(walk.clone());
             let deepest_dir = b.max_depth.unwrap_or(u32::MAX);
-            for e in &walk.entries {
+            for (index, e) in walk.entries.iter().enumerate() {
                 match filename {
                     None => {
                         // A symlinked directory counts only when followed, and never a cycle.
                         let followed = e.depth == 0 || ((!e.is_symlink || b.recurse_symlinks) && !e.is_cycle);
                         if e.is_dir() && followed && e.depth <= deepest_dir {
-                            found.insert(dir_ref(&e.path));
+                            set.push_walked(walk_index, index, true);
                         }
                     }
                     Some(f) => {
                         // A symlink to a directory is still a candidate by name, as in oscap.
                         let candidate = e.depth > 0 && (!e.is_dir() || e.is_symlink);
                         if candidate && f.matches(e.split().1)? {
-                            found.insert(FileRef::file(&e.path, false));
+                            set.push_walked(walk_index, index, false);
                         }
                     }
                 }
@@ -230,10 +336,8 @@ fn collect_below(
             let mut level = 0u32;
             loop {
                 match filename {
-                    None => {
-                        found.insert(dir_ref(&current));
-                    }
-                    Some(f) => files_in(root, &current, f, found, problems)?,
+                    None => set.found.push(dir_ref(&current)),
+                    Some(f) => files_in(root, &current, f, set)?,
                 }
                 if current == "/" || b.max_depth.is_some_and(|m| level >= m) {
                     break;
@@ -247,13 +351,7 @@ fn collect_below(
 }
 
 /// Entries of one directory (not descending) whose name matches `filename`.
-fn files_in(
-    root: &Root,
-    dir: &str,
-    filename: &ResolvedEntity,
-    found: &mut BTreeSet<FileRef>,
-    problems: &mut Vec<String>,
-) -> Result<(), EvalError> {
+fn files_in(root: &Root, dir: &str, filename: &ResolvedEntity, set: &mut FileSet) -> Result<(), EvalError> {
     if let Some(values) = filename.exact_values() {
         for name in values {
             if name.contains('/') || name.is_empty() {
@@ -262,11 +360,11 @@ fn files_in(
             let full = join(dir, name);
             match root.lstat(&full) {
                 Ok(m) if m.kind != FileKind::Directory => {
-                    found.insert(FileRef::file(&full, false));
+                    set.found.push(Found::Ref(Box::new(FileRef::file(&full, false))))
                 }
                 Ok(_) => {}
                 Err(e) if e.is_not_found() => {}
-                Err(e) => problems.push(e.to_string()),
+                Err(e) => set.problems.push(e.to_string()),
             }
         }
         return Ok(());
@@ -275,7 +373,7 @@ fn files_in(
         Ok(n) => n,
         Err(e) => {
             if !e.is_not_found() {
-                problems.push(e.to_string());
+                set.problems.push(e.to_string());
             }
             return Ok(());
         }
@@ -284,10 +382,44 @@ fn files_in(
         let full = join(dir, &name);
         let is_dir = root.lstat(&full).map(|m| m.kind == FileKind::Directory).unwrap_or(false);
         if !is_dir && filename.matches(&name)? {
-            found.insert(FileRef::file(&full, false));
+            set.found.push(Found::Ref(Box::new(FileRef::file(&full, false))));
         }
     }
     Ok(())
+}
+
+/// Resolves the directories of a file set, each once and each from its already-resolved parent:
+/// one `lstat` per directory instead of one per path component.
+#[derive(Default)]
+pub struct DirResolver {
+    resolved: std::collections::HashMap<String, Result<String, String>>,
+}
+
+impl DirResolver {
+    /// The symlink-free in-root path of directory `dir`, or why it cannot be resolved.
+    pub fn resolve(&mut self, root: &Root, dir: &str) -> Result<&str, &str> {
+        if !self.resolved.contains_key(dir) {
+            let (parent, name) = split_path(dir);
+            let result = if dir == "/" || parent.is_empty() || name.is_empty() || name == ".." {
+                root.resolve(dir).map_err(|e| e.to_string())
+            } else {
+                let parent = parent.to_string();
+                match self.resolve(root, &parent) {
+                    Ok(p) => {
+                        let p = p.to_string();
+                        root.resolve_in(&p, name).map_err(|e| e.to_string())
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            };
+            self.resolved.insert(dir.to_string(), result);
+        }
+        match self.resolved.get(dir) {
+            Some(Ok(r)) => Ok(r),
+            Some(Err(e)) => Err(e),
+            None => Err("directory not resolved"),
+        }
+    }
 }
 
 /// Add the `filepath`, `path` and `filename` fields the way oscap fills them: `filepath` only
@@ -341,10 +473,10 @@ pub fn read_regular(
 /// or an item is in error, else `complete` / `does not exist` by whether items were found.
 pub fn collect_each(
     object: &ResolvedObject<'_>,
-    root: &Root,
+    ctx: &ProbeContext<'_>,
     mut per_file: impl FnMut(&FileRef, &mut Collected) -> Result<(), EvalError>,
 ) -> Collected {
-    let set = match resolve_files(object, root) {
+    let mut set = match resolve_files(object, ctx.root) {
         Ok(s) => s,
         Err(e) => return Collected::error(e.to_string()),
     };
@@ -352,15 +484,25 @@ pub fn collect_each(
     // Enough to see what went wrong without flooding the results from a walk of `/`.
     const MAX_PROBLEMS: usize = 20;
     let hidden = set.problems.len().saturating_sub(MAX_PROBLEMS);
-    out.messages.extend(set.problems.into_iter().take(MAX_PROBLEMS));
+    out.messages.extend(std::mem::take(&mut set.problems).into_iter().take(MAX_PROBLEMS));
     if hidden > 0 {
         out.messages.push(format!("… and {hidden} more problems while walking"));
     }
-    for file in &set.files {
+    for file in set.files() {
+        let file = &file;
+        let before = out.items.len();
         if let Err(e) = per_file(file, &mut out) {
             out.flag = CollectedFlag::Error;
             out.messages.push(format!("object `{}`: {e}", object.id));
             return out;
+        }
+        if ctx.filter.is_some() {
+            // Items in error stay: they make the object's flag `error`, filtered or not.
+            let mut index = 0;
+            out.items.retain(|item| {
+                index += 1;
+                index <= before || item.status == ItemStatus::Error || ctx.keeps(item)
+            });
         }
     }
     if out.flag != CollectedFlag::Error {
@@ -487,7 +629,7 @@ pub(crate) mod tests {
     }
 
     fn full_paths(set: &FileSet) -> Vec<String> {
-        set.files.iter().map(FileRef::full_path).collect()
+        set.files().map(|f| f.full_path()).collect()
     }
 
     fn run(root: &Root, entities: Vec<ResolvedEntity>, b: &[(&str, &str)]) -> Vec<String> {

@@ -136,6 +136,34 @@ impl Collected {
 /// What a probe may use besides the object: the root and facts gathered once per run.
 pub struct ProbeContext<'a> {
     pub root: &'a Root,
+    /// The object's filters, when the probe may apply them while collecting. A walk of `/`
+    /// then keeps the few items that pass instead of one item per file (as oscap does).
+    pub filter: Option<&'a dyn ItemFilter>,
+}
+
+impl<'a> ProbeContext<'a> {
+    pub fn new(root: &'a Root) -> Self {
+        ProbeContext { root, filter: None }
+    }
+
+    /// Would the object's filters keep `item`? (Always, without filters.)
+    pub fn keeps(&self, item: &Item) -> bool {
+        self.filter.is_none_or(|f| f.keeps(item))
+    }
+
+    /// May the probe leave out field `name` until [`ProbeContext::keeps`] has decided? True when
+    /// there are filters and none of their states reads the field.
+    pub fn can_defer_field(&self, name: &str) -> bool {
+        self.filter.is_some_and(|f| !f.reads_field(name))
+    }
+}
+
+/// An object's `<filter>`s, applied by a probe to each item as it is made. Applying them again
+/// to the kept items later changes nothing, so a probe that ignores the filter is still right.
+pub trait ItemFilter: Sync {
+    fn keeps(&self, item: &Item) -> bool;
+    /// Does any filter state look at the field `name`?
+    fn reads_field(&self, name: &str) -> bool;
 }
 
 pub trait Probe: Send + Sync {

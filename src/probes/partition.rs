@@ -146,7 +146,7 @@ fn mount_item(
     match space {
         Some((total, free)) => {
             for (name, value) in names.iter().zip([total, total.saturating_sub(free), free]) {
-                item.push(name, Datatype::Int, value.to_string());
+                item.push(*name, Datatype::Int, value.to_string());
             }
         }
         None => {

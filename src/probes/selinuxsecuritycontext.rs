@@ -198,9 +198,9 @@ fn push_context(item: &mut Item, c: &SecurityContext) {
     for prefix in ["", "raw"] {
         for (name, level) in [("low", &c.low), ("high", &c.high)] {
             if let Some((sensitivity, categories)) = level {
-                item.push(&format!("{prefix}{name}_sensitivity"), Datatype::String, sensitivity.as_str());
+                item.push(format!("{prefix}{name}_sensitivity"), Datatype::String, sensitivity.as_str());
                 if let Some(categories) = categories {
-                    item.push(&format!("{prefix}{name}_category"), Datatype::String, categories.as_str());
+                    item.push(format!("{prefix}{name}_category"), Datatype::String, categories.as_str());
                 }
             }
         }
@@ -280,7 +280,7 @@ mod tests {
             entities: vec![equals("path", "/var/run/faillock"), pattern("filename", "^(b|s)")],
             behaviors: &behaviors,
         };
-        let c = SelinuxSecurityContextProbe.collect(&object, &ProbeContext { root: &root });
+        let c = SelinuxSecurityContextProbe.collect(&object, &ProbeContext::new(&root));
         let found: Vec<_> = c.items.iter().map(|i| (text(i, "path"), text(i, "filename"))).collect();
         assert_eq!(found, [("/var/run/faillock", "sub"), ("/var/run/faillock/sub", "bob")]);
     }

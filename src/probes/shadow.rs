@@ -99,7 +99,7 @@ fn entry_item(object: &ResolvedObject<'_>, e: &ShadowEntry) -> Item {
     item.push("username", Datatype::String, e.username.as_str());
     item.push("password", Datatype::String, e.password.as_str());
     for (name, value) in NUMERIC.iter().zip(e.numbers) {
-        item.push(name, Datatype::Int, value.to_string());
+        item.push(*name, Datatype::Int, value.to_string());
     }
     item.push("flag", Datatype::Int, e.flag.as_str());
     if let Some(method) = encrypt_method(&e.password) {

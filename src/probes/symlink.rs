@@ -104,7 +104,7 @@ mod tests {
         let root = Root::new(d.path()).unwrap();
         let k = kind(Family::Unix, "symlink_object");
         let o = object(&k, vec![entity("filepath", Operation::Equals, path)], &[]);
-        SymlinkProbe.collect(&o, &ProbeContext { root: &root })
+        SymlinkProbe.collect(&o, &ProbeContext::new(&root))
     }
 
     fn canonical_of(c: &Collected) -> String {
@@ -164,7 +164,7 @@ mod tests {
         let root = Root::new(d.path()).unwrap();
         let k = kind(Family::Unix, "symlink_object");
         let o = object(&k, vec![entity("filepath", Operation::PatternMatch, "^/etc/.*java$")], &[]);
-        let c = SymlinkProbe.collect(&o, &ProbeContext { root: &root });
+        let c = SymlinkProbe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(c.items.len(), 2);
     }
 }

@@ -26,7 +26,7 @@ impl Probe for TextFileContentProbe {
             Err(e) => return Collected::error(format!("object `{}`: {e}", object.id)),
         };
         let kind = textfilecontent_item_type(object.kind);
-        collect_each(object, ctx.root, |file, out| {
+        collect_each(object, ctx, |file, out| {
             let Some(content) = read_regular(ctx.root, file, &kind, out) else { return Ok(()) };
             let text = text_until_nul(&content.bytes);
             let mut instance = 0;
@@ -68,7 +68,7 @@ mod tests {
             ],
             &[],
         );
-        let c = TextFileContentProbe.collect(&o, &ProbeContext { root: &root });
+        let c = TextFileContentProbe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(c.flag, CollectedFlag::Complete);
         let got: Vec<(String, String)> = c
             .items

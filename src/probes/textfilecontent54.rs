@@ -32,7 +32,7 @@ impl Probe for TextFileContent54Probe {
             Err(e) => return Collected::error(format!("object `{}`: {e}", object.id)),
         };
         let kind = textfilecontent_item_type(object.kind);
-        collect_each(object, ctx.root, |file, out| {
+        collect_each(object, ctx, |file, out| {
             let Some(content) = read_regular(ctx.root, file, &kind, out) else { return Ok(()) };
             let text = text_until_nul(&content.bytes);
             for (number, (whole, groups)) in regex.captures_all(&text)?.into_iter().enumerate() {
@@ -151,7 +151,7 @@ mod tests {
             ],
             &b,
         );
-        TextFileContent54Probe.collect(&o, &ProbeContext { root: &root })
+        TextFileContent54Probe.collect(&o, &ProbeContext::new(&root))
     }
 
     const SSHD: &str = "Port 22\n#PermitRootLogin yes\nPermitRootLogin no\nCiphers aes256-ctr,aes128-ctr\n";
@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(c.flag, CollectedFlag::Complete);
         assert_eq!(c.items.len(), 1);
         let i = &c.items[0];
-        let names: Vec<&str> = i.fields.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<&str> = i.fields.iter().map(|f| f.name.as_ref()).collect();
         assert_eq!(
             names,
             [
@@ -243,7 +243,7 @@ mod tests {
             ],
             &[],
         );
-        let c = TextFileContent54Probe.collect(&o, &ProbeContext { root: &root });
+        let c = TextFileContent54Probe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(c.flag, CollectedFlag::Error);
         assert_eq!(c.items[0].status, ItemStatus::Error);
         assert!(c.items[0].messages[0].contains("read limit"), "{:?}", c.items[0].messages);
@@ -270,7 +270,7 @@ mod tests {
             &[],
         );
         // If the FIFO were opened for reading, this would block forever.
-        let c = TextFileContent54Probe.collect(&o, &ProbeContext { root: &root });
+        let c = TextFileContent54Probe.collect(&o, &ProbeContext::new(&root));
         assert_eq!(c.flag, CollectedFlag::Complete);
         assert_eq!(texts(&c, "filename"), [["a.conf"]]);
     }

@@ -31,7 +31,7 @@ impl Probe for XmlFileContentProbe {
         };
         let kind = item_type(object.kind);
         let mut failed = false;
-        let mut out = collect_each(object, ctx.root, |file, out| {
+        let mut out = collect_each(object, ctx, |file, out| {
             let Some(content) = read_regular(ctx.root, file, &kind, out) else { return Ok(()) };
             let shown = file.full_path();
             let text = String::from_utf8_lossy(&content.bytes);
@@ -101,7 +101,7 @@ mod tests {
             ],
             &[],
         );
-        XmlFileContentProbe.collect(&o, &ProbeContext { root: &root })
+        XmlFileContentProbe.collect(&o, &ProbeContext::new(&root))
     }
 
     fn values(c: &Collected) -> Vec<String> {
@@ -120,7 +120,7 @@ mod tests {
     fn item_matches_oscap_for_attribute_values() {
         let c = run(DOC, "//a[@k='v']/@n");
         assert_eq!(c.flag, CollectedFlag::Complete);
-        let names: Vec<&str> = c.items[0].fields.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<&str> = c.items[0].fields.iter().map(|f| f.name.as_ref()).collect();
         assert_eq!(names, ["filepath", "path", "filename", "xpath", "value_of", "value_of"]);
         assert_eq!(values(&c), ["1", "2"]);
         assert_eq!(c.evidence.len(), 1);

@@ -42,7 +42,7 @@ impl Probe for YamlFileContentProbe {
         };
         let kind = item_type(object.kind);
         let mut failed = false;
-        let mut out = collect_each(object, ctx.root, |file, out| {
+        let mut out = collect_each(object, ctx, |file, out| {
             let Some(content) = read_regular(ctx.root, file, &kind, out) else { return Ok(()) };
             let shown = file.full_path();
             let text = String::from_utf8_lossy(&content.bytes);
@@ -421,7 +421,7 @@ fn scalar_field(name: &str, node: &Node) -> Result<ItemField, String> {
         format!("a value `{value}` that cannot be read as its tag `{}`", tag.as_deref().unwrap_or(""))
     })?;
     Ok(ItemField {
-        name: name.to_string(),
+        name: name.to_string().into(),
         datatype,
         status: ItemStatus::Exists,
         value: ItemValue::Text(text),
@@ -558,7 +558,7 @@ mod tests {
                             ItemValue::Text(t) => t.clone(),
                             _ => String::new(),
                         };
-                        (f.name.clone(), f.datatype, t)
+                        (f.name.to_string(), f.datatype, t)
                     })
                     .collect()
             })
@@ -717,7 +717,7 @@ nested: [[1, 2], [3]]
             ],
             &[],
         );
-        YamlFileContentProbe.collect(&o, &ProbeContext { root: &root })
+        YamlFileContentProbe.collect(&o, &ProbeContext::new(&root))
     }
 
     #[test]
@@ -725,7 +725,7 @@ nested: [[1, 2], [3]]
         let c = probe("{\n  \"icc\": false,\n  \"log-level\": \"info\"\n}\n", ".icc");
         assert_eq!(c.flag, CollectedFlag::Complete);
         let item = &c.items[0];
-        let names: Vec<&str> = item.fields.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<&str> = item.fields.iter().map(|f| f.name.as_ref()).collect();
         assert_eq!(names, ["filepath", "path", "filename", "yamlpath", "value"]);
         let ItemValue::Record(fields) = &item.fields[4].value else { panic!("not a record") };
         assert_eq!(show(std::slice::from_ref(fields)), [[f("#", B, "false")]]);

@@ -450,7 +450,7 @@ fn field_view(field: &ItemField, nillable: bool) -> Value {
         ItemValue::Nil => (Value::from(""), nillable && field.status == ItemStatus::Exists, Value::from(())),
     };
     map([
-        ("name", Value::from(field.name.as_str())),
+        ("name", Value::from(field.name.as_ref())),
         ("datatype", datatype.into()),
         ("status", status.into()),
         ("nil", Value::from(nil)),

@@ -211,7 +211,7 @@ pub fn rule_evidence(results: &ScanResults, rule: &RuleResult) -> (Vec<TestEvide
                     .map(|(item, result)| ItemEvidence {
                         kind: item.kind.name.clone(),
                         result: result.as_str().to_string(),
-                        fields: item.fields.iter().map(|f| (f.name.clone(), field_text(f))).collect(),
+                        fields: item.fields.iter().map(|f| (f.name.to_string(), field_text(f))).collect(),
                     })
                     .collect(),
                 more_items,
@@ -377,7 +377,7 @@ mod tests {
 
     #[test]
     fn item_path_joins_path_and_filename() {
-        let field = |n: &str, v: &str| ItemField {
+        let field = |n: &'static str, v: &str| ItemField {
             name: n.into(),
             datatype: crate::model::oval::Datatype::String,
             status: crate::model::oval::ItemStatus::Exists,

@@ -122,9 +122,40 @@ struct RuleResultView<'a> {
     weight: String,
     version: Option<&'a str>,
     result: &'static str,
+    /// The assessor's answer that replaced the scan's result.
+    r#override: Option<OverrideView<'a>>,
     idents: Vec<&'a crate::model::xccdf::Ident>,
     messages: &'a [String],
     check: Option<CheckView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct OverrideView<'a> {
+    time: String,
+    authority: &'a str,
+    old_result: &'static str,
+    new_result: &'static str,
+    remark: String,
+}
+
+/// An XCCDF `override` for an answer in force: who changed which result to what, and why.
+fn override_view(answer: &crate::scan::answers::Answer) -> Option<OverrideView<'_>> {
+    let old = answer.original_result?;
+    // `when` is a date (or a full RFC 3339 time); xsd:dateTime needs the time of day.
+    let time =
+        if answer.when.len() == 10 { format!("{}T00:00:00Z", answer.when) } else { answer.when.clone() };
+    let remark = [answer.comment.trim(), answer.finding_details.trim()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    Some(OverrideView {
+        time,
+        authority: &answer.who,
+        old_result: old.as_str(),
+        new_result: answer.status.as_str(),
+        remark: if remark.is_empty() { "answered by the assessor".to_string() } else { remark },
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -192,6 +223,7 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
             weight: decimal(rule.weight),
             version: rule.version.as_deref(),
             result: rule.result.as_str(),
+            r#override: rule.answer.as_ref().and_then(override_view),
             idents: rule.idents.iter().collect(),
             messages: &rule.messages,
             check: rule.check.as_ref().map(|c| CheckView {

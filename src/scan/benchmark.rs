@@ -16,6 +16,7 @@ use super::components::standalone_xml;
 use super::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
 use super::results::*;
 use crate::eval::engine::{EvalOptions, ExternalValues, evaluate};
+use crate::eval::progress::ProgressHandle;
 use crate::host::{HostError, Root};
 use crate::loader::LoadedBenchmark;
 use crate::loader::oval::{OvalLoadErrors, load_oval_file, parse_oval_str};
@@ -58,6 +59,8 @@ pub struct ScanRequest {
     pub values: Vec<(String, String)>,
     /// Assessor answers (`--answers`), already checked against the benchmark.
     pub answers: Vec<super::answers::Answer>,
+    /// Told of the OVAL evaluation's steps (a progress bar).
+    pub progress: ProgressHandle,
 }
 
 /// How one rule will be decided.
@@ -156,7 +159,11 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
                     ids.sort();
                     ids
                 });
-                let options = EvalOptions { only_definitions: only, ..EvalOptions::default() };
+                let options = EvalOptions {
+                    only_definitions: only,
+                    progress: request.progress.clone(),
+                    ..EvalOptions::default()
+                };
                 let run = evaluate(&defs, &root, &w.external, &options);
                 (defs, run)
             });

@@ -86,7 +86,7 @@ fn kind(family: Family, name: &str) -> TypeName {
 
 fn text(name: &str, datatype: Datatype, value: &str) -> ItemField {
     ItemField {
-        name: name.to_string(),
+        name: name.to_string().into(),
         datatype,
         status: ItemStatus::Exists,
         value: ItemValue::Text(value.into()),
@@ -574,7 +574,7 @@ fn field_from(node: roxmltree::Node<'_, '_>, name: String) -> ItemField {
     } else {
         ItemValue::Text(node.text().unwrap_or_default().to_string())
     };
-    ItemField { name, datatype, status, value }
+    ItemField { name: name.into(), datatype, status, value }
 }
 
 /// oscap's results → an OvalRun, plus oscap item id → our item id (index + 1).
