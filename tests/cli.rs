@@ -245,8 +245,9 @@ fn eval_answers_flow_into_results() {
     )
     .unwrap();
     let json = dir.path().join("r.json");
+    // A node with Docker (its configuration directory), so the benchmark applies.
     let root = dir.path().join("root");
-    std::fs::create_dir_all(&root).unwrap();
+    std::fs::create_dir_all(root.join("etc/docker")).unwrap();
     let out = stigrun()
         .args(["eval", "--benchmark", "docker-ee", "--rule", "SV-235778r960765_rule", "--answers"])
         .arg(&answers)
@@ -262,6 +263,13 @@ fn eval_answers_flow_into_results() {
     assert_eq!(rule["result"], "pass");
     assert_eq!(rule["answer"]["who"], "J. Assessor");
     assert_eq!(rule["answer"]["original_result"], "notchecked");
+    // Each rule carries when it was decided: within the scan, in RFC 3339 UTC.
+    for r in v["rules"].as_array().unwrap() {
+        let time = r["time"].as_str().expect("every rule has a decision time");
+        assert!(time.ends_with('Z') && time.len() == 20, "{time}");
+        let (start, end) = (v["start_time"].as_str().unwrap(), v["end_time"].as_str().unwrap());
+        assert!(start <= time && time <= end, "{start} <= {time} <= {end}");
+    }
 
     // The answer reaches the HTML report, escaped, with who and the finding details.
     let html = dir.path().join("r.html");
@@ -318,8 +326,10 @@ fn progress_lines_count_up_to_the_plan_and_rule_lines_follow() {
         assert!(planned.parse::<usize>().unwrap() > 0);
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let rule_lines: Vec<&str> =
-        stdout.lines().filter(|l| l.starts_with("xccdf_mil.disa.stig_rule_SV-") && l.contains('\t')).collect();
+    let rule_lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("xccdf_mil.disa.stig_rule_SV-") && l.contains('\t'))
+        .collect();
     assert_eq!(rule_lines.len(), 101, "one line per V2R2 rule:\n{stdout}");
     assert!(rule_lines.contains(&"xccdf_mil.disa.stig_rule_SV-235833r961395_rule\tpass"), "{stdout}");
 }

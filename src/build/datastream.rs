@@ -25,6 +25,12 @@ pub struct DataStreamIds {
     pub oval_component: String,
     /// The name the benchmark's OVAL `check-content-ref href` uses.
     pub oval_href: String,
+    pub cpe_dictionary_cref: String,
+    pub cpe_dictionary_component: String,
+    pub cpe_oval_cref: String,
+    pub cpe_oval_component: String,
+    /// The name the dictionary's `check href` uses for the CPE OVAL component.
+    pub cpe_oval_href: String,
     /// `xsd:dateTime` for the data stream and its components.
     pub timestamp: String,
     pub product_version: String,
@@ -35,6 +41,8 @@ impl DataStreamIds {
     pub fn new(namespace: &str, name: &str, oval_href: &str, timestamp: &str) -> Self {
         let id = |kind: &str, what: &str| format!("scap_{namespace}_{kind}_{what}");
         let benchmark_file = format!("{name}-xccdf.xml");
+        let dictionary_file = format!("{name}-cpe-dictionary.xml");
+        let cpe_oval_href = super::PLATFORM_OVAL_HREF;
         DataStreamIds {
             collection_id: id("collection", name),
             datastream_id: id("datastream", name),
@@ -43,6 +51,11 @@ impl DataStreamIds {
             oval_cref: id("cref", oval_href),
             oval_component: id("comp", oval_href),
             oval_href: oval_href.to_string(),
+            cpe_dictionary_cref: id("cref", &dictionary_file),
+            cpe_dictionary_component: id("comp", &dictionary_file),
+            cpe_oval_cref: id("cref", cpe_oval_href),
+            cpe_oval_component: id("comp", cpe_oval_href),
+            cpe_oval_href: cpe_oval_href.to_string(),
             timestamp: timestamp.to_string(),
             product_version: env!("CARGO_PKG_VERSION").to_string(),
         }
@@ -67,8 +80,27 @@ pub fn render_datastream(
         ds: &'a DataStreamIds,
         oval: &'a MergedOval,
         benchmark_xml: &'a str,
+        platform: PlatformContext<'a>,
     }
-    let context = Context { ds: ids, oval: &oval, benchmark_xml };
+    #[derive(Serialize)]
+    struct PlatformContext<'a> {
+        cpe_name: &'a str,
+        title: &'a str,
+        definition: &'a str,
+        /// The inventory OVAL document without its XML declaration and leading comments.
+        oval_xml: &'a str,
+    }
+    let oval_xml = super::PLATFORM_OVAL
+        .find("<oval_definitions")
+        .map_or(super::PLATFORM_OVAL, |start| &super::PLATFORM_OVAL[start..])
+        .trim_end();
+    let platform = PlatformContext {
+        cpe_name: super::PLATFORM_CPE,
+        title: super::PLATFORM_TITLE,
+        definition: super::PLATFORM_DEFINITION,
+        oval_xml,
+    };
+    let context = Context { ds: ids, oval: &oval, benchmark_xml, platform };
     Ok(env.get_template(TEMPLATE_NAME)?.render(minijinja::value::Serde(&context))?)
 }
 

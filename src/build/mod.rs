@@ -21,12 +21,22 @@ use crate::loader::{self, Input, LoadError, Selection};
 use crate::model::xccdf::XccdfVersion;
 use content::{AutomationContent, CheckKind};
 use datastream::DataStreamIds;
-use xccdf12::{ConversionInput, OvalBinding, ValueView};
+use xccdf12::{ConversionInput, OvalBinding, PlatformView, ValueView};
 
 /// The `check-content-ref href` of the OVAL checks, mapped by the data stream's catalog.
 pub const OVAL_HREF: &str = "docker-ee-oval.xml";
 /// Reverse-DNS namespace of stigrun's SCAP ids.
 pub const SCAP_NAMESPACE: &str = "io.stigrun.docker-ee";
+
+/// The benchmark applies to nodes running the Docker Engine (NVD's CPE name for it): the data
+/// stream's CPE dictionary decides that with the OVAL inventory check below.
+pub const PLATFORM_ID: &str = "docker_engine";
+pub const PLATFORM_CPE: &str = "cpe:/a:docker:docker";
+pub const PLATFORM_TITLE: &str = "Docker Engine is installed";
+/// The `href` of the inventory check and the check itself (definition `PLATFORM_DEFINITION`).
+pub const PLATFORM_OVAL_HREF: &str = "docker-ee-cpe-oval.xml";
+pub const PLATFORM_DEFINITION: &str = "oval:io.stigrun.docker-ee:def:1";
+pub const PLATFORM_OVAL: &str = include_str!("../../content/docker-ee/platform/docker-installed-oval.xml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -198,7 +208,16 @@ pub fn build(
             value: v.default.first().cloned().unwrap_or_default(),
         })
         .collect();
-    let input = ConversionInput { bindings, values, source_name: source_name.to_string() };
+    let input = ConversionInput {
+        bindings,
+        values,
+        source_name: source_name.to_string(),
+        platform: Some(PlatformView {
+            id: PLATFORM_ID.to_string(),
+            cpe_name: PLATFORM_CPE.to_string(),
+            title: PLATFORM_TITLE.to_string(),
+        }),
+    };
     let benchmark_xml = xccdf12::render_benchmark(&bench, &input)?;
     // A fixed timestamp (DISA's status date) makes builds reproducible: same inputs, same bytes.
     let date = bench.statuses.iter().find_map(|s| s.date.as_deref()).unwrap_or("1970-01-01");

@@ -58,6 +58,17 @@ pub struct ConversionInput {
     pub values: Vec<ValueView>,
     /// Name of the official file, recorded as `dc:source`.
     pub source_name: String,
+    /// The CPE platform the whole benchmark applies to (`None`: everywhere).
+    pub platform: Option<PlatformView>,
+}
+
+/// A benchmark-wide applicability platform: a CPE name that the data stream's dictionary checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformView {
+    /// `cpe-lang:platform/@id`, referred to as `#id`.
+    pub id: String,
+    pub cpe_name: String,
+    pub title: String,
 }
 
 #[derive(Serialize)]
@@ -69,6 +80,7 @@ struct BenchmarkView<'a> {
     description: Option<&'a Text>,
     references: Vec<ReferenceView<'a>>,
     plain_texts: Vec<(&'a str, &'a str)>,
+    platform: Option<&'a PlatformView>,
     version: &'a str,
     contributor: &'static str,
     source: &'a str,
@@ -222,6 +234,7 @@ fn benchmark_view<'a>(
         description: bench.description.as_ref(),
         references: references(&bench.references),
         plain_texts: bench.plain_texts.iter().map(|p| (p.id.as_str(), p.text.as_str())).collect(),
+        platform: input.platform.as_ref(),
         version: bench.version.as_deref().unwrap_or("0"),
         contributor: "stigrun: XCCDF 1.2 conversion and OVAL node checks",
         source: &input.source_name,

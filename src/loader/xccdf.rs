@@ -715,6 +715,14 @@ const NS_CPE_LANG: &str = "http://cpe.mitre.org/language/2.0";
 /// Give a `platform-specification` fragment its own `cpe-lang` namespace declaration.
 fn redeclare_cpe_lang(xml: &str, prefix: &str) -> String {
     let attribute = if prefix.is_empty() { "xmlns".to_string() } else { format!("xmlns:{prefix}") };
+    // Declared on the element itself already: a second declaration would make it unparsable.
+    let start_tag = &xml[..xml.find('>').unwrap_or(xml.len())];
+    let declared = start_tag
+        .split(|c: char| c.is_whitespace())
+        .any(|a| a.split_once('=').is_some_and(|(name, _)| name == attribute));
+    if declared {
+        return xml.to_string();
+    }
     let name_end = xml.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(xml.len());
     format!("{} {attribute}=\"{NS_CPE_LANG}\"{}", &xml[..name_end], &xml[name_end..])
 }
@@ -723,6 +731,25 @@ fn redeclare_cpe_lang(xml: &str, prefix: &str) -> String {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn platform_specification_fragment_declares_its_namespace_once() {
+        for (xml, prefix) in [
+            (
+                "<cpe-lang:platform-specification><cpe-lang:platform id=\"a\"/></cpe-lang:platform-specification>",
+                "cpe-lang",
+            ),
+            (
+                "<c:platform-specification xmlns:c=\"http://cpe.mitre.org/language/2.0\"><c:platform id=\"a\"/></c:platform-specification>",
+                "c",
+            ),
+            ("<platform-specification xmlns=\"http://cpe.mitre.org/language/2.0\"/>", ""),
+        ] {
+            let fragment = redeclare_cpe_lang(xml, prefix);
+            let doc = roxmltree::Document::parse(&fragment).unwrap_or_else(|e| panic!("{fragment}: {e}"));
+            assert_eq!(doc.root_element().tag_name().namespace(), Some(NS_CPE_LANG), "{fragment}");
+        }
+    }
 
     fn load(src: &str) -> Result<Benchmark, LoadError> {
         let mut cur = Cursor::new(src, Arc::from("b.xml"));

@@ -40,6 +40,9 @@ pub enum ScanError {
     UnknownValue { id: String, known: String },
     #[error("tailoring: {0}")]
     Tailoring(String),
+    /// The benchmark's CPE platform specification cannot be read: every platform test would fail.
+    #[error("platform specification: {0}")]
+    Platform(#[from] super::cpe::CpeError),
 }
 
 /// What to scan and how.
@@ -116,7 +119,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
     apply_rule_filters(bench, &mut resolved, &request.rules, &request.skip_rules)?;
     apply_requires_conflicts(bench, &mut resolved);
 
-    let mut applicability = Applicability::new(&loaded, request, &root);
+    let mut applicability = Applicability::new(&loaded, request, &root)?;
     let benchmark_applies = applicability.item_applies(&bench.platforms);
 
     // Plan every rule.
@@ -142,6 +145,9 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
         plans.push(plan);
     }
 
+    // Rules decided without a check (not selected, not applicable, unchecked) are decided now.
+    let planned_time = crate::clock::utc_now_rfc3339();
+
     // Batch OVAL work per document.
     let mut work: BTreeMap<String, DocumentWork> = BTreeMap::new();
     for plan in &plans {
@@ -150,7 +156,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
         }
     }
     let documents: Vec<(String, DocumentWork)> = work.into_iter().collect();
-    let evaluated: Vec<(String, Result<EvaluatedDocument, String>)> = documents
+    let evaluated: Vec<(String, Result<EvaluatedDocument, String>, String)> = documents
         .par_iter()
         .map(|(href, w)| {
             let outcome = load_check_document(&loaded, request, href).map(|defs| {
@@ -167,15 +173,17 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
                 let run = evaluate(&defs, &root, &w.external, &options);
                 (defs, run)
             });
-            (href.clone(), outcome)
+            (href.clone(), outcome, crate::clock::utc_now_rfc3339())
         })
         .collect();
 
     let mut oval_docs: Vec<OvalDocumentRun> = Vec::new();
     let mut doc_index: HashMap<String, Result<usize, String>> = HashMap::new();
-    for (href, outcome) in evaluated {
+    let mut finished_times: Vec<String> = Vec::new();
+    for (href, outcome, finished) in evaluated {
         match outcome {
             Ok((defs, run)) => {
+                finished_times.push(finished);
                 doc_index.insert(href.clone(), Ok(oval_docs.len()));
                 let source = defs.source.clone();
                 oval_docs.push(OvalDocumentRun { href, source, run, definitions: Some(Arc::new(defs)) });
@@ -202,6 +210,12 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             }
         };
         let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
+        let time = check_ref
+            .as_ref()
+            .and_then(|c| c.oval_document)
+            .and_then(|d| finished_times.get(d))
+            .unwrap_or(&planned_time)
+            .clone();
         rules.push(RuleResult {
             rule_id: rule.common.id.clone(),
             version: rule.version.clone(),
@@ -218,6 +232,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             answer: None,
             description: rule_description(rule),
             fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
+            time: Some(time),
         });
     }
     apply_answers(&mut rules, &request.answers);
@@ -571,7 +586,7 @@ struct Applicability<'a> {
 }
 
 impl<'a> Applicability<'a> {
-    fn new(loaded: &'a LoadedBenchmark, request: &'a ScanRequest, root: &'a Root) -> Self {
+    fn new(loaded: &'a LoadedBenchmark, request: &'a ScanRequest, root: &'a Root) -> Result<Self, ScanError> {
         let mut dictionary = CpeDictionary::default();
         let mut dictionary_ref = None;
         if let (Some(origin), Some(collection)) = (&loaded.origin, &loaded.collection)
@@ -585,13 +600,11 @@ impl<'a> Applicability<'a> {
                 }
             }
         }
-        let specification = loaded
-            .benchmark
-            .platform_specification
-            .as_deref()
-            .and_then(|xml| PlatformSpecification::parse(xml, &request.source_name).ok())
-            .unwrap_or_default();
-        Applicability {
+        let specification = match loaded.benchmark.platform_specification.as_deref() {
+            Some(xml) => PlatformSpecification::parse(xml, &request.source_name)?,
+            None => PlatformSpecification::default(),
+        };
+        Ok(Applicability {
             loaded,
             request,
             root,
@@ -600,7 +613,7 @@ impl<'a> Applicability<'a> {
             specification,
             cache: HashMap::new(),
             documents: HashMap::new(),
-        }
+        })
     }
 
     /// An item with platforms applies when any of them does; no platforms means everywhere.

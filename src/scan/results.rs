@@ -109,6 +109,10 @@ pub struct RuleResult {
     /// How to fix a finding (the rule's first `fixtext`), for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix_text: Option<String>,
+    /// When the result was decided (RFC 3339 UTC): when its OVAL document finished evaluating,
+    /// or when the scan was planned for results known without a check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
