@@ -473,13 +473,17 @@ impl<'d, 'i> Importer<'d, 'i> {
         // then tells which OVAL report holds the result.
         let by_name = || {
             let name = check_ref.name.as_deref()?;
-            let mut matching: Vec<&String> =
-                oval_reports.iter().filter(|(_, r)| reports_definition(**r, name)).map(|(id, _)| id).collect();
+            let mut matching: Vec<&String> = oval_reports
+                .iter()
+                .filter(|(_, r)| reports_definition(**r, name))
+                .map(|(id, _)| id)
+                .collect();
             matching.sort();
             matching.first().map(|id| (*id).clone())
         };
         let report_id = if oval_reports.contains_key(&report_id) { Some(report_id) } else { by_name() };
-        let Some((report_id, report)) = report_id.and_then(|id| oval_reports.get(&id).map(|r| (id, r))) else {
+        let Some((report_id, report)) = report_id.and_then(|id| oval_reports.get(&id).map(|r| (id, r)))
+        else {
             return Err(ArfImportError::Dangling {
                 location: self.loc(content_ref.unwrap_or(check)),
                 reference: "check-content-ref href",
