@@ -74,11 +74,17 @@ pub enum ArfImportError {
     #[error("source data stream in the report request: {0}")]
     DataStream(#[from] LoadError),
 
+    #[error("{location}: `{element}` is nested more than {MAX_CRITERIA_DEPTH} levels deep")]
+    TooDeep { location: Location, element: String },
+
     #[error("{location}: OVAL definitions for `{href}`: {message}")]
     OvalDefinitions { location: Location, href: String, message: String },
 }
 
 type Res<T> = Result<T, ArfImportError>;
+
+/// Criteria are read recursively; the OVAL loader allows the same depth.
+const MAX_CRITERIA_DEPTH: usize = 128;
 
 /// What an oscap ARF holds, as stigrun results, with the data stream it was scanned with.
 #[derive(Debug)]
@@ -587,7 +593,7 @@ impl<'d, 'i> Importer<'d, 'i> {
                 }
             };
             let criteria = match children_named(definition, NS_OVAL_RES, "criteria").next() {
-                Some(c) => Some(self.criteria(c)?),
+                Some(c) => Some(self.criteria(c, 0)?),
                 None => None,
             };
             let result = DefinitionResult {
@@ -631,7 +637,13 @@ impl<'d, 'i> Importer<'d, 'i> {
         if node.has_attribute(name) { self.flag(node, name).map(Some) } else { Ok(None) }
     }
 
-    fn criteria(&self, node: Node) -> Res<CriteriaResult> {
+    fn criteria(&self, node: Node, depth: usize) -> Res<CriteriaResult> {
+        if depth >= MAX_CRITERIA_DEPTH {
+            return Err(ArfImportError::TooDeep {
+                location: self.loc(node),
+                element: node.tag_name().name().to_string(),
+            });
+        }
         let operator = match node.attribute("operator") {
             Some(o) => spelling::operator::parse(o)
                 .ok_or_else(|| self.invalid(node, o, spelling::operator::EXPECTED))?,
@@ -641,7 +653,7 @@ impl<'d, 'i> Importer<'d, 'i> {
         for c in node.children().filter(|c| c.is_element() && c.tag_name().namespace() == Some(NS_OVAL_RES)) {
             let version = || -> Res<String> { Ok(c.attribute("version").unwrap_or_default().to_string()) };
             let result = match c.tag_name().name() {
-                "criteria" => CriteriaResultNode::Criteria(self.criteria(c)?),
+                "criteria" => CriteriaResultNode::Criteria(self.criteria(c, depth + 1)?),
                 "criterion" => CriteriaResultNode::Criterion {
                     test_ref: self.required(c, "test_ref")?.to_string(),
                     version: version()?,
@@ -759,18 +771,22 @@ impl<'d, 'i> Importer<'d, 'i> {
             if field.tag_name().namespace() == Some(NS_OVAL_SC) && field.tag_name().name() == "message" {
                 item.messages.push(text(field));
             } else {
-                item.fields.push(self.item_field(field, field.tag_name().name())?);
+                item.fields.push(self.item_field(field, field.tag_name().name(), false)?);
             }
         }
         Ok(item)
     }
 
-    fn item_field(&self, node: Node, name: &str) -> Res<ItemField> {
+    /// One item entity; `in_record` for the `field`s of a record, which are scalars.
+    fn item_field(&self, node: Node, name: &str, in_record: bool) -> Res<ItemField> {
         let datatype = match node.attribute("datatype") {
             Some(d) => spelling::datatype::parse(d)
                 .ok_or_else(|| self.invalid(node, d, spelling::datatype::EXPECTED))?,
             None => Default::default(),
         };
+        if in_record && datatype == crate::model::oval::Datatype::Record {
+            return Err(self.invalid(node, "record", "a scalar datatype for a record's field"));
+        }
         let nil = matches!(node.attribute((NS_XSI, "nil")), Some("true" | "1"));
         let value = if nil {
             ItemValue::Nil
@@ -778,7 +794,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             let fields = node
                 .children()
                 .filter(Node::is_element)
-                .map(|f| self.item_field(f, self.required(f, "name")?))
+                .map(|f| self.item_field(f, self.required(f, "name")?, true))
                 .collect::<Res<Vec<_>>>()?;
             ItemValue::Record(fields)
         } else {
@@ -904,10 +920,24 @@ fn rfc3339_seconds(time: &str) -> Option<i64> {
     let mut c = rest[..clock_end].split(':');
     let (hour, minute) = (number(c.next())?, number(c.next())?);
     let second = number(c.next().map(|s| s.split('.').next().unwrap_or(s)))?;
+    // Bounds keep the arithmetic below far from overflow whatever the text says.
+    let in_range = (0..=9999).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && (0..=23).contains(&hour)
+        && (0..=59).contains(&minute)
+        && (0..=60).contains(&second);
+    if !in_range {
+        return None;
+    }
     let offset = match rest[clock_end..].chars().next() {
         Some(sign @ ('+' | '-')) => {
             let mut o = rest[clock_end + 1..].split(':');
-            let minutes = number(o.next())? * 60 + number(o.next()).unwrap_or(0);
+            let (hours, minutes) = (number(o.next())?, number(o.next()).unwrap_or(0));
+            if !(0..=23).contains(&hours) || !(0..=59).contains(&minutes) {
+                return None;
+            }
+            let minutes = hours * 60 + minutes;
             if sign == '-' { -minutes * 60 } else { minutes * 60 }
         }
         _ => 0,

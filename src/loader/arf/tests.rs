@@ -354,4 +354,49 @@ fn rfc3339_times_count_seconds_with_offsets() {
     assert_eq!(rfc3339_seconds("2000-03-01T01:00:00+01:00"), Some(951_868_800));
     assert_eq!(rfc3339_seconds("2014-10-17T09:07:43"), Some(1_413_536_863));
     assert_eq!(rfc3339_seconds("not a time"), None);
+    assert_eq!(rfc3339_seconds("99999999999999999-01-01T00:00:00Z"), None, "no overflow");
+    assert_eq!(rfc3339_seconds("2000-01-01T00:00:00+99999999999999:00"), None);
+}
+
+#[test]
+fn deeply_nested_criteria_are_an_error_not_a_crash() {
+    let depth = 300;
+    let nested = format!(
+        "{}<criterion test_ref=\"oval:t:tst:1\" version=\"1\" result=\"true\"/>{}",
+        "<criteria operator=\"AND\" result=\"true\">".repeat(depth),
+        "</criteria>".repeat(depth)
+    );
+    let bad =
+        ARF.replacen("<criterion test_ref=\"oval:t:tst:1\" version=\"1\" result=\"true\"/>", &nested, 1);
+    let message = import_error(&bad);
+    assert!(message.contains("`criteria` is nested more than 128 levels deep"), "{message}");
+}
+
+#[test]
+fn a_record_inside_a_record_is_refused() {
+    let bad = ARF.replacen(
+        "<unix-sys:user_id datatype=\"int\">0</unix-sys:user_id>",
+        "<unix-sys:user_id datatype=\"record\"><field name=\"a\" datatype=\"record\"/></unix-sys:user_id>",
+        1,
+    );
+    let message = import_error(&bad);
+    assert!(message.contains("`field` has `record`; expected a scalar datatype"), "{message}");
+}
+
+#[test]
+fn mangled_arfs_never_panic() {
+    // Every cut point (on a char boundary) and every attribute value blanked in turn.
+    for end in (0..ARF.len()).step_by(53).filter(|&i| ARF.is_char_boundary(i)) {
+        let _ = parse_arf(&ARF[..end], "t.arf.xml");
+    }
+    let mut from = 0;
+    let mut blanked = 0;
+    while let Some(at) = ARF[from..].find("=\"").map(|i| from + i + 2) {
+        let Some(close) = ARF[at..].find('"').map(|i| at + i) else { break };
+        let mangled = format!("{}{}", &ARF[..at], &ARF[close..]);
+        let _ = parse_arf(&mangled, "t.arf.xml");
+        from = close;
+        blanked += 1;
+    }
+    assert!(blanked > 100, "the fixture has attributes to blank ({blanked})");
 }
