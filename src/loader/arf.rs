@@ -273,7 +273,7 @@ impl<'d, 'i> Importer<'d, 'i> {
         let target = self.target(tr, oval.first().map(|d: &OvalDocumentRun| &d.run.system_info));
         let origin = loaded.origin.as_ref();
         Ok(ScanResults {
-            generator: Generator::default(),
+            generator: scanner(tr),
             benchmark: BenchmarkRef {
                 id: bench.id.clone(),
                 title: bench.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
@@ -824,6 +824,24 @@ fn system_info(sc: Node) -> SystemInfo {
         architecture: field("architecture"),
         primary_host_name: field("primary_host_name"),
         interfaces,
+    }
+}
+
+/// Who scanned: the TestResult's scanner facts and `test-system`, so reports credit oscap and not
+/// stigrun, which only renders them.
+fn scanner(tr: Node) -> Generator {
+    let fact = |name: &str| {
+        child(tr, "target-facts")
+            .into_iter()
+            .flat_map(|f| children(f, "fact"))
+            .find(|f| f.attribute("name") == Some(name))
+            .map(text)
+    };
+    let test_system = tr.attribute("test-system").map(str::to_string);
+    Generator {
+        name: fact("urn:xccdf:fact:scanner:name").unwrap_or_else(|| "unknown scanner".to_string()),
+        version: fact("urn:xccdf:fact:scanner:version").unwrap_or_default(),
+        test_system,
     }
 }
 

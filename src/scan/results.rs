@@ -33,11 +33,18 @@ pub struct ScanResults {
 pub struct Generator {
     pub name: String,
     pub version: String,
+    /// The XCCDF `test-system` CPE when the scan was not stigrun's own (an imported oscap ARF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_system: Option<String>,
 }
 
 impl Default for Generator {
     fn default() -> Self {
-        Generator { name: "stigrun".to_string(), version: env!("CARGO_PKG_VERSION").to_string() }
+        Generator {
+            name: "stigrun".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            test_system: None,
+        }
     }
 }
 

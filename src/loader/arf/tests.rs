@@ -84,6 +84,7 @@ const ARF: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
           <target-address>192.0.2.7</target-address>
           <target-facts>
             <fact name="urn:xccdf:fact:scanner:name" type="string">OpenSCAP</fact>
+            <fact name="urn:xccdf:fact:scanner:version" type="string">1.3.7</fact>
             <fact name="urn:xccdf:fact:asset:identifier:fqdn" type="string">host1.example.org</fact>
             <fact name="urn:xccdf:fact:ethernet:MAC" type="string">02:FC:00:00:00:01</fact>
             <fact name="urn:xccdf:fact:asset:identifier:mac" type="string">02:FC:00:00:00:01</fact>
@@ -251,6 +252,9 @@ fn maps_test_result_header_target_values_and_scores() {
     let flat = results.scores.iter().find(|s| s.model == ScoringModel::Flat).expect("flat score");
     assert_eq!((flat.score, flat.maximum), (2.0, 3.0));
     assert_eq!(results.scores.len(), 2);
+    assert_eq!(results.generator.name, "OpenSCAP", "the scanner is credited, not stigrun");
+    assert_eq!(results.generator.version, "1.3.7");
+    assert_eq!(results.generator.test_system.as_deref(), Some("cpe:/a:redhat:openscap:1.3.7"));
 }
 
 #[test]
