@@ -414,6 +414,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             answer,
             description: rule.and_then(crate::scan::benchmark::rule_description),
             fix_text: rule.and_then(|r| r.fixtexts.first()).map(|f| f.text.text.clone()),
+            time: rr.attribute("time").map(str::to_string),
         })
     }
 

@@ -218,7 +218,7 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
                 crate::model::xccdf::Role::Unscored => "unscored",
                 crate::model::xccdf::Role::Unchecked => "unchecked",
             },
-            time: &results.end_time,
+            time: rule.time.as_deref().unwrap_or(&results.end_time),
             severity: rule.severity.as_str(),
             weight: decimal(rule.weight),
             version: rule.version.as_deref(),

@@ -218,6 +218,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             answer: None,
             description: rule_description(rule),
             fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
+            time: None,
         });
     }
     apply_answers(&mut rules, &request.answers);

@@ -116,6 +116,9 @@ pub struct RuleResult {
     /// How to fix a finding (the rule's first `fixtext`), for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix_text: Option<String>,
+    /// When the rule was decided, if the scanner said (imported oscap results); else the scan's end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
