@@ -108,11 +108,14 @@ pub fn parse_arf(text: &str, name: &str) -> Res<ImportedArf> {
     let file: Arc<str> = Arc::from(name);
     let options = ParsingOptions { allow_dtd: false, ..ParsingOptions::default() };
     let doc = Document::parse_with_options(text, options).map_err(|e| {
-        let pos = e.pos();
-        ArfImportError::Syntax {
-            location: Location::new(file.clone(), pos.row, pos.col),
-            message: e.to_string(),
-        }
+        // roxmltree places a premature end at 1:1; where the text stops says more (a cut file).
+        let (row, col) = match e {
+            roxmltree::Error::UnclosedRootNode | roxmltree::Error::UnexpectedEndOfStream => {
+                end_position(text)
+            }
+            _ => (e.pos().row, e.pos().col),
+        };
+        ArfImportError::Syntax { location: Location::new(file.clone(), row, col), message: e.to_string() }
     })?;
     Importer { doc: &doc, file }.import()
 }
@@ -927,6 +930,14 @@ fn standalone_element(doc: &Document, node: Node) -> String {
     let line = doc.text_pos_at(range.start).row;
     let padding = "\n".repeat(line.saturating_sub(1) as usize);
     format!("{padding}{}{declarations}{}", &xml[..name_end], &xml[name_end..])
+}
+
+/// Line and column (in characters, 1-based) just past the end of `text`.
+fn end_position(text: &str) -> (u32, u32) {
+    let row = text.matches('\n').count() + 1;
+    let last_line = text.rsplit('\n').next().unwrap_or("");
+    let col = last_line.chars().count() + 1;
+    (u32::try_from(row).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX))
 }
 
 /// Seconds since the epoch of an RFC 3339 time (`2026-11-27T07:23:15+00:00`, fraction ignored).
