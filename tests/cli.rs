@@ -318,10 +318,8 @@ fn progress_lines_count_up_to_the_plan_and_rule_lines_follow() {
         assert!(planned.parse::<usize>().unwrap() > 0);
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let rule_lines: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.starts_with("xccdf_mil.disa.stig_rule_SV-") && l.contains('\t'))
-        .collect();
+    let rule_lines: Vec<&str> =
+        stdout.lines().filter(|l| l.starts_with("xccdf_mil.disa.stig_rule_SV-") && l.contains('\t')).collect();
     assert_eq!(rule_lines.len(), 101, "one line per V2R2 rule:\n{stdout}");
     assert!(rule_lines.contains(&"xccdf_mil.disa.stig_rule_SV-235833r961395_rule\tpass"), "{stdout}");
 }
