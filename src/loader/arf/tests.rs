@@ -1,4 +1,7 @@
 use super::*;
+use crate::model::oval::{Datatype, Family, ItemValue};
+use crate::probes::CollectedFlag;
+use crate::results::oval::OvalResult;
 
 /// A small ARF as oscap writes it: one rule passes, one fails, one OVAL report with file items.
 const ARF: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
@@ -278,7 +281,7 @@ fn maps_oval_results_and_items_with_positional_ids() {
     assert_eq!(item.kind.family, Family::Unix);
     assert_eq!(item.fields[0].name, "filepath");
     assert_eq!(item.fields[0].value, ItemValue::Text("/etc/shadow".into()));
-    assert_eq!(item.fields[1].datatype, crate::model::oval::Datatype::Int);
+    assert_eq!(item.fields[1].datatype, Datatype::Int);
     assert_eq!(run.system_info.interfaces[0].0, "eth0");
 }
 
