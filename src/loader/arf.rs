@@ -113,6 +113,15 @@ pub fn parse_arf(text: &str, name: &str) -> Res<ImportedArf> {
     Importer { doc: &doc, file }.import()
 }
 
+/// The ARF's OVAL reports and the documents made of those that rule results point at.
+struct OvalLinks<'a, 'i> {
+    /// `oval_results` elements by `arf:report` id.
+    reports: HashMap<String, Node<'a, 'i>>,
+    documents: Vec<OvalDocumentRun>,
+    /// Report id → index into `documents`.
+    document_of_report: HashMap<String, usize>,
+}
+
 struct Importer<'d, 'i> {
     doc: &'d Document<'i>,
     file: Arc<str>,
@@ -159,7 +168,7 @@ impl<'d, 'i> Importer<'d, 'i> {
         })?;
         let source_xml = standalone_element(self.doc, collection);
         let loaded = self.load_benchmark(test_result, &source_xml)?;
-        let results = self.scan_results(test_result, &oval_reports, &loaded)?;
+        let results = self.scan_results(test_result, oval_reports, &loaded)?;
         Ok(ImportedArf { results, source_xml })
     }
 
@@ -227,7 +236,7 @@ impl<'d, 'i> Importer<'d, 'i> {
     fn scan_results(
         &self,
         tr: Node,
-        oval_reports: &HashMap<String, Node>,
+        oval_reports: HashMap<String, Node>,
         loaded: &LoadedBenchmark,
     ) -> Res<ScanResults> {
         let bench = &loaded.benchmark;
@@ -254,11 +263,11 @@ impl<'d, 'i> Importer<'d, 'i> {
             None => None,
         };
 
-        let mut oval = Vec::new();
-        let mut report_index: HashMap<String, usize> = HashMap::new();
+        let mut links =
+            OvalLinks { reports: oval_reports, documents: Vec::new(), document_of_report: HashMap::new() };
         let mut rules = Vec::new();
         for rr in children(tr, "rule-result") {
-            let rule = self.rule_result(rr, loaded, &values, oval_reports, &mut oval, &mut report_index)?;
+            let rule = self.rule_result(rr, loaded, &values, &mut links)?;
             rules.push(rule);
         }
         let mut counts = BTreeMap::new();
@@ -266,7 +275,8 @@ impl<'d, 'i> Importer<'d, 'i> {
             *counts.entry(r.result).or_insert(0) += 1;
         }
         let scores = children(tr, "score").map(|s| self.score(s)).collect::<Res<Vec<_>>>()?;
-        let target = self.target(tr, oval.first().map(|d: &OvalDocumentRun| &d.run.system_info));
+        let oval = links.documents;
+        let target = self.target(tr, oval.first().map(|d| &d.run.system_info));
         let origin = loaded.origin.as_ref();
         Ok(ScanResults {
             generator: scanner(tr),
@@ -354,9 +364,7 @@ impl<'d, 'i> Importer<'d, 'i> {
         rr: Node,
         loaded: &LoadedBenchmark,
         values: &BTreeMap<String, String>,
-        oval_reports: &HashMap<String, Node>,
-        oval: &mut Vec<OvalDocumentRun>,
-        report_index: &mut HashMap<String, usize>,
+        links: &mut OvalLinks,
     ) -> Res<RuleResult> {
         let bench = &loaded.benchmark;
         let rule_id = self.required(rr, "idref")?.to_string();
@@ -385,7 +393,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             .collect();
         let messages = children(rr, "message").map(text).collect();
         let check = match child(rr, "check") {
-            Some(c) => Some(self.check_ref(c, loaded, rule, values, oval_reports, oval, report_index)?),
+            Some(c) => Some(self.check_ref(c, loaded, rule, values, links)?),
             None => None,
         };
         let answer =
@@ -440,16 +448,13 @@ impl<'d, 'i> Importer<'d, 'i> {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn check_ref(
         &self,
         check: Node,
         loaded: &LoadedBenchmark,
         rule: Option<&crate::model::xccdf::Rule>,
         values: &BTreeMap<String, String>,
-        oval_reports: &HashMap<String, Node>,
-        oval: &mut Vec<OvalDocumentRun>,
-        report_index: &mut HashMap<String, usize>,
+        links: &mut OvalLinks,
     ) -> Res<CheckRef> {
         let system = self.required(check, "system")?.to_string();
         let content_ref = child(check, "check-content-ref");
@@ -476,7 +481,8 @@ impl<'d, 'i> Importer<'d, 'i> {
         // then tells which OVAL report holds the result.
         let by_name = || {
             let name = check_ref.name.as_deref()?;
-            let mut matching: Vec<&String> = oval_reports
+            let mut matching: Vec<&String> = links
+                .reports
                 .iter()
                 .filter(|(_, r)| oval_results::reports_definition(**r, name))
                 .map(|(id, _)| id)
@@ -484,8 +490,8 @@ impl<'d, 'i> Importer<'d, 'i> {
             matching.sort();
             matching.first().map(|id| (*id).clone())
         };
-        let report_id = if oval_reports.contains_key(&report_id) { Some(report_id) } else { by_name() };
-        let Some((report_id, report)) = report_id.and_then(|id| oval_reports.get(&id).map(|r| (id, r)))
+        let report_id = if links.reports.contains_key(&report_id) { Some(report_id) } else { by_name() };
+        let Some((report_id, report)) = report_id.and_then(|id| links.reports.get(&id).map(|r| (id, *r)))
         else {
             return Err(ArfImportError::Dangling {
                 location: self.loc(content_ref.unwrap_or(check)),
@@ -505,18 +511,21 @@ impl<'d, 'i> Importer<'d, 'i> {
         if let Some(original) = original_href {
             check_ref.href = original;
         }
-        let index = match report_index.get(&report_id) {
+        let index = match links.document_of_report.get(&report_id) {
             Some(&i) => i,
             None => {
-                let document = self.oval_document(*report, loaded, &check_ref.href)?;
-                oval.push(document);
-                report_index.insert(report_id, oval.len() - 1);
-                oval.len() - 1
+                let document = self.oval_document(report, loaded, &check_ref.href)?;
+                links.documents.push(document);
+                links.document_of_report.insert(report_id, links.documents.len() - 1);
+                links.documents.len() - 1
             }
         };
         check_ref.oval_document = Some(index);
-        check_ref.oval_result =
-            check_ref.name.as_ref().and_then(|n| oval.get(index)?.run.definitions.get(n)).map(|d| d.result);
+        check_ref.oval_result = check_ref
+            .name
+            .as_ref()
+            .and_then(|n| links.documents.get(index)?.run.definitions.get(n))
+            .map(|d| d.result);
         Ok(check_ref)
     }
 

@@ -117,19 +117,19 @@ impl Importer<'_, '_> {
         };
         let mut children_results = Vec::new();
         for c in node.children().filter(|c| c.is_element() && c.tag_name().namespace() == Some(NS_OVAL_RES)) {
-            let version = || -> Res<String> { Ok(c.attribute("version").unwrap_or_default().to_string()) };
+            let version = || c.attribute("version").unwrap_or_default().to_string();
             let result = match c.tag_name().name() {
                 "criteria" => CriteriaResultNode::Criteria(self.criteria(c, depth + 1)?),
                 "criterion" => CriteriaResultNode::Criterion {
                     test_ref: self.required(c, "test_ref")?.to_string(),
-                    version: version()?,
+                    version: version(),
                     negate: self.flag(c, "negate")?,
                     applicability_check: self.optional_flag(c, "applicability_check")?,
                     result: self.oval_result(c)?,
                 },
                 "extend_definition" => CriteriaResultNode::ExtendDefinition {
                     definition_ref: self.required(c, "definition_ref")?.to_string(),
-                    version: version()?,
+                    version: version(),
                     negate: self.flag(c, "negate")?,
                     applicability_check: self.optional_flag(c, "applicability_check")?,
                     result: self.oval_result(c)?,
