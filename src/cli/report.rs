@@ -36,8 +36,17 @@ pub fn write_requested(
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.from)
         .with_context(|| format!("reading results `{}`", args.from.display()))?;
-    let mut results: ScanResults = serde_json::from_str(&text)
-        .with_context(|| format!("`{}` is not a stigrun json results file", args.from.display()))?;
+    // An ARF written by oscap carries its own data stream: nothing to reload.
+    let mut imported_source = None;
+    let mut results: ScanResults = if text.trim_start_matches('\u{feff}').trim_start().starts_with('<') {
+        let imported = crate::loader::arf::parse_arf(&text, &args.from.display().to_string())?;
+        imported_source = Some(imported.source_xml);
+        imported.results
+    } else {
+        serde_json::from_str(&text).with_context(|| {
+            format!("`{}` is neither stigrun json results nor an arf written by oscap", args.from.display())
+        })?
+    };
     let written = match args.format {
         ReportFormat::Xccdf => xccdf_results::write_xccdf_results_file(&args.out, &results),
         ReportFormat::Html => {
@@ -47,6 +56,12 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         ReportFormat::Arf => {
             // The JSON keeps results and items, not the content: the OVAL definitions (and the
             // data stream for the report request) are read again from the benchmark source.
+            if let Some(source) = imported_source {
+                let source_xml = (!args.thin).then_some(source);
+                arf::write_arf_file(&args.out, &results, source_xml.as_deref())
+                    .with_context(|| format!("writing `{}`", args.out.display()))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let source_xml = reload_content(&mut results, !args.thin).with_context(|| {
                 format!(
                     "the arf needs the scanned content again; cannot reload `{}`",

@@ -1,5 +1,6 @@
 //! Parsers: the only code that reads XML. Every node keeps its file and line.
 
+pub mod arf;
 pub mod cci;
 pub mod datastream;
 pub mod error;

@@ -240,7 +240,11 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
         id: testresult_id(results),
         start_time: &results.start_time,
         end_time: &results.end_time,
-        test_system: format!("cpe:/a:stigrun:stigrun:{}", results.generator.version),
+        test_system: results
+            .generator
+            .test_system
+            .clone()
+            .unwrap_or_else(|| format!("cpe:/a:stigrun:stigrun:{}", results.generator.version)),
         version: results.benchmark.version.as_deref(),
         benchmark_href: &results.benchmark.source,
         benchmark_id: Some(xccdf12_id("benchmark", &results.benchmark.id)),

@@ -297,7 +297,7 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
 }
 
 /// DISA packs several fields into the description; reports want the vulnerability discussion.
-fn rule_description(rule: &crate::model::xccdf::Rule) -> Option<String> {
+pub(crate) fn rule_description(rule: &crate::model::xccdf::Rule) -> Option<String> {
     let text = &rule.common.description.as_ref()?.text;
     let disa = crate::model::stig::DisaDescription::parse(text).and_then(|d| d.vuln_discussion);
     Some(disa.unwrap_or_else(|| text.clone()))

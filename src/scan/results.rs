@@ -33,11 +33,18 @@ pub struct ScanResults {
 pub struct Generator {
     pub name: String,
     pub version: String,
+    /// The XCCDF `test-system` CPE when the scan was not stigrun's own (an imported oscap ARF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_system: Option<String>,
 }
 
 impl Default for Generator {
     fn default() -> Self {
-        Generator { name: "stigrun".to_string(), version: env!("CARGO_PKG_VERSION").to_string() }
+        Generator {
+            name: "stigrun".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            test_system: None,
+        }
     }
 }
 
@@ -110,7 +117,8 @@ pub struct RuleResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix_text: Option<String>,
     /// When the result was decided (RFC 3339 UTC): when its OVAL document finished evaluating,
-    /// or when the scan was planned for results known without a check.
+    /// or when the scan was planned for results known without a check; for imported oscap
+    /// results, oscap's own rule-result time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
 }
