@@ -141,7 +141,12 @@ pub fn rule_view(results: &ScanResults, rule: &RuleResult, catalog: &CciCatalog)
     RuleView {
         rule_id: rule.rule_id.clone(),
         // DISA puts the V-ID on the rule's group; SSG groups are not V-IDs.
-        vuln_id: rule.group_id.clone().filter(|g| g.starts_with("V-")),
+        vuln_id: rule
+            .group_id
+            .as_deref()
+            .map(crate::model::stig::disa_short_id)
+            .filter(|g| g.starts_with("V-"))
+            .map(str::to_string),
         stig_id: rule.version.clone(),
         title: rule.title.clone(),
         result: rule.result.as_str(),
