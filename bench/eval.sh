@@ -7,16 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-stigrun=${STIGRUN:-}
-if [[ -z $stigrun ]]; then
-  cargo build --release --quiet
-  stigrun=${CARGO_TARGET_DIR:-target}/release/stigrun
-fi
+stigrun=$(stigrun_binary)
 ds=$(scripts/debian11-ds-for-debian12.sh "$scratch/ds.xml")
 tailoring=$scratch/all.xml
 python3 - "$ds" "$tailoring" <<'PY'

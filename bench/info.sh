@@ -38,17 +38,11 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 command -v oscap >/dev/null || { echo "info.sh: oscap is missing (apt-get install openscap-scanner)" >&2; exit 1; }
 
-stigrun=${STIGRUN:-}
-if [[ $only != oscap && -z $stigrun ]]; then
-  cargo build --release --quiet
-  stigrun=${CARGO_TARGET_DIR:-target}/release/stigrun
-fi
-
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+
+stigrun=
+[[ $only == oscap ]] || stigrun=$(stigrun_binary)
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), median of $runs runs"
 echo "# oscap: $(oscap --version | head -n1)"

@@ -1,6 +1,19 @@
-# Shared by the bench scripts: timing one command over RUNS runs.
-# Wall time comes from bash's EPOCHREALTIME around each run (microseconds); CPU time is
-# /usr/bin/time's %U + %S; peak RSS is its %M (KiB). Needs $runs and $scratch set by the caller.
+# Shared by the bench scripts: a scratch directory, the stigrun binary, and timing one command over
+# RUNS runs. Wall time comes from bash's EPOCHREALTIME around each run (microseconds); CPU time is
+# /usr/bin/time's %U + %S; peak RSS is its %M (KiB). Needs $runs set by the caller.
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# The stigrun binary: $STIGRUN, or a release build of this checkout.
+stigrun_binary() {
+  if [[ -n ${STIGRUN:-} ]]; then
+    echo "$STIGRUN"
+    return
+  fi
+  cargo build --release --quiet
+  echo "${CARGO_TARGET_DIR:-target}/release/stigrun"
+}
 
 # Prints "<median wall s> <median cpu s> <median peak RSS KiB>" for RUNS runs of the command, or
 # fails (printing nothing) when a run exits non-zero; its stderr is then in $scratch/stderr.

@@ -5,16 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-stigrun=${STIGRUN:-}
-if [[ -z $stigrun ]]; then
-  cargo build --release --quiet
-  stigrun=${CARGO_TARGET_DIR:-target}/release/stigrun
-fi
+stigrun=$(stigrun_binary)
 files=("$@")
 ((${#files[@]})) || files=(/usr/share/xml/scap/ssg/content/ssg-{debian11,ubuntu2204,rhel8}-oval.xml)
 

@@ -8,16 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-stigrun=${STIGRUN:-}
-if [[ -z $stigrun ]]; then
-  cargo build --release --quiet
-  stigrun=${CARGO_TARGET_DIR:-target}/release/stigrun
-fi
+stigrun=$(stigrun_binary)
 ds=$(scripts/debian11-ds-for-debian12.sh "$scratch/ds.xml")
 oscap xccdf eval --profile standard --results-arf "$scratch/oscap-arf.xml" "$ds" >/dev/null 2>&1 || [ $? -eq 2 ]
 "$stigrun" eval --benchmark "$ds" --profile standard --json "$scratch/r.json" >/dev/null 2>&1 || [ $? -eq 2 ]

@@ -32,6 +32,19 @@ impl OvalResult {
         }
     }
 
+    /// The result [`OvalResult::as_str`] spells as `text`.
+    pub fn parse(text: &str) -> Option<OvalResult> {
+        const ALL: [OvalResult; 6] = [
+            OvalResult::True,
+            OvalResult::False,
+            OvalResult::Error,
+            OvalResult::Unknown,
+            OvalResult::NotEvaluated,
+            OvalResult::NotApplicable,
+        ];
+        ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
     pub fn negate(self) -> OvalResult {
         match self {
             OvalResult::True => OvalResult::False,
@@ -460,5 +473,14 @@ mod tests {
         for r in [E, U, NE, NA] {
             assert_eq!(r.negate(), r);
         }
+    }
+
+    #[test]
+    fn parse_reads_what_as_str_writes() {
+        for r in [T, F, E, U, NE, NA] {
+            assert_eq!(OvalResult::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(OvalResult::parse("not_evaluated"), None);
+        assert_eq!(OvalResult::parse("True"), None);
     }
 }

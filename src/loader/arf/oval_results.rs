@@ -82,7 +82,7 @@ impl Importer<'_, '_> {
 
     fn oval_result(&self, node: Node) -> Res<OvalResult> {
         let value = self.required(node, "result")?;
-        parse_oval_result(value).ok_or_else(|| {
+        OvalResult::parse(value).ok_or_else(|| {
             self.invalid(
                 node,
                 value,
@@ -300,18 +300,6 @@ pub(super) fn reports_definition(report: Node, id: &str) -> bool {
         .flat_map(|s| children_named(s, NS_OVAL_RES, "definitions"))
         .flat_map(|d| children_named(d, NS_OVAL_RES, "definition"))
         .any(|d| d.attribute("definition_id") == Some(id))
-}
-
-fn parse_oval_result(value: &str) -> Option<OvalResult> {
-    Some(match value {
-        "true" => OvalResult::True,
-        "false" => OvalResult::False,
-        "error" => OvalResult::Error,
-        "unknown" => OvalResult::Unknown,
-        "not evaluated" => OvalResult::NotEvaluated,
-        "not applicable" => OvalResult::NotApplicable,
-        _ => return None,
-    })
 }
 
 fn parse_collected_flag(value: &str) -> Option<CollectedFlag> {

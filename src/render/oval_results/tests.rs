@@ -495,15 +495,7 @@ const RES_NS: &str = "http://oval.mitre.org/XMLSchema/oval-results-5";
 const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 fn parse_result(text: &str) -> OvalResult {
-    match text {
-        "true" => OvalResult::True,
-        "false" => OvalResult::False,
-        "error" => OvalResult::Error,
-        "unknown" => OvalResult::Unknown,
-        "not evaluated" => OvalResult::NotEvaluated,
-        "not applicable" => OvalResult::NotApplicable,
-        other => panic!("result `{other}`"),
-    }
+    OvalResult::parse(text).unwrap_or_else(|| panic!("result `{text}`"))
 }
 
 fn parse_flag(text: &str) -> CollectedFlag {
