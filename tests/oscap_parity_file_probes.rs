@@ -17,7 +17,7 @@ use stigrun::host::Root;
 use stigrun::model::oval::{
     Check, Datatype, Family, ItemStatus, ItemValue, NS_IND, NS_UNIX, Operation, TypeName,
 };
-use stigrun::probes::{Collected, CollectedFlag, ProbeContext, ResolvedEntity, ResolvedObject, registry};
+use stigrun::probes::{Collected, ProbeContext, ResolvedEntity, ResolvedObject, registry};
 
 /// One object of the fixture: its type, its entities and its behaviors.
 struct Case {
@@ -393,17 +393,6 @@ fn status_name(s: ItemStatus) -> &'static str {
     }
 }
 
-fn flag_name(f: CollectedFlag) -> &'static str {
-    match f {
-        CollectedFlag::Complete => "complete",
-        CollectedFlag::DoesNotExist => "does not exist",
-        CollectedFlag::Error => "error",
-        CollectedFlag::Incomplete => "incomplete",
-        CollectedFlag::NotCollected => "not collected",
-        CollectedFlag::NotApplicable => "not applicable",
-    }
-}
-
 fn show_ours(c: &Collected) -> (String, Vec<Shown>) {
     let mut items: Vec<Shown> = c
         .items
@@ -434,7 +423,7 @@ fn show_ours(c: &Collected) -> (String, Vec<Shown>) {
         })
         .collect();
     items.sort();
-    (flag_name(c.flag).to_string(), items)
+    (c.flag.as_str().to_string(), items)
 }
 
 fn show_oscap(results: &str) -> BTreeMap<String, (String, Vec<Shown>)> {

@@ -48,6 +48,34 @@ pub enum CollectedFlag {
     NotApplicable,
 }
 
+impl CollectedFlag {
+    const ALL: [CollectedFlag; 6] = [
+        CollectedFlag::Error,
+        CollectedFlag::Complete,
+        CollectedFlag::Incomplete,
+        CollectedFlag::DoesNotExist,
+        CollectedFlag::NotCollected,
+        CollectedFlag::NotApplicable,
+    ];
+
+    /// The spelling of OVAL results and system-characteristics files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CollectedFlag::Error => "error",
+            CollectedFlag::Complete => "complete",
+            CollectedFlag::Incomplete => "incomplete",
+            CollectedFlag::DoesNotExist => "does not exist",
+            CollectedFlag::NotCollected => "not collected",
+            CollectedFlag::NotApplicable => "not applicable",
+        }
+    }
+
+    /// The flag [`CollectedFlag::as_str`] spells as `text`.
+    pub fn parse(text: &str) -> Option<CollectedFlag> {
+        Self::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+}
+
 /// An object entity after variable resolution: the values to match and how.
 #[derive(Debug, Clone)]
 pub struct ResolvedEntity {

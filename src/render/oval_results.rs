@@ -15,7 +15,6 @@ use crate::loader::oval::spelling;
 use crate::model::oval::{
     Datatype, Existence, Family, Item, ItemField, ItemStatus, ItemValue, Operator, OvalDefinitions,
 };
-use crate::probes::CollectedFlag;
 use crate::results::oval::{CriteriaResult, CriteriaResultNode, OvalRun};
 
 const TEMPLATE_NAME: &str = "oval-results.xml.j2";
@@ -337,17 +336,6 @@ fn test_views(run: &OvalRun) -> Value {
         .collect()
 }
 
-pub fn flag_name(flag: CollectedFlag) -> &'static str {
-    match flag {
-        CollectedFlag::Error => "error",
-        CollectedFlag::Complete => "complete",
-        CollectedFlag::Incomplete => "incomplete",
-        CollectedFlag::DoesNotExist => "does not exist",
-        CollectedFlag::NotCollected => "not collected",
-        CollectedFlag::NotApplicable => "not applicable",
-    }
-}
-
 fn object_views(run: &OvalRun) -> Value {
     run.collected_objects
         .values()
@@ -355,7 +343,7 @@ fn object_views(run: &OvalRun) -> Value {
             map([
                 ("id", Value::from(o.id.as_str())),
                 ("version", Value::from(o.version.as_str())),
-                ("flag", Value::from(flag_name(o.flag))),
+                ("flag", Value::from(o.flag.as_str())),
                 ("messages", o.messages.iter().map(String::as_str).collect()),
                 ("variable_values", variable_pairs(&o.variable_values)),
                 ("item_refs", o.item_refs.iter().copied().collect()),

@@ -202,7 +202,7 @@ impl Importer<'_, '_> {
         Ok(CollectedObject {
             id: self.required(node, "id")?.to_string(),
             version: self.required(node, "version")?.to_string(),
-            flag: parse_collected_flag(flag).ok_or_else(|| {
+            flag: CollectedFlag::parse(flag).ok_or_else(|| {
                 self.invalid(
                     node,
                     flag,
@@ -300,16 +300,4 @@ pub(super) fn reports_definition(report: Node, id: &str) -> bool {
         .flat_map(|s| children_named(s, NS_OVAL_RES, "definitions"))
         .flat_map(|d| children_named(d, NS_OVAL_RES, "definition"))
         .any(|d| d.attribute("definition_id") == Some(id))
-}
-
-fn parse_collected_flag(value: &str) -> Option<CollectedFlag> {
-    Some(match value {
-        "error" => CollectedFlag::Error,
-        "complete" => CollectedFlag::Complete,
-        "incomplete" => CollectedFlag::Incomplete,
-        "does not exist" => CollectedFlag::DoesNotExist,
-        "not collected" => CollectedFlag::NotCollected,
-        "not applicable" => CollectedFlag::NotApplicable,
-        _ => return None,
-    })
 }

@@ -4,6 +4,7 @@ use std::process::Command;
 use super::*;
 use crate::loader::oval::parse_oval_str;
 use crate::model::oval::{DefinitionClass, TypeName};
+use crate::probes::CollectedFlag;
 use crate::results::oval::{CollectedObject, DefinitionResult, OvalResult, TestResult};
 
 /// file, textfilecontent54, yamlfilecontent and dpkginfo tests; OVAL 5.11.3 for yamlfilecontent.
@@ -499,15 +500,7 @@ fn parse_result(text: &str) -> OvalResult {
 }
 
 fn parse_flag(text: &str) -> CollectedFlag {
-    match text {
-        "error" => CollectedFlag::Error,
-        "complete" => CollectedFlag::Complete,
-        "incomplete" => CollectedFlag::Incomplete,
-        "does not exist" => CollectedFlag::DoesNotExist,
-        "not collected" => CollectedFlag::NotCollected,
-        "not applicable" => CollectedFlag::NotApplicable,
-        other => panic!("flag `{other}`"),
-    }
+    CollectedFlag::parse(text).unwrap_or_else(|| panic!("flag `{text}`"))
 }
 
 fn children<'a, 'i>(
