@@ -335,3 +335,18 @@ fn progress_lines_count_up_to_the_plan_and_rule_lines_follow() {
     assert_eq!(rule_lines.len(), 101, "one line per V2R2 rule:\n{stdout}");
     assert!(rule_lines.contains(&"xccdf_mil.disa.stig_rule_SV-235833r961395_rule\tpass"), "{stdout}");
 }
+
+#[test]
+fn docker_ee_on_a_node_without_docker_is_notapplicable_and_says_why() {
+    let out = stigrun()
+        .args(["eval", "--benchmark", "docker-ee", "--root", &fixture("docker-ee/no-docker")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Results:   notapplicable 101"), "{stdout}");
+    assert!(
+        stdout.contains("Note:      the benchmark's platform (#docker_engine) does not apply to the target"),
+        "{stdout}"
+    );
+}

@@ -19,6 +19,13 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
     writeln!(out, "Time:      {} ({} ms)", results.start_time, results.duration_ms)?;
     let counts: Vec<String> = results.counts.iter().map(|(r, n)| format!("{r} {n}")).collect();
     writeln!(out, "Results:   {}", counts.join(", "))?;
+    // Everything notapplicable because of the benchmark's platform: say so, once, plainly.
+    let benchmark_not_applicable = results.rules.iter().find_map(|r| {
+        r.messages.iter().find(|m| m.starts_with(crate::scan::benchmark::BENCHMARK_NOT_APPLICABLE_START))
+    });
+    if let Some(message) = benchmark_not_applicable {
+        writeln!(out, "Note:      {message}: every selected rule is notapplicable")?;
+    }
     for s in &results.scores {
         writeln!(out, "Score:     {:.2} of {:.2} ({})", s.score, s.maximum, s.model.urn())?;
     }

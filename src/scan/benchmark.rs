@@ -28,6 +28,10 @@ use crate::results::xccdf::{BoolOperator, ScoreNode, ScoringModel, XccdfResult, 
 
 pub const OVAL_SYSTEM: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
 
+/// How the message of every rule starts when the benchmark's own platforms do not apply (the
+/// summary recognises it by that).
+pub const BENCHMARK_NOT_APPLICABLE_START: &str = "the benchmark's platform";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
     #[error(transparent)]
@@ -127,7 +131,16 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
     for i in 0..bench.rules.len() {
         let plan = if !resolved.rule_selected[i] {
             Plan::Fixed { result: XccdfResult::NotSelected, messages: vec![], check_text: None }
-        } else if !benchmark_applies || !applicability.rule_applies(bench, i) {
+        } else if !benchmark_applies {
+            Plan::Fixed {
+                result: XccdfResult::NotApplicable,
+                messages: vec![format!(
+                    "{BENCHMARK_NOT_APPLICABLE_START} ({}) does not apply to the target",
+                    bench.platforms.join(", ")
+                )],
+                check_text: None,
+            }
+        } else if !applicability.rule_applies(bench, i) {
             Plan::Fixed {
                 result: XccdfResult::NotApplicable,
                 messages: vec!["the rule's platform does not apply to the target".into()],
