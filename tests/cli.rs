@@ -350,3 +350,34 @@ fn docker_ee_on_a_node_without_docker_is_notapplicable_and_says_why() {
         "{stdout}"
     );
 }
+
+#[test]
+fn docker_ee_results_rerender_as_arf_from_the_built_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let out = stigrun()
+        .args(["eval", "--benchmark", "docker-ee", "--root", &fixture("docker-ee/noncompliant"), "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c == 0 || c == 2), "{}", String::from_utf8_lossy(&out.stderr));
+    // The ARF copies the OVAL definitions and the data stream: those of the built docker-ee content.
+    let arf = dir.path().join("r.arf.xml");
+    let out = stigrun()
+        .args(["report", "--from"])
+        .arg(&json)
+        .args(["--format", "arf", "--out"])
+        .arg(&arf)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&arf).unwrap();
+    assert!(
+        text.contains("oval:io.stigrun.docker-ee:def:3320") && text.contains("<ds:data-stream-collection")
+    );
+    if oscap_available() {
+        let run =
+            std::process::Command::new("oscap").args(["ds", "rds-validate"]).arg(&arf).output().unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
+    }
+}

@@ -85,7 +85,7 @@ fn reload_content(results: &mut ScanResults, with_source: bool) -> anyhow::Resul
         xccdf_id: results.benchmark.component_ref_id.clone(),
         benchmark_id: None,
     };
-    let loaded = crate::query::open_benchmark(&results.benchmark.source, &selection)?;
+    let loaded = crate::query::open_scan_benchmark(&results.benchmark.source, &selection)?;
     let request = ScanRequest {
         source_name: results.benchmark.source.clone(),
         base_dir: Path::new(&results.benchmark.source).parent().map(Path::to_path_buf),
