@@ -14,7 +14,7 @@ pub mod xccdf12;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use minijinja::{AutoEscape, Environment};
+use minijinja::Environment;
 
 use crate::catalog::BuiltinBenchmark;
 use crate::loader::{self, Input, LoadError, Selection};
@@ -236,44 +236,10 @@ fn value_title(id: &str) -> String {
     id.rsplit_once("_value_").map_or(id, |(_, name)| name).to_string()
 }
 
-/// A minijinja environment for XML: every printed value is escaped unless marked safe.
+/// A minijinja environment for XML: every printed value is escaped unless marked safe; line
+/// breaks stay literal so DISA's multi-line text remains readable in the data stream.
 pub(crate) fn xml_environment() -> Result<Environment<'static>, minijinja::Error> {
-    let mut env = Environment::new();
-    env.set_syntax(minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build()?);
-    // Escaping is the formatter's job for every template, whatever its file name.
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_formatter(|out, _state, value| {
-        if value.is_none() || value.is_undefined() {
-            return Ok(());
-        }
-        match value.as_str() {
-            Some(text) if value.is_safe() => out.write_str(text)?,
-            Some(text) => out.write_str(&escape_xml_text(text))?,
-            None => out.write_str(&escape_xml_text(&value.to_string()))?,
-        }
-        Ok(())
-    });
-    Ok(env)
-}
-
-/// Escape text for XML element content and attribute values. Line breaks stay literal (DISA's
-/// multi-line check and fix text remain readable); characters XML 1.0 forbids become U+FFFD.
-pub fn escape_xml_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::escape::escaping_environment(crate::render::escape::escape_xml_keep_lines)
 }
 
 #[cfg(test)]

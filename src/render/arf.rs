@@ -8,7 +8,8 @@ use std::path::Path;
 use minijinja::value::Value;
 use serde::Serialize;
 
-use super::oval_results::{OvalResultsOptions, escape_xml, write_oval_results};
+use super::escape::escape_xml;
+use super::oval_results::{OvalResultsOptions, write_oval_results};
 use super::xccdf_results::{
     ReportError, TestResultOptions, WriteAdapter, escaping_environment, write_atomically, write_test_result,
 };

@@ -6,13 +6,13 @@
 //! script only filters rows by their data attributes. Every value is HTML-escaped by the
 //! environment's formatter and nothing from the scan is ever placed inside the `<script>`.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
+use super::escape::escape_html;
 use super::view::{RuleView, decimal, rule_view};
 use super::xccdf_results::{ReportError, WriteAdapter, escaping_environment, write_atomically};
 use crate::model::cci::CciCatalog;
@@ -23,27 +23,6 @@ use crate::scan::results::ScanResults;
 const TEMPLATE_NAME: &str = "report.html.j2";
 const TEMPLATE: &str = include_str!("../../templates/report.html.j2");
 const CATEGORIES: [&str; 4] = ["CAT I", "CAT II", "CAT III", "none"];
-
-/// Escape text for HTML element content and quoted attribute values. Newlines stay as they are
-/// (the report shows text in `pre-wrap` blocks), unlike XML attribute escaping.
-pub fn escape_html(text: &str) -> Cow<'_, str> {
-    if !text.contains(['<', '>', '&', '"', '\'', '\0']) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\0' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
 
 #[derive(Debug, Serialize)]
 struct ReportView<'a> {
@@ -182,14 +161,5 @@ mod tests {
         ] {
             assert!(html.contains(expected), "missing {expected}");
         }
-    }
-
-    #[test]
-    fn escape_html_neutralises_markup_and_keeps_newlines() {
-        assert_eq!(
-            escape_html("</script><script>alert('x')</script>\n&"),
-            "&lt;/script&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;\n&amp;"
-        );
-        assert!(matches!(escape_html("plain\ntext"), Cow::Borrowed(_)));
     }
 }

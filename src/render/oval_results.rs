@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use minijinja::Environment;
 use minijinja::value::Value;
-use minijinja::{AutoEscape, Environment};
+
+use super::escape::{escape_xml, escaping_environment};
 
 use crate::loader::oval::spelling;
 use crate::model::oval::{
@@ -96,59 +98,9 @@ pub fn write_oval_results<W: Write>(
 }
 
 fn environment() -> Result<Environment<'static>, minijinja::Error> {
-    let mut environment = Environment::new();
-    environment.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build()?,
-    );
-    // Escaping is done by the formatter for every format (not only `.html`-named templates).
-    environment.set_auto_escape_callback(|_| AutoEscape::None);
-    environment.set_formatter(|out, _state, value| {
-        if value.is_safe() || value.is_none() || value.is_undefined() {
-            if let Some(text) = value.as_str() {
-                out.write_str(text)?;
-            }
-            return Ok(());
-        }
-        match value.as_str() {
-            Some(text) => out.write_str(&escape_xml(text))?,
-            None => out.write_str(&escape_xml(&value.to_string()))?,
-        }
-        Ok(())
-    });
+    let mut environment = escaping_environment(escape_xml)?;
     environment.add_template(TEMPLATE_NAME, TEMPLATE)?;
     Ok(environment)
-}
-
-/// Escape text for XML 1.0 element content and attribute values. Characters XML 1.0 does not allow
-/// at all (most C0 controls, U+FFFE, U+FFFF) become U+FFFD; CR, LF and TAB are written as character
-/// references so attribute-value and end-of-line normalisation keep them.
-pub fn escape_xml(text: &str) -> std::borrow::Cow<'_, str> {
-    let needs_work =
-        text.chars().any(|c| matches!(c, '<' | '>' | '&' | '"' | '\'' | '\r' | '\t') || !allowed(c));
-    if !needs_work && !text.contains('\n') {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            c if !allowed(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// XML 1.0 `Char` production (surrogates cannot occur in a Rust `str`).
-fn allowed(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 // ---------------------------------------------------------------------------------------------

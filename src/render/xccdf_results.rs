@@ -7,10 +7,10 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use minijinja::{AutoEscape, Environment};
+use minijinja::Environment;
 use serde::Serialize;
 
-use super::oval_results::escape_xml;
+use super::escape::escape_xml;
 use super::view::{decimal, testresult_id, xccdf12_id};
 use crate::scan::results::ScanResults;
 
@@ -35,34 +35,13 @@ impl ReportError {
     }
 }
 
-/// An environment whose formatter escapes every value for XML (and thus HTML) text and attributes,
-/// whatever the template's name; `Value::from_safe_string` marks pre-built markup.
+/// The escaping environment (see [`super::escape`]) holding one template.
 pub(crate) fn escaping_environment(
     name: &'static str,
     source: &'static str,
     escape: fn(&str) -> std::borrow::Cow<'_, str>,
 ) -> Result<Environment<'static>, minijinja::Error> {
-    let mut environment = Environment::new();
-    environment.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build()?,
-    );
-    environment.set_auto_escape_callback(|_| AutoEscape::None);
-    environment.set_formatter(move |out, _state, value| {
-        if value.is_none() || value.is_undefined() {
-            return Ok(());
-        }
-        if value.is_safe() {
-            if let Some(text) = value.as_str() {
-                out.write_str(text)?;
-            }
-            return Ok(());
-        }
-        match value.as_str() {
-            Some(text) => out.write_str(&escape(text))?,
-            None => out.write_str(&escape(&value.to_string()))?,
-        }
-        Ok(())
-    });
+    let mut environment = super::escape::escaping_environment(escape)?;
     environment.add_template(name, source)?;
     Ok(environment)
 }
