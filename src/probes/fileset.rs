@@ -517,6 +517,35 @@ pub fn collect_each(
     out
 }
 
+/// [`collect_each`] for probes that parse each regular file they read (XML, YAML): `parse` gets
+/// the file, its shown path and its text (lossy UTF-8) and makes at most one item. A file that
+/// does not parse is a message, and makes the object's flag `error` (its other items stay).
+pub fn collect_parsed(
+    object: &ResolvedObject<'_>,
+    ctx: &ProbeContext<'_>,
+    mut parse: impl FnMut(&FileRef, &str, &str) -> Result<Option<Item>, String>,
+) -> Collected {
+    let kind = super::item_type(object.kind);
+    let mut failed = false;
+    let mut out = collect_each(object, ctx, |file, out| {
+        let Some(content) = read_regular(ctx.root, file, &kind, out) else { return Ok(()) };
+        let text = String::from_utf8_lossy(&content.bytes);
+        match parse(file, &file.full_path(), &text) {
+            Ok(Some(item)) => out.items.push(item),
+            Ok(None) => {}
+            Err(message) => {
+                failed = true;
+                out.messages.push(message);
+            }
+        }
+        Ok(())
+    });
+    if failed {
+        out.flag = CollectedFlag::Error;
+    }
+    out
+}
+
 /// The directory a pattern's matches must all lie under: the longest literal prefix of an
 /// anchored pattern, cut back to its last `/`. `^/etc/docker/.*` → `/etc/docker`; a pattern
 /// that is not anchored, has a top-level alternative or starts with a metacharacter → `/`.

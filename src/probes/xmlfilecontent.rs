@@ -10,9 +10,9 @@ use roxmltree::{Document, ParsingOptions};
 
 use crate::model::oval::{Datatype, Family, Item};
 
-use super::fileset::{collect_each, push_location, read_regular};
+use super::fileset::{collect_parsed, push_location};
 use super::xpath::{Value, XPath};
-use super::{Collected, CollectedFlag, Probe, ProbeContext, ResolvedObject, item_type};
+use super::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
 
 pub struct XmlFileContentProbe;
 
@@ -30,36 +30,20 @@ impl Probe for XmlFileContentProbe {
             Err(e) => return Collected::error(format!("object `{}`: {e}", object.id)),
         };
         let kind = item_type(object.kind);
-        let mut failed = false;
-        let mut out = collect_each(object, ctx, |file, out| {
-            let Some(content) = read_regular(ctx.root, file, &kind, out) else { return Ok(()) };
-            let shown = file.full_path();
-            let text = String::from_utf8_lossy(&content.bytes);
+        collect_parsed(object, ctx, |file, shown, text| {
             let options = ParsingOptions { allow_dtd: true, ..ParsingOptions::default() };
-            let doc = match Document::parse_with_options(&text, options) {
-                Ok(d) => d,
-                Err(e) => {
-                    let pos = e.pos();
-                    failed = true;
-                    out.messages.push(format!("`{shown}`:{}:{}: malformed XML: {e}", pos.row, pos.col));
-                    return Ok(());
-                }
-            };
-            let value = match xpath.evaluate(&doc) {
-                Ok(v) => v,
-                Err(e) => {
-                    failed = true;
-                    out.messages.push(format!("`{shown}`: {e}"));
-                    return Ok(());
-                }
-            };
+            let doc = Document::parse_with_options(text, options).map_err(|e| {
+                let pos = e.pos();
+                format!("`{shown}`:{}:{}: malformed XML: {e}", pos.row, pos.col)
+            })?;
+            let value = xpath.evaluate(&doc).map_err(|e| format!("`{shown}`: {e}"))?;
             let mut item = Item::new(kind.clone());
             push_location(&mut item, file);
             item.push("xpath", Datatype::String, xpath_text.clone());
             match value {
                 // oscap builds a `does not exist` item here but does not report it: the object
                 // is `does not exist` (checked in tests/oscap_parity_file_probes.rs).
-                Value::Nodes(nodes) if nodes.is_empty() => return Ok(()),
+                Value::Nodes(nodes) if nodes.is_empty() => return Ok(None),
                 Value::Nodes(nodes) => {
                     for n in nodes.iter().filter(|n| n.is_attribute() || n.is_text()) {
                         item.push("value_of", Datatype::String, n.string_value());
@@ -70,13 +54,8 @@ impl Probe for XmlFileContentProbe {
                 Value::Num(n) => item.push("value_of", Datatype::Int, (n as i32).to_string()),
                 Value::Bool(b) => item.push("value_of", Datatype::Boolean, super::file::bool_text(b)),
             }
-            out.items.push(item);
-            Ok(())
-        });
-        if failed {
-            out.flag = CollectedFlag::Error;
-        }
-        out
+            Ok(Some(item))
+        })
     }
 }
 
@@ -85,6 +64,7 @@ mod tests {
     use super::*;
     use crate::host::Root;
     use crate::model::oval::{ItemValue, Operation};
+    use crate::probes::CollectedFlag;
     use crate::probes::fileset::tests::{entity, kind, object};
 
     fn run(content: &str, xpath: &str) -> Collected {

@@ -22,8 +22,8 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::model::oval::{Datatype, Family, Item, ItemField, ItemStatus, ItemValue};
 
-use super::fileset::{collect_each, push_location, read_regular};
-use super::{Collected, CollectedFlag, Probe, ProbeContext, ResolvedObject, item_type};
+use super::fileset::{collect_parsed, push_location};
+use super::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
 
 pub struct YamlFileContentProbe;
 
@@ -41,45 +41,28 @@ impl Probe for YamlFileContentProbe {
             Err(e) => return Collected::error(format!("object `{}`: {e}", object.id)),
         };
         let kind = item_type(object.kind);
-        let mut failed = false;
-        let mut out = collect_each(object, ctx, |file, out| {
-            let Some(content) = read_regular(ctx.root, file, &kind, out) else { return Ok(()) };
-            let shown = file.full_path();
-            let text = String::from_utf8_lossy(&content.bytes);
-            let records = parse_documents(&text)
-                .map_err(|e| format!("`{shown}`:{}:{}: malformed YAML: {}", e.line, e.column, e.message))
-                .and_then(|docs| {
-                    let selected: Vec<Node> = docs.iter().filter_map(|d| path.select(d)).collect();
-                    to_records(&selected)
-                        .map_err(|m| format!("`{shown}`: YAML path `{yamlpath}` points to {m}"))
-                });
-            match records {
-                Ok(records) if records.is_empty() => {}
-                Ok(records) => {
-                    let mut item = Item::new(kind.clone());
-                    push_location(&mut item, file);
-                    item.push("yamlpath", Datatype::String, yamlpath.clone());
-                    for fields in records {
-                        item.fields.push(ItemField {
-                            name: "value".into(),
-                            datatype: Datatype::Record,
-                            status: ItemStatus::Exists,
-                            value: ItemValue::Record(fields),
-                        });
-                    }
-                    out.items.push(item);
-                }
-                Err(message) => {
-                    failed = true;
-                    out.messages.push(message);
-                }
+        collect_parsed(object, ctx, |file, shown, text| {
+            let docs = parse_documents(text)
+                .map_err(|e| format!("`{shown}`:{}:{}: malformed YAML: {}", e.line, e.column, e.message))?;
+            let selected: Vec<Node> = docs.iter().filter_map(|d| path.select(d)).collect();
+            let records = to_records(&selected)
+                .map_err(|m| format!("`{shown}`: YAML path `{yamlpath}` points to {m}"))?;
+            if records.is_empty() {
+                return Ok(None);
             }
-            Ok(())
-        });
-        if failed {
-            out.flag = CollectedFlag::Error;
-        }
-        out
+            let mut item = Item::new(kind.clone());
+            push_location(&mut item, file);
+            item.push("yamlpath", Datatype::String, yamlpath.clone());
+            for fields in records {
+                item.fields.push(ItemField {
+                    name: "value".into(),
+                    datatype: Datatype::Record,
+                    status: ItemStatus::Exists,
+                    value: ItemValue::Record(fields),
+                });
+            }
+            Ok(Some(item))
+        })
     }
 }
 
@@ -542,6 +525,7 @@ mod tests {
     use super::*;
     use crate::host::Root;
     use crate::model::oval::Operation;
+    use crate::probes::CollectedFlag;
     use crate::probes::fileset::tests::{entity, kind, object};
     use std::fs;
 
