@@ -371,6 +371,31 @@ pub(super) fn elements<'a, 'i>(node: Node<'a, 'i>) -> impl Iterator<Item = Node<
     node.children().filter(Node::is_element)
 }
 
+/// `*_test`, `*_object`, `*_state` elements of any family.
+fn has_suffix(node: Node<'_, '_>, suffix: &str) -> bool {
+    node.tag_name().name().ends_with(suffix)
+}
+
+/// What a section's elements are keyed and located by.
+trait Keyed {
+    fn id(&self) -> &str;
+    fn location(&self) -> &Location;
+}
+
+macro_rules! keyed {
+    ($($t:ty),*) => {$(
+        impl Keyed for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn location(&self) -> &Location {
+                &self.location
+            }
+        }
+    )*};
+}
+keyed!(Definition, Test, Object, State);
+
 fn is_defs(node: Node<'_, '_>, name: &str) -> bool {
     node.tag_name().namespace() == Some(NS_OVAL_DEFS) && node.tag_name().name() == name
 }
@@ -556,6 +581,25 @@ impl<'t> Parser<'t> {
         id
     }
 
+    /// Read the elements of a section that `accepts` takes, each with `read`, into `out` by id
+    /// (duplicates and anything else in the section are reported).
+    fn section<T: Keyed>(
+        &mut self,
+        section: Node<'_, '_>,
+        out: &mut IndexMap<String, T>,
+        accepts: fn(Node<'_, '_>) -> bool,
+        read: fn(&mut Self, Node<'_, '_>) -> T,
+    ) {
+        for node in elements(section) {
+            if !accepts(node) {
+                self.unexpected(node, section);
+                continue;
+            }
+            let element = read(self, node);
+            self.insert(out, element.id().to_string(), element, T::location);
+        }
+    }
+
     fn insert<T>(
         &mut self,
         map: &mut IndexMap<String, T>,
@@ -607,10 +651,17 @@ impl<'t> Parser<'t> {
                     has_generator = true;
                     out.generator = self.generator(section);
                 }
-                "definitions" => self.definitions(section, &mut out.definitions),
-                "tests" => self.tests(section, &mut out.tests),
-                "objects" => self.objects(section, &mut out.objects),
-                "states" => self.states(section, &mut out.states),
+                "definitions" => self.section(
+                    section,
+                    &mut out.definitions,
+                    |n| is_defs(n, "definition"),
+                    Self::definition,
+                ),
+                "tests" => self.section(section, &mut out.tests, |n| has_suffix(n, "_test"), Self::test),
+                "objects" => {
+                    self.section(section, &mut out.objects, |n| has_suffix(n, "_object"), Self::object)
+                }
+                "states" => self.section(section, &mut out.states, |n| has_suffix(n, "_state"), Self::state),
                 "variables" => self.variables(section, &mut out.variables),
                 _ => self.unexpected(section, root),
             }
@@ -645,17 +696,6 @@ impl<'t> Parser<'t> {
             self.missing_child(node, "schema_version");
         }
         generator
-    }
-
-    fn definitions(&mut self, section: Node<'_, '_>, out: &mut IndexMap<String, Definition>) {
-        for node in elements(section) {
-            if !is_defs(node, "definition") {
-                self.unexpected(node, section);
-                continue;
-            }
-            let definition = self.definition(node);
-            self.insert(out, definition.id.clone(), definition, |d| &d.location);
-        }
     }
 
     fn definition(&mut self, node: Node<'_, '_>) -> Definition {
@@ -782,17 +822,6 @@ impl<'t> Parser<'t> {
         criteria
     }
 
-    fn tests(&mut self, section: Node<'_, '_>, out: &mut IndexMap<String, Test>) {
-        for node in elements(section) {
-            if !node.tag_name().name().ends_with("_test") {
-                self.unexpected(node, section);
-                continue;
-            }
-            let test = self.test(node);
-            self.insert(out, test.id.clone(), test, |t| &t.location);
-        }
-    }
-
     fn test(&mut self, node: Node<'_, '_>) -> Test {
         let location = self.location(node);
         let check = match self.required(node, "check") {
@@ -838,17 +867,6 @@ impl<'t> Parser<'t> {
             }
         }
         test
-    }
-
-    fn objects(&mut self, section: Node<'_, '_>, out: &mut IndexMap<String, Object>) {
-        for node in elements(section) {
-            if !node.tag_name().name().ends_with("_object") {
-                self.unexpected(node, section);
-                continue;
-            }
-            let object = self.object(node);
-            self.insert(out, object.id.clone(), object, |o| &o.location);
-        }
     }
 
     fn object(&mut self, node: Node<'_, '_>) -> Object {
@@ -1019,17 +1037,6 @@ impl<'t> Parser<'t> {
             }
         }
         entity
-    }
-
-    fn states(&mut self, section: Node<'_, '_>, out: &mut IndexMap<String, State>) {
-        for node in elements(section) {
-            if !node.tag_name().name().ends_with("_state") {
-                self.unexpected(node, section);
-                continue;
-            }
-            let state = self.state(node);
-            self.insert(out, state.id.clone(), state, |s| &s.location);
-        }
     }
 
     fn state(&mut self, node: Node<'_, '_>) -> State {
