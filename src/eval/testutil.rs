@@ -43,20 +43,7 @@ pub fn item(fields: &[(&str, &str)]) -> Item {
 }
 
 pub fn entity(name: &str, value: &str) -> Entity {
-    Entity {
-        name: name.to_string(),
-        value: Some(value.to_string()),
-        datatype: Datatype::String,
-        operation: Operation::Equals,
-        mask: false,
-        var_ref: None,
-        var_check: Check::All,
-        entity_check: Check::All,
-        nil: false,
-        fields: Vec::new(),
-        attributes: Vec::new(),
-        location: Location::unknown(),
-    }
+    Entity { value: Some(value.to_string()), ..Entity::new(name.to_string(), Location::unknown()) }
 }
 
 pub fn entity_op(name: &str, value: &str, datatype: Datatype, operation: Operation) -> Entity {

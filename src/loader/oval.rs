@@ -959,20 +959,8 @@ impl<'t> Parser<'t> {
     /// An object or state entity; `field_name` is set for the `field`s of a record entity.
     fn entity(&mut self, node: Node<'_, '_>, field_name: Option<String>) -> Entity {
         let location = self.location(node);
-        let mut entity = Entity {
-            name: field_name.unwrap_or_else(|| node.tag_name().name().to_string()),
-            value: None,
-            datatype: Datatype::String,
-            operation: Operation::Equals,
-            mask: false,
-            var_ref: None,
-            var_check: Check::All,
-            entity_check: Check::All,
-            nil: false,
-            fields: Vec::new(),
-            attributes: Vec::new(),
-            location,
-        };
+        let name = field_name.unwrap_or_else(|| node.tag_name().name().to_string());
+        let mut entity = Entity::new(name, location);
         let is_field = is_defs(node, "field");
         for attribute in node.attributes() {
             let (namespace, name) = (attribute.namespace(), attribute.name());

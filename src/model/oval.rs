@@ -256,6 +256,26 @@ pub struct Entity {
     pub location: Location,
 }
 
+impl Entity {
+    /// An entity with the schema's defaults: a string `equals` match of nothing yet, checks `all`.
+    pub fn new(name: String, location: Location) -> Entity {
+        Entity {
+            name,
+            value: None,
+            datatype: Datatype::String,
+            operation: Operation::Equals,
+            mask: false,
+            var_ref: None,
+            var_check: Check::All,
+            entity_check: Check::All,
+            nil: false,
+            fields: Vec::new(),
+            attributes: Vec::new(),
+            location,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Object {
     pub id: String,
