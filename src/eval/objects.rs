@@ -35,19 +35,21 @@ pub fn collect_object(session: &Session<'_>, id: &str, stack: &mut ResolutionSta
 /// True when collecting `object` needs nothing but its probe and the states of its filters (no
 /// variables or sets), so it can be collected on any thread in any order.
 pub fn is_independent(defs: &OvalDefinitions, object: &Object) -> bool {
-    let literal = |entities: &[Entity]| {
-        entities.iter().all(|e| e.var_ref.is_none() && e.fields.iter().all(|f| f.var_ref.is_none()))
-    };
     match &object.body {
         ObjectBody::Entities { entities, filters, .. } => {
-            literal(entities)
-                && filters
-                    .iter()
-                    .all(|f| defs.states.get(&f.state_ref).is_some_and(|state| literal(&state.entities)))
+            !uses_variables(entities)
+                && filters.iter().all(|f| {
+                    defs.states.get(&f.state_ref).is_some_and(|state| !uses_variables(&state.entities))
+                })
                 && !is_variable_object(object)
         }
         ObjectBody::Set(_) => false,
     }
+}
+
+/// Does an entity (or a record field) take its value from a variable?
+fn uses_variables(entities: &[Entity]) -> bool {
+    entities.iter().any(|e| e.var_ref.is_some() || e.fields.iter().any(|f| f.var_ref.is_some()))
 }
 
 fn is_variable_object(object: &Object) -> bool {
@@ -138,8 +140,9 @@ fn resolve_entity(
 struct PushedFilters<'s, 'd> {
     session: &'s Session<'d>,
     filters: Vec<(&'d State, FilterAction)>,
-    /// Where the object is being resolved from, for reference cycles met in filter states.
-    stack: ResolutionStack,
+    /// Where the object is being resolved from, for reference cycles met in filter states; only
+    /// kept (and copied per item) when a state refers to variables.
+    stack: Option<ResolutionStack>,
     fields: HashSet<&'d str>,
 }
 
@@ -155,14 +158,16 @@ impl<'s, 'd> PushedFilters<'s, 'd> {
             states.push((defs.states.get(&filter.state_ref)?, filter.action));
         }
         let fields = states.iter().flat_map(|(s, _)| s.entities.iter().map(|e| e.name.as_str())).collect();
-        Some(PushedFilters { session, filters: states, stack: stack.clone(), fields })
+        let stack = states.iter().any(|(s, _)| uses_variables(&s.entities)).then(|| stack.clone());
+        Some(PushedFilters { session, filters: states, stack, fields })
     }
 }
 
 impl ItemFilter for PushedFilters<'_, '_> {
     fn keeps(&self, item: &Item) -> bool {
         self.filters.iter().all(|(state, action)| {
-            let mut stack = self.stack.clone();
+            // An empty stack does not allocate: only states with variables pay for the copy.
+            let mut stack = self.stack.clone().unwrap_or_default();
             let matched = item_against_state(self.session, item, state, &mut stack, &mut Vec::new())
                 == OvalResult::True;
             matched == (*action == FilterAction::Include)
