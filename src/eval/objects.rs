@@ -9,8 +9,10 @@ use crate::model::oval::{
     Datatype, Entity, Family, Filter, FilterAction, Item, Object, ObjectBody, OvalDefinitions, Set,
     SetOperator, State,
 };
-use crate::probes::{CollectedFlag, ItemFilter, ProbeContext, ResolvedEntity, ResolvedObject, item_type};
-use crate::results::oval::OvalResult;
+use crate::probes::{ItemFilter, ProbeContext, Registry, ResolvedObject, item_type};
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
+use crate::semantics::ResolvedEntity;
 
 use super::session::{CIRCULAR, ObjectOutcome, ResolutionStack, Session, item_key};
 use super::states::item_against_state;
@@ -193,9 +195,9 @@ fn run_probe(
         );
     };
     let resolved = ResolvedObject { id: &object.id, kind: &object.kind, entities, behaviors };
-    let ctx = ProbeContext { root: session.root, filter: filters.map(|f| f as &dyn ItemFilter) };
+    let ctx = ProbeContext { target: session.target, filter: filters.map(|f| f as &dyn ItemFilter) };
     // A probe bug must not end the scan: it becomes an error flag on this object only.
-    match catch_unwind(AssertUnwindSafe(|| probe.collect(&resolved, &ctx))) {
+    match catch_unwind(AssertUnwindSafe(|| Registry::collect(probe, &resolved, &ctx))) {
         Ok(collected) => ObjectOutcome {
             flag: collected.flag,
             items: collected.items,
@@ -442,7 +444,7 @@ mod tests {
     use crate::eval::testutil::*;
     use crate::model::oval::{Check, Component, Existence, Operation, Operator};
     use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
-    use crate::results::oval::OvalResult;
+    use crate::semantics::OvalResult;
 
     fn probe() -> FakeProbe {
         FakeProbe::new(vec![
@@ -466,7 +468,7 @@ mod tests {
     fn collect(b: &DefsBuilder, id: &str) -> (CollectedFlag, Vec<String>) {
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe())];
+        let probes = Registry::with(vec![Box::new(probe())]);
         let session = Session::new(&b.defs, &root, &external, &probes);
         let outcome = collect_object(&session, id, &mut ResolutionStack::default());
         let values = outcome
@@ -618,7 +620,7 @@ mod tests {
         b.object("loop", vec![entity_var("key", "loop_var", Check::All)], vec![]);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe())];
+        let probes = Registry::with(vec![Box::new(probe())]);
         let session = Session::new(&b.defs, &root, &external, &probes);
         let mut stack = ResolutionStack::default();
         let v = variable_values(&session, "from_a", &mut stack);
@@ -664,7 +666,7 @@ mod tests {
         b.object_of("vo_unset", kind, vec![entity("var_ref", "unset")], vec![]);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes: Vec<Box<dyn Probe>> = vec![];
+        let probes = Registry::with(vec![]);
         let session = Session::new(&b.defs, &root, &external, &probes);
         let mut stack = ResolutionStack::default();
         let vo = collect_object(&session, "vo", &mut stack);
@@ -702,7 +704,7 @@ mod tests {
         b.object("o", vec![entity("key", "a")], vec![]);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes: Vec<Box<dyn Probe>> = vec![Box::new(PanickingProbe)];
+        let probes = Registry::with(vec![Box::new(PanickingProbe)]);
         let session = Session::new(&b.defs, &root, &external, &probes);
         let outcome = collect_object(&session, "o", &mut ResolutionStack::default());
         assert_eq!(outcome.flag, CollectedFlag::Error);

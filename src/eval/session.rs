@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::host::Root;
+use crate::host::ScanTarget;
 use crate::model::oval::{Family, Item, OvalDefinitions};
-use crate::probes::{CollectedFlag, Probe};
+use crate::probes::{Probe, Registry};
+use crate::semantics::CollectedFlag;
 
 use super::engine::ExternalValues;
 
@@ -105,9 +106,9 @@ impl ResolutionStack {
 
 pub struct Session<'a> {
     pub defs: &'a OvalDefinitions,
-    pub root: &'a Root,
+    pub target: &'a ScanTarget,
     pub external: &'a ExternalValues,
-    probes: HashMap<(Family, String), &'a dyn Probe>,
+    probes: &'a Registry,
     variables: Mutex<HashMap<String, Arc<VarValues>>>,
     objects: Mutex<HashMap<String, Arc<ObjectOutcome>>>,
 }
@@ -120,22 +121,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl<'a> Session<'a> {
     pub fn new(
         defs: &'a OvalDefinitions,
-        root: &'a Root,
+        target: &'a ScanTarget,
         external: &'a ExternalValues,
-        probes: &'a [Box<dyn Probe>],
+        probes: &'a Registry,
     ) -> Self {
-        let probes = probes
-            .iter()
-            .map(|p| {
-                let (family, name) = p.object_type();
-                ((family, name.to_string()), p.as_ref())
-            })
-            .collect();
-        Session { defs, root, external, probes, variables: Mutex::default(), objects: Mutex::default() }
+        Session { defs, target, external, probes, variables: Mutex::default(), objects: Mutex::default() }
     }
 
     pub fn probe(&self, family: Family, object_name: &str) -> Option<&'a dyn Probe> {
-        self.probes.get(&(family, object_name.to_string())).copied()
+        self.probes.get(family, object_name)
     }
 
     pub fn cached_variable(&self, id: &str) -> Option<Arc<VarValues>> {

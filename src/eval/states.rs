@@ -3,12 +3,14 @@
 //! field by field), combined with the state's `operator`.
 
 use crate::model::oval::{Datatype, Entity, Item, ItemField, ItemStatus, ItemValue, Operation, State};
-use crate::results::oval::{OvalResult, combine, combine_check};
+use crate::semantics::OvalResult;
+use crate::semantics::oval_result::combine;
+use crate::semantics::oval_result::combine_check;
 
-use super::EvalError;
-use super::compare::compare;
 use super::session::{ResolutionStack, Session};
 use super::variables::variable_values;
+use crate::semantics::EvalError;
+use crate::semantics::compare::compare;
 
 pub fn item_against_state(
     session: &Session<'_>,
@@ -152,7 +154,7 @@ mod tests {
         b.state("ste", operator, state_entities);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes = Vec::new();
+        let probes = crate::probes::Registry::with(Vec::new());
         let session = Session::new(&b.defs, &root, &external, &probes);
         let state = &b.defs.states["ste"];
         item_against_state(&session, item, state, &mut ResolutionStack::default(), &mut Vec::new())

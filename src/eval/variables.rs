@@ -7,15 +7,16 @@ use std::sync::Arc;
 use crate::model::oval::{
     ArithmeticOperation, Component, Datatype, ItemStatus, ItemValue, PossibleRestriction, VariableKind,
 };
-use crate::probes::CollectedFlag;
-use crate::results::oval::{OvalResult, combine};
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
+use crate::semantics::oval_result::combine;
 
-use super::compare::{compare, parse_float, parse_int};
 use super::objects::collect_object;
-use super::regex::OvalRegex;
 use super::session::{ResolutionStack, Session, VarValues};
 use super::states::to_result;
 use super::timefmt::parse_time;
+use crate::semantics::compare::{compare, parse_float, parse_int};
+use crate::semantics::regex::OvalRegex;
 
 /// The values of variable `id` (cached per run).
 pub fn variable_values(session: &Session<'_>, id: &str, stack: &mut ResolutionStack) -> Arc<VarValues> {
@@ -500,7 +501,7 @@ mod tests {
         b.local("v", component);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes = Vec::new();
+        let probes = crate::probes::Registry::with(Vec::new());
         let session = Session::new(&b.defs, &root, &external, &probes);
         (*variable_values(&session, "v", &mut ResolutionStack::default())).clone()
     }
@@ -672,7 +673,7 @@ mod tests {
         let mut external = ExternalValues::new();
         external.insert("limited".into(), vec!["3".into()]);
         external.insert("ranged".into(), vec!["5".into(), "50".into()]);
-        let probes = Vec::new();
+        let probes = crate::probes::Registry::with(Vec::new());
         let session = Session::new(&b.defs, &root, &external, &probes);
         let mut stack = ResolutionStack::default();
         let missing = variable_values(&session, "ext", &mut stack);

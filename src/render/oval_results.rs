@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 use minijinja::Environment;
 use minijinja::value::Value;
 
-use super::escape::{escape_xml, escaping_environment};
+use crate::escape::{escape_xml, escaping_environment};
 
-use crate::loader::oval::spelling;
 use crate::model::oval::{
     Datatype, Existence, Family, Item, ItemField, ItemStatus, ItemValue, Operator, OvalDefinitions,
 };
+use crate::model::spelling;
 use crate::results::oval::{CriteriaResult, CriteriaResultNode, OvalRun};
 
 const TEMPLATE_NAME: &str = "oval-results.xml.j2";
@@ -232,7 +232,7 @@ fn leaf_view(
     negate: bool,
     applicability_check: Option<bool>,
     depth: usize,
-    result: crate::results::oval::OvalResult,
+    result: crate::semantics::OvalResult,
 ) -> Value {
     map([
         ("kind", Value::from(kind)),

@@ -208,7 +208,7 @@ pub fn rule_evidence(results: &ScanResults, rule: &RuleResult) -> (Vec<TestEvide
             TestEvidence {
                 test_id: test.id.clone(),
                 result: test.result.as_str().to_string(),
-                check: crate::loader::oval::spelling::check::name(test.check).to_string(),
+                check: crate::model::spelling::check::name(test.check).to_string(),
                 messages: test.messages.clone(),
                 items: items
                     .into_iter()

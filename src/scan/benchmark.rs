@@ -17,14 +17,15 @@ use super::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_na
 use super::results::*;
 use crate::eval::engine::{EvalOptions, ExternalValues, evaluate};
 use crate::eval::progress::ProgressHandle;
-use crate::host::{HostError, Root};
+use crate::host::{HostError, ScanTarget};
 use crate::loader::LoadedBenchmark;
 use crate::loader::oval::{OvalLoadErrors, load_oval_file, parse_oval_str};
 use crate::model::oval::OvalDefinitions;
 use crate::model::xccdf::{Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role};
+use crate::probes::Registry;
 use crate::resolve::{self, ResolveError, Resolved};
-use crate::results::oval::OvalResult;
 use crate::results::xccdf::{BoolOperator, ScoreNode, ScoringModel, XccdfResult, score};
+use crate::semantics::OvalResult;
 
 pub const OVAL_SYSTEM: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
 
@@ -61,7 +62,6 @@ pub struct ScanRequest {
     pub tailoring_profiles: Vec<Profile>,
     pub rules: Vec<String>,
     pub skip_rules: Vec<String>,
-    pub root: PathBuf,
     /// `--var ID=VALUE` overrides of XCCDF values.
     pub values: Vec<(String, String)>,
     /// Assessor answers (`--answers`), already checked against the benchmark.
@@ -96,10 +96,15 @@ struct DocumentWork {
 }
 
 /// Run a scan. `loaded` is consumed because tailoring profiles are merged into the benchmark.
-pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanResults, ScanError> {
+pub fn scan(
+    mut loaded: LoadedBenchmark,
+    request: &ScanRequest,
+    target: &ScanTarget,
+) -> Result<ScanResults, ScanError> {
     let started = Instant::now();
     let start_time = crate::clock::utc_now_rfc3339();
-    let root = Root::new(&request.root)?;
+    // One registry for the whole run: every OVAL document and the platform checks share it.
+    let probes = Registry::standard();
 
     if !request.tailoring_profiles.is_empty() {
         let bench = &mut loaded.benchmark;
@@ -123,7 +128,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
     apply_rule_filters(bench, &mut resolved, &request.rules, &request.skip_rules)?;
     apply_requires_conflicts(bench, &mut resolved);
 
-    let mut applicability = Applicability::new(&loaded, request, &root)?;
+    let mut applicability = Applicability::new(&loaded, request, target, &probes)?;
     let benchmark_applies = applicability.item_applies(&bench.platforms);
 
     // Plan every rule.
@@ -183,7 +188,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
                     progress: request.progress.clone(),
                     ..EvalOptions::default()
                 };
-                let run = evaluate(&defs, &root, &w.external, &options);
+                let run = evaluate(&defs, target, &probes, &w.external, &options);
                 (defs, run)
             });
             (href.clone(), outcome, crate::clock::utc_now_rfc3339())
@@ -273,7 +278,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             id: p.id.clone(),
             title: p.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
         }),
-        target: super::target::facts(&root),
+        target: super::target::facts(target.root()),
         start_time,
         end_time: crate::clock::utc_now_rfc3339(),
         duration_ms: started.elapsed().as_millis(),
@@ -589,7 +594,8 @@ fn score_tree(bench: &Benchmark, children: &[ItemRef], rules: &[RuleResult], wei
 struct Applicability<'a> {
     loaded: &'a LoadedBenchmark,
     request: &'a ScanRequest,
-    root: &'a Root,
+    target: &'a ScanTarget,
+    probes: &'a Registry,
     dictionary: CpeDictionary,
     /// The dictionary's component-ref, to resolve its check hrefs through its catalog.
     dictionary_ref: Option<crate::loader::datastream::ComponentRef>,
@@ -599,7 +605,12 @@ struct Applicability<'a> {
 }
 
 impl<'a> Applicability<'a> {
-    fn new(loaded: &'a LoadedBenchmark, request: &'a ScanRequest, root: &'a Root) -> Result<Self, ScanError> {
+    fn new(
+        loaded: &'a LoadedBenchmark,
+        request: &'a ScanRequest,
+        target: &'a ScanTarget,
+        probes: &'a Registry,
+    ) -> Result<Self, ScanError> {
         let mut dictionary = CpeDictionary::default();
         let mut dictionary_ref = None;
         if let (Some(origin), Some(collection)) = (&loaded.origin, &loaded.collection)
@@ -620,7 +631,8 @@ impl<'a> Applicability<'a> {
         Ok(Applicability {
             loaded,
             request,
-            root,
+            target,
+            probes,
             dictionary,
             dictionary_ref,
             specification,
@@ -683,7 +695,7 @@ impl<'a> Applicability<'a> {
         let Some(Some(defs)) = self.documents.get(&check.href) else { return Applies::Unknown };
         let options =
             EvalOptions { only_definitions: Some(vec![check.name.clone()]), ..EvalOptions::default() };
-        let run = evaluate(defs, self.root, &ExternalValues::new(), &options);
+        let run = evaluate(defs, self.target, self.probes, &ExternalValues::new(), &options);
         match run.definitions.get(&check.name).map(|d| d.result) {
             Some(OvalResult::True) => Applies::Yes,
             Some(OvalResult::False) => Applies::No,

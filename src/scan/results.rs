@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::xccdf::{Ident, Role, Severity};
-use crate::results::oval::{OvalResult, OvalRun};
+use crate::results::oval::OvalRun;
 use crate::results::xccdf::{Score, XccdfResult};
+use crate::semantics::OvalResult;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScanResults {

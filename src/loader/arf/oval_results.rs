@@ -8,15 +8,15 @@ use roxmltree::Node;
 use super::{
     ArfImportError, Importer, MAX_CRITERIA_DEPTH, NS_OVAL_RES, NS_OVAL_SC, NS_XSI, Res, children_named, text,
 };
-use crate::loader::oval::spelling;
 use crate::model::oval::{
     Datatype, DefinitionClass, Family, Item, ItemField, ItemStatus, ItemValue, OvalDefinitions, TypeName,
 };
-use crate::probes::CollectedFlag;
+use crate::model::spelling;
 use crate::results::oval::{
-    CollectedObject, CriteriaResult, CriteriaResultNode, DefinitionResult, OvalResult, OvalRun, SystemInfo,
-    TestResult,
+    CollectedObject, CriteriaResult, CriteriaResultNode, DefinitionResult, OvalRun, SystemInfo, TestResult,
 };
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
 
 impl Importer<'_, '_> {
     pub(super) fn oval_run(&self, report: Node, definitions: &OvalDefinitions) -> Res<OvalRun> {

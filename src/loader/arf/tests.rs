@@ -1,7 +1,7 @@
 use super::*;
 use crate::model::oval::{Datatype, Family, ItemValue};
-use crate::probes::CollectedFlag;
-use crate::results::oval::OvalResult;
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
 
 /// A small ARF as oscap writes it: one rule passes, one fails, one OVAL report with file items.
 const ARF: &str = r##"<?xml version="1.0" encoding="UTF-8"?>

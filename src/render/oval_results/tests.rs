@@ -2,11 +2,12 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use super::*;
+use crate::escape::allowed;
 use crate::loader::oval::parse_oval_str;
 use crate::model::oval::{DefinitionClass, TypeName};
-use crate::probes::CollectedFlag;
-use crate::render::escape::allowed;
-use crate::results::oval::{CollectedObject, DefinitionResult, OvalResult, TestResult};
+use crate::results::oval::{CollectedObject, DefinitionResult, TestResult};
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
 
 /// file, textfilecontent54, yamlfilecontent and dpkginfo tests; OVAL 5.11.3 for yamlfilecontent.
 const DEFINITIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
