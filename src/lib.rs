@@ -15,6 +15,7 @@ pub mod build;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod diag;
 pub mod escape;
 pub mod eval;
 pub mod host;

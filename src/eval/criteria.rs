@@ -72,7 +72,7 @@ impl<'s, 'a> CriteriaEvaluator<'s, 'a> {
                 object_id: None,
                 item_results: Vec::new(),
                 tested_variables: Vec::new(),
-                messages: vec![format!("test `{id}` is not defined")],
+                messages: vec![format!("test `{id}` is not defined").into()],
             },
         };
         let result = outcome.result;

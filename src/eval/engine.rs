@@ -180,7 +180,7 @@ fn record_collected_objects(session: &Session<'_>, run: &mut OvalRun) {
                 id: id.clone(),
                 version: object.version.clone(),
                 flag: outcome.flag,
-                messages: outcome.messages.iter().filter(|m| !m.is_empty()).cloned().collect(),
+                messages: outcome.messages.iter().filter(|m| !m.message.is_empty()).cloned().collect(),
                 item_refs,
                 variable_values: outcome.variable_values.clone(),
             },

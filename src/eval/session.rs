@@ -10,13 +10,14 @@ use crate::probes::{Probe, Registry};
 use crate::semantics::CollectedFlag;
 
 use super::engine::ExternalValues;
+use crate::diag::{Code, Diagnostic, Subject};
 
 /// The values of a variable with the collection flag that qualifies them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VarValues {
     pub flag: CollectedFlag,
     pub values: Vec<String>,
-    pub messages: Vec<String>,
+    pub messages: Vec<Diagnostic>,
 }
 
 impl VarValues {
@@ -25,7 +26,7 @@ impl VarValues {
         VarValues { flag, values, messages: Vec::new() }
     }
 
-    pub fn error(message: impl Into<String>) -> Self {
+    pub fn error(message: impl Into<Diagnostic>) -> Self {
         VarValues { flag: CollectedFlag::Error, values: Vec::new(), messages: vec![message.into()] }
     }
 
@@ -40,7 +41,7 @@ impl VarValues {
 pub struct ObjectOutcome {
     pub flag: CollectedFlag,
     pub items: Vec<Item>,
-    pub messages: Vec<String>,
+    pub messages: Vec<Diagnostic>,
     /// (variable id, value) for the variables the object's entities referenced.
     pub variable_values: Vec<(String, String)>,
     /// (path, sha256) of files read.
@@ -58,7 +59,7 @@ impl ObjectOutcome {
         }
     }
 
-    pub fn flagged(flag: CollectedFlag, message: impl Into<String>) -> Self {
+    pub fn flagged(flag: CollectedFlag, message: impl Into<Diagnostic>) -> Self {
         ObjectOutcome {
             flag,
             items: Vec::new(),
@@ -97,10 +98,11 @@ impl ResolutionStack {
     }
 
     /// `circular reference: `a` → `b` → `a``.
-    pub fn describe_cycle(&self, id: &str) -> String {
+    pub fn describe_cycle(&self, id: &str) -> Diagnostic {
         let mut path: Vec<String> = self.0.iter().map(|s| format!("`{s}`")).collect();
         path.push(format!("`{id}`"));
-        format!("{CIRCULAR}: {}", path.join(" → "))
+        Diagnostic::new(Code::Circular, format!("{CIRCULAR}: {}", path.join(" → ")))
+            .about(Subject::Oval { id: id.to_string() })
     }
 }
 

@@ -9,6 +9,7 @@ use crate::semantics::oval_result::combine_check;
 
 use super::session::{ResolutionStack, Session};
 use super::variables::variable_values;
+use crate::diag::{Code, Diagnostic};
 use crate::semantics::EvalError;
 use crate::semantics::compare::compare;
 
@@ -17,7 +18,7 @@ pub fn item_against_state(
     item: &Item,
     state: &State,
     stack: &mut ResolutionStack,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Diagnostic>,
 ) -> OvalResult {
     let mut results = Vec::with_capacity(state.entities.len());
     for entity in &state.entities {
@@ -36,7 +37,7 @@ fn field_against_entity(
     field: &ItemField,
     entity: &Entity,
     stack: &mut ResolutionStack,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Diagnostic>,
 ) -> OvalResult {
     match field.status {
         ItemStatus::DoesNotExist => return OvalResult::False,
@@ -66,13 +67,13 @@ fn value_against_entity(
     actual: &str,
     entity: &Entity,
     stack: &mut ResolutionStack,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Diagnostic>,
 ) -> OvalResult {
     match &entity.var_ref {
         Some(var_id) => {
             let vars = variable_values(session, var_id, stack);
             if !vars.usable() {
-                notes.push(format!("variable `{var_id}` has no usable value (flag {:?})", vars.flag));
+                notes.push(format!("variable `{var_id}` has no usable value (flag {:?})", vars.flag).into());
                 notes.extend(vars.messages.iter().cloned());
                 return OvalResult::Error;
             }
@@ -100,7 +101,7 @@ fn record_against_entity(
     sub_fields: &[ItemField],
     entity: &Entity,
     stack: &mut ResolutionStack,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Diagnostic>,
 ) -> OvalResult {
     let mut results = Vec::with_capacity(entity.fields.len());
     for state_field in &entity.fields {
@@ -120,7 +121,7 @@ fn record_against_entity(
 
 /// A comparison outcome as a result; the reason of an error or a skipped comparison is noted
 /// once (the same error repeats for every item).
-pub fn to_result(r: Result<bool, EvalError>, notes: &mut Vec<String>) -> OvalResult {
+pub fn to_result(r: Result<bool, EvalError>, notes: &mut Vec<Diagnostic>) -> OvalResult {
     let (result, e) = match r {
         Ok(true) => return OvalResult::True,
         Ok(false) => return OvalResult::False,
@@ -128,8 +129,8 @@ pub fn to_result(r: Result<bool, EvalError>, notes: &mut Vec<String>) -> OvalRes
         Err(e) => (OvalResult::Error, e),
     };
     let message = e.to_string();
-    if !notes.contains(&message) {
-        notes.push(message);
+    if !notes.iter().any(|n| n.message == message) {
+        notes.push(Diagnostic::new(Code::Comparison, message));
     }
     result
 }

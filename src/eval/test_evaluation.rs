@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::diag::{Code, Diagnostic};
 use crate::model::oval::{Check, Existence, ItemStatus, Test};
 use crate::semantics::CollectedFlag;
 use crate::semantics::OvalResult;
@@ -24,11 +25,11 @@ pub struct TestOutcome {
     /// (index into the object's items, result of that item against the states)
     pub item_results: Vec<(usize, OvalResult)>,
     pub tested_variables: Vec<(String, String)>,
-    pub messages: Vec<String>,
+    pub messages: Vec<crate::diag::Diagnostic>,
 }
 
 impl TestOutcome {
-    fn bare(result: OvalResult, object_id: Option<String>, message: Option<String>) -> Self {
+    fn bare(result: OvalResult, object_id: Option<String>, message: Option<Diagnostic>) -> Self {
         TestOutcome {
             result,
             object_id,
@@ -61,10 +62,16 @@ pub fn evaluate_test(session: &Session<'_>, test: &Test, stack: &mut ResolutionS
                 return TestOutcome::bare(
                     OvalResult::Error,
                     Some(object_id.clone()),
-                    Some(format!(
-                        "{}: state `{state_ref}` of test `{}` is not defined",
-                        test.location, test.id
-                    )),
+                    Some(
+                        Diagnostic::new(
+                            Code::CheckUnavailable,
+                            format!(
+                                "{}: state `{state_ref}` of test `{}` is not defined",
+                                test.location, test.id
+                            ),
+                        )
+                        .at(test.location.clone()),
+                    ),
                 );
             }
         }
@@ -73,7 +80,13 @@ pub fn evaluate_test(session: &Session<'_>, test: &Test, stack: &mut ResolutionS
         return TestOutcome::bare(
             OvalResult::Error,
             Some(object_id.clone()),
-            Some(format!("{}: object `{object_id}` of test `{}` is not defined", test.location, test.id)),
+            Some(
+                Diagnostic::new(
+                    Code::CheckUnavailable,
+                    format!("{}: object `{object_id}` of test `{}` is not defined", test.location, test.id),
+                )
+                .at(test.location.clone()),
+            ),
         );
     }
     let object = collect_object(session, object_id, stack);
@@ -158,7 +171,7 @@ pub fn evaluate_test(session: &Session<'_>, test: &Test, stack: &mut ResolutionS
             }
         }
     };
-    outcome.messages.extend(object.messages.iter().filter(|m| !m.is_empty()).cloned());
+    outcome.messages.extend(object.messages.iter().filter(|m| !m.message.is_empty()).cloned());
     outcome
 }
 
@@ -362,7 +375,8 @@ mod unit_tests {
         assert_eq!(run.tests["unk"].result, Unknown);
         assert_eq!(run.tests["win"].result, Unknown);
         assert_eq!(run.collected_objects["reg"].flag, CollectedFlag::NotCollected);
-        assert_eq!(run.collected_objects["reg"].messages, vec!["no probe for `registry_object`".to_string()]);
+        assert_eq!(run.collected_objects["reg"].messages[0].message, "no probe for `registry_object`");
+        assert_eq!(run.collected_objects["reg"].messages[0].code, crate::diag::Code::NotCollected);
     }
 
     #[test]
@@ -376,12 +390,18 @@ mod unit_tests {
         define_for(&mut b, "no_object");
         let run = run_with(&b, FakeProbe::new(vec![]), true);
         assert_eq!(run.tests["no_state"].result, Error);
+        let missing = &run.tests["no_state"].messages;
+        assert_eq!(missing.len(), 1);
         assert_eq!(
-            run.tests["no_state"].messages,
-            vec!["defs.xml:12:3: state `ste:missing` of test `no_state` is not defined".to_string()]
+            missing[0].message,
+            "defs.xml:12:3: state `ste:missing` of test `no_state` is not defined"
         );
+        assert_eq!(missing[0].code, crate::diag::Code::CheckUnavailable);
+        assert_eq!(missing[0].location.as_ref().map(|l| l.line), Some(12));
         assert_eq!(run.tests["no_object"].result, Error);
-        assert!(run.tests["no_object"].messages[0].contains("object `obj:missing` of test `no_object`"));
+        assert!(
+            run.tests["no_object"].messages[0].message.contains("object `obj:missing` of test `no_object`")
+        );
     }
 
     #[test]
@@ -398,7 +418,7 @@ mod unit_tests {
         );
         assert_eq!(run.tests["tst"].result, Error);
         assert!(
-            run.tests["tst"].messages.iter().any(|m| m.contains("`many`")),
+            run.tests["tst"].messages.iter().any(|m| m.message.contains("`many`")),
             "{:?}",
             run.tests["tst"].messages
         );

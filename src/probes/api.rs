@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use crate::diag::{Code, Diagnostic, Level};
 use crate::host::{Root, ScanTarget};
 use crate::model::oval::{Family, Item, TypeName};
 use crate::semantics::{CollectedFlag, ResolvedEntity};
@@ -38,7 +39,7 @@ impl ResolvedObject<'_> {
 pub struct Collected {
     pub flag: CollectedFlag,
     pub items: Vec<Item>,
-    pub messages: Vec<String>,
+    pub messages: Vec<Diagnostic>,
     /// Files read to collect the items: (in-root path, SHA-256 of the bytes read), as evidence.
     pub evidence: Vec<(String, String)>,
 }
@@ -50,11 +51,14 @@ impl Collected {
         Collected { flag, items, messages: Vec::new(), evidence: Vec::new() }
     }
 
-    pub fn error(message: impl Into<String>) -> Self {
+    /// Flag `error`. A bare message says nothing more specific, but is an error all the same.
+    pub fn error(message: impl Into<Diagnostic>) -> Self {
+        let message = message.into();
+        let message = if message.code == Code::Note { message.with_level(Level::Error) } else { message };
         Collected {
             flag: CollectedFlag::Error,
             items: Vec::new(),
-            messages: vec![message.into()],
+            messages: vec![message],
             evidence: Vec::new(),
         }
     }
@@ -63,7 +67,7 @@ impl Collected {
         Collected {
             flag: CollectedFlag::NotCollected,
             items: Vec::new(),
-            messages: vec![message.into()],
+            messages: vec![Diagnostic::new(Code::NotCollected, message)],
             evidence: Vec::new(),
         }
     }
@@ -184,19 +188,30 @@ impl Registry {
             Needs::RunningSystem { otherwise } if !live => Collected {
                 flag: otherwise,
                 items: Vec::new(),
-                messages: vec![format!(
-                    "`{}` needs the running system; root `{}` is not one",
-                    object.kind.name,
-                    ctx.root().base().display()
+                messages: vec![Diagnostic::new(
+                    Code::NeedsRunningSystem,
+                    format!(
+                        "`{}` needs the running system; root `{}` is not one",
+                        object.kind.name,
+                        ctx.root().base().display()
+                    ),
                 )],
                 evidence: Vec::new(),
             },
             Needs::RunningSystem { .. } => probe.collect(object, ctx),
-            Needs::Engine if ctx.target.engine().is_none() => Collected::not_collected(format!(
-                "`{}` reads the Docker Engine API, and this scan has no engine source \
-                 (--docker-host or --snapshot)",
-                object.kind.name
-            )),
+            Needs::Engine if ctx.target.engine().is_none() => Collected {
+                flag: CollectedFlag::NotCollected,
+                items: Vec::new(),
+                messages: vec![Diagnostic::new(
+                    Code::NeedsEngine,
+                    format!(
+                        "`{}` reads the Docker Engine API, and this scan has no engine source \
+                         (--docker-host or --snapshot)",
+                        object.kind.name
+                    ),
+                )],
+                evidence: Vec::new(),
+            },
             Needs::Engine => probe.collect(object, ctx),
         }
     }

@@ -280,7 +280,7 @@ fn test_views(run: &OvalRun) -> Value {
                 ("check", Value::from(spelling::check::name(t.check))),
                 ("state_operator", state_operator.into()),
                 ("result", Value::from(t.result.as_str())),
-                ("messages", t.messages.iter().map(String::as_str).collect()),
+                ("messages", t.messages.iter().map(|m| m.message.as_str()).collect()),
                 ("tested_items", Value::from(tested_items)),
                 ("tested_variables", variable_pairs(&t.tested_variables)),
             ])
@@ -296,7 +296,7 @@ fn object_views(run: &OvalRun) -> Value {
                 ("id", Value::from(o.id.as_str())),
                 ("version", Value::from(o.version.as_str())),
                 ("flag", Value::from(o.flag.as_str())),
-                ("messages", o.messages.iter().map(String::as_str).collect()),
+                ("messages", o.messages.iter().map(|m| m.message.as_str()).collect()),
                 ("variable_values", variable_pairs(&o.variable_values)),
                 ("item_refs", o.item_refs.iter().copied().collect()),
             ])

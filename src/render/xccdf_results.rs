@@ -104,7 +104,7 @@ struct RuleResultView<'a> {
     /// The assessor's answer that replaced the scan's result.
     r#override: Option<OverrideView<'a>>,
     idents: Vec<&'a crate::model::xccdf::Ident>,
-    messages: &'a [String],
+    messages: &'a [crate::diag::Diagnostic],
     check: Option<CheckView<'a>>,
 }
 

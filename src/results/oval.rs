@@ -84,7 +84,7 @@ pub struct TestResult {
     pub tested_items: Vec<(u64, OvalResult)>,
     /// (variable id, value) for every variable value the test used.
     pub tested_variables: Vec<(String, String)>,
-    pub messages: Vec<String>,
+    pub messages: Vec<crate::diag::Diagnostic>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,7 +92,7 @@ pub struct CollectedObject {
     pub id: String,
     pub version: String,
     pub flag: CollectedFlag,
-    pub messages: Vec<String>,
+    pub messages: Vec<crate::diag::Diagnostic>,
     /// Item ids (index + 1).
     pub item_refs: Vec<u64>,
     /// (variable id, value) for variables the object used.

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use super::components::standalone_xml;
 use super::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
 use super::results::*;
+use crate::diag::{Code, Diagnostic};
 use crate::eval::engine::{EvalOptions, ExternalValues, evaluate};
 use crate::eval::progress::ProgressHandle;
 use crate::host::{HostError, ScanTarget};
@@ -28,10 +29,6 @@ use crate::results::xccdf::{BoolOperator, ScoreNode, ScoringModel, XccdfResult, 
 use crate::semantics::OvalResult;
 
 pub const OVAL_SYSTEM: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
-
-/// How the message of every rule starts when the benchmark's own platforms do not apply (the
-/// summary recognises it by that).
-pub const BENCHMARK_NOT_APPLICABLE_START: &str = "the benchmark's platform";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
@@ -73,7 +70,7 @@ pub struct ScanRequest {
 /// How one rule will be decided.
 #[derive(Debug, Clone)]
 enum Plan {
-    Fixed { result: XccdfResult, messages: Vec<String>, check_text: Option<String> },
+    Fixed { result: XccdfResult, messages: Vec<Diagnostic>, check_text: Option<String> },
     Checks(CheckTree),
 }
 
@@ -139,22 +136,31 @@ pub fn scan(
         } else if !benchmark_applies {
             Plan::Fixed {
                 result: XccdfResult::NotApplicable,
-                messages: vec![format!(
-                    "{BENCHMARK_NOT_APPLICABLE_START} ({}) does not apply to the target",
-                    bench.platforms.join(", ")
+                messages: vec![Diagnostic::new(
+                    Code::BenchmarkNotApplicable,
+                    format!(
+                        "the benchmark's platform ({}) does not apply to the target",
+                        bench.platforms.join(", ")
+                    ),
                 )],
                 check_text: None,
             }
         } else if !applicability.rule_applies(bench, i) {
             Plan::Fixed {
                 result: XccdfResult::NotApplicable,
-                messages: vec!["the rule's platform does not apply to the target".into()],
+                messages: vec![Diagnostic::new(
+                    Code::PlatformNotApplicable,
+                    "the rule's platform does not apply to the target",
+                )],
                 check_text: None,
             }
         } else if resolved.role(bench, i) == Role::Unchecked {
             Plan::Fixed {
                 result: XccdfResult::NotChecked,
-                messages: vec!["role=\"unchecked\": the rule is not checked".into()],
+                messages: vec![Diagnostic::new(
+                    Code::Unchecked,
+                    "role=\"unchecked\": the rule is not checked",
+                )],
                 check_text: None,
             }
         } else {
@@ -298,17 +304,26 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
     for answer in answers {
         let Some(rule) = rules.iter_mut().find(|r| r.rule_id == answer.rule_id) else { continue };
         if rule.result == XccdfResult::NotSelected {
-            rule.messages.push(format!("answer by {} ignored: the rule is not selected", answer.who));
+            rule.messages.push(Diagnostic::new(
+                Code::AnswerIgnored,
+                format!("answer by {} ignored: the rule is not selected", answer.who),
+            ));
             continue;
         }
         if !super::answers::in_force(answer, today) {
             let expired = answer.expires.as_deref().unwrap_or_default();
-            rule.messages.push(format!("answer by {} expired on {expired}; ignored", answer.who));
+            rule.messages.push(Diagnostic::new(
+                Code::AnswerIgnored,
+                format!("answer by {} expired on {expired}; ignored", answer.who),
+            ));
             continue;
         }
         let mut answer = answer.clone();
         answer.original_result = Some(rule.result);
-        rule.messages.push(format!("result recorded by {} on {}", answer.who, answer.when));
+        rule.messages.push(Diagnostic::new(
+            Code::AnswerApplied,
+            format!("result recorded by {} on {}", answer.who, answer.when),
+        ));
         rule.result = answer.status;
         rule.answer = Some(answer);
     }
@@ -395,9 +410,10 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
     {
         return Plan::Fixed {
             result: XccdfResult::NotChecked,
-            messages: vec![
-                "manual check: DISA publishes this rule's check as a procedure for the assessor".into(),
-            ],
+            messages: vec![Diagnostic::new(
+                Code::ManualCheck,
+                "manual check: DISA publishes this rule's check as a procedure for the assessor",
+            )],
             check_text: manual.content.clone(),
         };
     }
@@ -407,7 +423,11 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
         let systems: Vec<&str> = candidates.iter().map(|c| c.system.as_str()).collect();
         format!("no supported check system among: {}", systems.join(", "))
     };
-    Plan::Fixed { result: XccdfResult::NotChecked, messages: vec![message], check_text: None }
+    Plan::Fixed {
+        result: XccdfResult::NotChecked,
+        messages: vec![Diagnostic::new(Code::Unchecked, message)],
+        check_text: None,
+    }
 }
 
 fn check_tree(check: &Check) -> CheckTree {
@@ -470,7 +490,7 @@ fn decide(
     docs: &[OvalDocumentRun],
     index: &HashMap<String, Result<usize, String>>,
     resolved: &Resolved,
-    messages: &mut Vec<String>,
+    messages: &mut Vec<Diagnostic>,
     check_ref: &mut Option<CheckRef>,
 ) -> XccdfResult {
     match tree {
@@ -496,7 +516,10 @@ fn decide(
                         Some(n) => match run.definitions.get(n) {
                             Some(def) => def.result,
                             None => {
-                                messages.push(format!("definition `{n}` is not in `{href}`"));
+                                messages.push(Diagnostic::new(
+                                    Code::CheckUnavailable,
+                                    format!("definition `{n}` is not in `{href}`"),
+                                ));
                                 OvalResult::Error
                             }
                         },
@@ -519,7 +542,7 @@ fn decide(
                     XccdfResult::from_oval(oval, *negate)
                 }
                 Some(Err(message)) => {
-                    messages.push(message.clone());
+                    messages.push(Diagnostic::new(Code::CheckUnavailable, message.clone()));
                     XccdfResult::Error
                 }
                 None => XccdfResult::Error,
@@ -530,7 +553,8 @@ fn decide(
             result
         }
         CheckTree::Unsupported { system, .. } => {
-            messages.push(format!("check system `{system}` is not supported"));
+            messages
+                .push(Diagnostic::new(Code::Unchecked, format!("check system `{system}` is not supported")));
             XccdfResult::NotChecked
         }
         CheckTree::Complex { and, negate, children } => {

@@ -105,7 +105,7 @@ pub struct RuleResult {
     pub idents: Vec<Ident>,
     pub check: Option<CheckRef>,
     /// Why the result is what it is (manual check, unsupported system, errors…).
-    pub messages: Vec<String>,
+    pub messages: Vec<crate::diag::Diagnostic>,
     /// For manual checks: DISA's check procedure, the instruction to the assessor.
     pub check_text: Option<String>,
     /// The assessor's answer in force for this rule (its status is the rule's result).

@@ -67,11 +67,11 @@ impl Probe for EnvironmentVariable58Probe {
             let environ = match root.read(&format!("/proc/{pid}/environ")) {
                 Ok(c) => c.bytes,
                 Err(e) if e.is_not_found() => {
-                    messages.push(format!("no process `{pid}` under the root's `/proc`"));
+                    messages.push(format!("no process `{pid}` under the root's `/proc`").into());
                     continue;
                 }
                 Err(e) => {
-                    messages.push(e.to_string());
+                    messages.push(e.to_string().into());
                     continue;
                 }
             };

@@ -121,13 +121,13 @@ mod tests {
     fn malformed_xml_names_file_and_position() {
         let c = run("<r>\n  <a>\n</r>", "/r");
         assert_eq!(c.flag, CollectedFlag::Error);
-        assert!(c.messages[0].starts_with("`/etc/x.xml`:3:"), "{:?}", c.messages);
+        assert!(c.messages[0].message.starts_with("`/etc/x.xml`:3:"), "{:?}", c.messages);
     }
 
     #[test]
     fn unsupported_xpath_is_an_object_error() {
         let c = run(DOC, "//a/following-sibling::b");
         assert_eq!(c.flag, CollectedFlag::Error);
-        assert!(c.messages[0].contains("not supported"), "{:?}", c.messages);
+        assert!(c.messages[0].message.contains("not supported"), "{:?}", c.messages);
     }
 }

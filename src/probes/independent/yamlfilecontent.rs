@@ -722,13 +722,13 @@ nested: [[1, 2], [3]]
         let c = probe("{\n  \"a\": 1,\n  \"b\": [1, 2\n", ".a");
         assert_eq!(c.flag, CollectedFlag::Error);
         let m = &c.messages[0];
-        assert!(m.starts_with("`/etc/docker/daemon.json`:4:1: malformed YAML"), "{m}");
+        assert!(m.message.starts_with("`/etc/docker/daemon.json`:4:1: malformed YAML"), "{m}");
     }
 
     #[test]
     fn invalid_path_is_an_object_error() {
         let c = probe("{}", ".[a,b]");
         assert_eq!(c.flag, CollectedFlag::Error);
-        assert!(c.messages[0].contains("invalid YAML path"), "{:?}", c.messages);
+        assert!(c.messages[0].message.contains("invalid YAML path"), "{:?}", c.messages);
     }
 }

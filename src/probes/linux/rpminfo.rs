@@ -68,6 +68,6 @@ mod tests {
         fs::write(dir.path().join("var/lib/rpm/rpmdb.sqlite"), "SQLite format 3\0").unwrap();
         let c = collect(&RpminfoProbe, vec![equals("name", "bash")], &Root::new(dir.path()).unwrap());
         assert_eq!(c.flag, CollectedFlag::NotCollected);
-        assert!(c.messages[0].contains("/var/lib/rpm/rpmdb.sqlite"));
+        assert!(c.messages[0].message.contains("/var/lib/rpm/rpmdb.sqlite"));
     }
 }

@@ -9,6 +9,7 @@
 //! …). `ActiveState` and `SubState` exist only at run time: their item is given with the value
 //! `not collected`. As with D-Bus arrays, a property with no values gives no item.
 
+use crate::diag::{Code, Diagnostic};
 use crate::model::oval::{Datatype, Family, Item, ItemStatus};
 
 use crate::probes::support::entity_filter::{accepts, push_without_value};
@@ -83,7 +84,7 @@ impl Probe for SystemdUnitPropertyProbe {
                 Err(e) => return Collected::error(e.to_string()),
             }
             let unit = store.load(&name);
-            messages.extend(unit.problems.iter().cloned());
+            messages.extend(unit.problems.iter().map(|p| Diagnostic::new(Code::Malformed, p.clone())));
             for (property, value) in unit_properties(&unit) {
                 match accepts(object, "property", &property) {
                     Ok(true) => {}

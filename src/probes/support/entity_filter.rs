@@ -45,7 +45,7 @@ pub fn collect_accounts<E>(
     }
     let mut collected = Collected::from_items(items);
     if skipped > 0 {
-        collected.messages.push(format!("`{file}`: {skipped} malformed line(s) skipped"));
+        collected.messages.push(format!("`{file}`: {skipped} malformed line(s) skipped").into());
     }
     collected
 }

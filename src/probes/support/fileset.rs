@@ -10,6 +10,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use crate::diag::Diagnostic;
 use crate::host::{
     FileContent, FileKind, FileMeta, FsScope, Root, Walk, WalkOptions, join, normalize, split_path,
 };
@@ -488,16 +489,17 @@ pub fn collect_each(
     // Enough to see what went wrong without flooding the results from a walk of `/`.
     const MAX_PROBLEMS: usize = 20;
     let hidden = set.problems.len().saturating_sub(MAX_PROBLEMS);
-    out.messages.extend(std::mem::take(&mut set.problems).into_iter().take(MAX_PROBLEMS));
+    out.messages
+        .extend(std::mem::take(&mut set.problems).into_iter().take(MAX_PROBLEMS).map(Diagnostic::note));
     if hidden > 0 {
-        out.messages.push(format!("… and {hidden} more problems while walking"));
+        out.messages.push(format!("… and {hidden} more problems while walking").into());
     }
     for file in set.files() {
         let file = &file;
         let before = out.items.len();
         if let Err(e) = per_file(file, &mut out) {
             out.flag = CollectedFlag::Error;
-            out.messages.push(format!("object `{}`: {e}", object.id));
+            out.messages.push(format!("object `{}`: {e}", object.id).into());
             return out;
         }
         if ctx.filter.is_some() {
@@ -539,7 +541,7 @@ pub fn collect_parsed(
             Ok(None) => {}
             Err(message) => {
                 failed = true;
-                out.messages.push(message);
+                out.messages.push(message.into());
             }
         }
         Ok(())

@@ -23,7 +23,7 @@ impl Probe for FileProbe {
             let resolved_dir = match dirs.resolve(ctx.root(), &file.path) {
                 Ok(r) => r,
                 Err(e) => {
-                    out.messages.push(e.to_string());
+                    out.messages.push(e.to_string().into());
                     return Ok(());
                 }
             };
@@ -37,7 +37,7 @@ impl Probe for FileProbe {
                 // Gone since the walk listed it: not an item, as in oscap.
                 Err(e) if e.is_not_found() => return Ok(()),
                 Err(e) => {
-                    out.messages.push(e.to_string());
+                    out.messages.push(e.to_string().into());
                     return Ok(());
                 }
             };
@@ -258,7 +258,7 @@ mod tests {
         let o = object(&k, vec![entity("filepath", Operation::PatternMatch, "^/(x")], &[]);
         let c = FileProbe.collect(&o, &ProbeContext::new(&crate::host::ScanTarget::new(root.clone())));
         assert_eq!(c.flag, CollectedFlag::Error);
-        assert!(c.messages[0].contains("oval:t:obj:1"), "{:?}", c.messages);
+        assert!(c.messages[0].message.contains("oval:t:obj:1"), "{:?}", c.messages);
     }
 }
 

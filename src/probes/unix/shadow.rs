@@ -166,7 +166,7 @@ short:x:1
         let c = collect(&ShadowProbe, vec![pattern("username", ".*")], &root);
         let names: Vec<_> = c.items.iter().map(|i| text(i, "username")).collect();
         assert_eq!(names, ["root", "daemon", "alice", "bob"]);
-        assert!(c.messages[0].contains("2 malformed"));
+        assert!(c.messages[0].message.contains("2 malformed"));
     }
 
     #[test]

@@ -39,11 +39,11 @@ impl Probe for SymlinkProbe {
                     item.push("canonical_path", Datatype::String, target);
                     out.items.push(item);
                 }
-                Ok(None) => out.messages.push(format!("`{path}` is not a symbolic link")),
-                Err(e) if e.is_not_found() => out.messages.push(format!("`{path}` does not exist")),
+                Ok(None) => out.messages.push(format!("`{path}` is not a symbolic link").into()),
+                Err(e) if e.is_not_found() => out.messages.push(format!("`{path}` does not exist").into()),
                 Err(e) => {
                     failed = true;
-                    out.messages.push(e.to_string());
+                    out.messages.push(e.to_string().into());
                 }
             }
         }
@@ -153,10 +153,10 @@ mod tests {
         symlink("/etc/loop", d.path().join("etc/loop")).unwrap();
         let c = run(&d, "/etc/dangling");
         assert_eq!(c.flag, CollectedFlag::Error);
-        assert!(c.messages[0].contains("does not exist"), "{:?}", c.messages);
+        assert!(c.messages[0].message.contains("does not exist"), "{:?}", c.messages);
         let c = run(&d, "/etc/loop");
         assert_eq!(c.flag, CollectedFlag::Error);
-        assert!(c.messages[0].contains("symbolic links"), "{:?}", c.messages);
+        assert!(c.messages[0].message.contains("symbolic links"), "{:?}", c.messages);
     }
 
     #[test]

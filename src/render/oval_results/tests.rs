@@ -172,7 +172,7 @@ fn hand_built_run() -> OvalRun {
     let mut text_object = object("oval:x:obj:2", CollectedFlag::Complete, vec![2]);
     text_object.variable_values.push(("oval:x:var:1".into(), "1".into()));
     let mut yaml_object = object("oval:x:obj:3", CollectedFlag::Error, vec![3, 4]);
-    yaml_object.messages.push(format!("probe said {NASTY}"));
+    yaml_object.messages.push(format!("probe said {NASTY}").into());
     for o in [
         object("oval:x:obj:1", CollectedFlag::Complete, vec![1, 6]),
         text_object,
