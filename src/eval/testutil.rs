@@ -25,6 +25,7 @@ pub fn type_name(family: Family, name: &str) -> TypeName {
         Family::Independent => NS_IND,
         Family::Unix => NS_UNIX,
         Family::Linux => NS_LINUX,
+        Family::Docker => crate::model::oval::NS_DOCKER_DEFINITIONS,
         Family::Other => "http://oval.mitre.org/XMLSchema/oval-definitions-5#windows",
     };
     TypeName { family, namespace: ns.to_string(), name: name.to_string() }

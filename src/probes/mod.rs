@@ -31,6 +31,10 @@ pub mod unix {
     pub mod uname;
 }
 
+/// stigrun's Docker extension family (`Family::Docker`): the Engine API and dockerd's effective
+/// configuration.
+pub mod docker {}
+
 pub mod linux {
     pub mod dpkginfo;
     pub mod partition;
@@ -135,6 +139,7 @@ mod tests {
                 Family::Independent => "independent",
                 Family::Unix => "unix",
                 Family::Linux => "linux",
+                Family::Docker => "docker",
                 other => panic!("no folder for family {other:?}"),
             };
             let file = dir.join(folder).join(format!("{}.rs", object.trim_end_matches("_object")));

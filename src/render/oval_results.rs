@@ -311,6 +311,9 @@ fn item_namespace(item: &Item) -> (&'static str, Option<String>) {
         Family::Independent => ("ind-sys", None),
         Family::Unix => ("unix-sys", None),
         Family::Linux => ("lin-sys", None),
+        Family::Docker => {
+            ("docker-sys", Some(crate::model::oval::NS_DOCKER_SYSTEM_CHARACTERISTICS.to_string()))
+        }
         Family::Other => {
             let namespace =
                 item.kind.namespace.replace("oval-definitions-5", "oval-system-characteristics-5");
