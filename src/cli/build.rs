@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use super::args::BuildArgs;
-use crate::build::{build_builtin, datastream::write_atomically};
-use crate::catalog::{self, BenchmarkSource};
+use crate::source::build::{build_builtin, datastream::write_atomically};
+use crate::source::catalog::{self, BenchmarkSource};
 
 pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let benchmark = match catalog::resolve(&args.benchmark)? {
