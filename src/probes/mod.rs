@@ -25,6 +25,7 @@ pub mod unix {
     pub mod interface;
     pub mod password;
     pub mod process58;
+    pub mod runlevel;
     pub mod shadow;
     pub mod symlink;
     pub mod sysctl;
@@ -85,6 +86,7 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(rpmverifyfile::RpmverifyfileProbe),
         Box::new(process58::Process58Probe),
         Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
+        Box::new(runlevel::RunlevelProbe),
     ]
 }
 
