@@ -19,7 +19,6 @@ use crate::model::location::Location;
 use crate::model::xccdf::Text;
 
 pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
-pub const NS_XHTML: &str = "http://www.w3.org/1999/xhtml";
 
 /// A start (or empty) element the cursor stopped at. Borrowed from the document.
 #[derive(Debug, Clone)]

@@ -7,9 +7,9 @@
 //! module and its entry in [`Registry::standard`]).
 
 pub mod api;
-pub mod support;
+pub(crate) mod support;
 
-pub mod independent {
+pub(crate) mod independent {
     pub mod environmentvariable58;
     pub mod family;
     pub mod filehash;
@@ -20,7 +20,7 @@ pub mod independent {
     pub mod yamlfilecontent;
 }
 
-pub mod unix {
+pub(crate) mod unix {
     pub mod file;
     pub mod interface;
     pub mod password;
@@ -34,9 +34,9 @@ pub mod unix {
 
 /// stigrun's Docker extension family (`Family::Docker`): the Engine API and dockerd's effective
 /// configuration.
-pub mod docker {}
+pub(crate) mod docker {}
 
-pub mod linux {
+pub(crate) mod linux {
     pub mod dpkginfo;
     pub mod partition;
     pub mod rpminfo;

@@ -226,11 +226,6 @@ impl ScanResults {
             self.schema_version = SCHEMA_VERSION;
         }
     }
-
-    /// Rules whose result makes the scan fail under the default policy (fail, error, unknown).
-    pub fn failures(&self) -> impl Iterator<Item = &RuleResult> {
-        self.rules.iter().filter(|r| r.result.is_failure())
-    }
 }
 
 #[cfg(test)]

@@ -41,8 +41,6 @@ pub enum ScanError {
     UnknownRule(String),
     #[error("unknown value `{id}` in --var; the benchmark's values include: {known}")]
     UnknownValue { id: String, known: String },
-    #[error("tailoring: {0}")]
-    Tailoring(String),
     /// The benchmark's CPE platform specification cannot be read: every platform test would fail.
     #[error("platform specification: {0}")]
     Platform(#[from] CpeError),

@@ -54,14 +54,9 @@ pub struct ScanContent {
     pub base_dir: Option<std::path::PathBuf>,
 }
 
-/// Load the benchmark a scan evaluates. A built-in name means its automated form: the SCAP 1.3 data
-/// stream `stigrun build` writes, assembled in memory (DISA's manual text plus the OVAL node checks);
-/// a path is loaded as it is.
-pub fn open_scan_benchmark(spec: &str, selection: &Selection) -> Result<LoadedBenchmark, SourceError> {
-    Ok(open_for_scan(spec, selection)?.loaded)
-}
-
-/// [`open_scan_benchmark`] with the content's digest and base directory.
+/// Load the benchmark a scan evaluates, with the content's digest and base directory. A built-in
+/// name means its automated form: the SCAP 1.3 data stream `stigrun build` writes, assembled in
+/// memory (DISA's manual text plus the OVAL checks); a path is loaded as it is.
 pub fn open_for_scan(spec: &str, selection: &Selection) -> Result<ScanContent, SourceError> {
     use sha2::{Digest, Sha256};
     match catalog::resolve(spec)? {

@@ -7,7 +7,6 @@
 //! the href is the link between a rule result and its OVAL report.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::Arc;
 
 use roxmltree::{Document, Node, ParsingOptions};
@@ -36,12 +35,6 @@ const NS_XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArfImportError {
-    #[error("cannot read `{path}`: {source}")]
-    Io { path: String, source: std::io::Error },
-
-    #[error("{file}: not valid utf-8 (byte {offset}); stigrun reads utf-8 results only")]
-    NotUtf8 { file: String, offset: usize },
-
     #[error("{location}: {message}")]
     Syntax { location: Location, message: String },
 
@@ -86,15 +79,6 @@ pub struct ImportedArf {
     pub results: ScanResults,
     /// The `ds:data-stream-collection` of the report request, as a standalone document.
     pub source_xml: String,
-}
-
-/// Read and import an ARF file.
-pub fn load_arf_file(path: &Path) -> Res<ImportedArf> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ArfImportError::Io { path: name.clone(), source })?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| ArfImportError::NotUtf8 { file: name.clone(), offset: e.utf8_error().valid_up_to() })?;
-    parse_arf(&text, &name)
 }
 
 /// Import an ARF held in memory; `name` is used in locations and as the results' source.

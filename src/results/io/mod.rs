@@ -20,6 +20,8 @@ use crate::model::xccdf::{Ident, Severity};
 pub enum ResultsIoError {
     #[error("cannot read results `{path}`: {source}")]
     Read { path: String, source: std::io::Error },
+    #[error("{path}: not valid utf-8 (byte {offset}); stigrun reads utf-8 results only")]
+    NotUtf8 { path: String, offset: usize },
     #[error("`{path}` is not a regular file; results are read from regular files")]
     NotRegular { path: String },
     #[error("{path}:{line}:{column}: not stigrun json results: {message}")]
@@ -148,9 +150,10 @@ fn read_regular(path: &Path) -> Result<String, ResultsIoError> {
     if !meta.is_file() {
         return Err(ResultsIoError::NotRegular { path: name });
     }
-    let mut text = String::new();
-    std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text)).map_err(read)?;
-    Ok(text)
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(read)?;
+    String::from_utf8(bytes)
+        .map_err(|e| ResultsIoError::NotUtf8 { path: name.clone(), offset: e.utf8_error().valid_up_to() })
 }
 
 fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, name: &str) -> Result<T, ResultsIoError> {

@@ -12,7 +12,6 @@ pub mod oval_merge;
 pub mod xccdf12;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use minijinja::Environment;
 
@@ -67,8 +66,6 @@ pub enum BuildError {
     TypeMismatch { file: String, variable: String, declared: String, value_id: String, value_type: String },
     #[error("cannot render the data stream: {0}")]
     Render(#[from] minijinja::Error),
-    #[error("cannot write `{path}`: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Output(crate::output::OutputError),
 }
