@@ -20,7 +20,7 @@ pub struct EngineDocument {
     pub sha256: String,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum EngineError {
     /// The source has no such document (a snapshot without the file, a 404 from the API).
     #[error("{origin}: not available ({why})")]
@@ -42,3 +42,34 @@ pub trait EngineSource: Send + Sync + fmt::Debug {
     /// The document at `path` (a snapshot path such as `engine/info.json`).
     fn fetch(&self, path: &str) -> Result<EngineDocument, EngineError>;
 }
+
+impl EngineDocument {
+    pub fn new(body: Vec<u8>, origin: String) -> EngineDocument {
+        let sha256 = sha256_hex(&body);
+        EngineDocument { body, origin, sha256 }
+    }
+}
+
+impl EngineError {
+    /// Is the document simply not there (rather than the source failing)?
+    pub fn is_missing(&self) -> bool {
+        matches!(self, EngineError::Missing { .. })
+    }
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+pub mod layout;
+pub mod sanitize;
+pub mod snapshot;
+
+#[cfg(feature = "docker-live")]
+pub mod collect;
+#[cfg(feature = "docker-live")]
+pub mod live;
+
+pub use layout::{ApiRequest, Service, request_for};
+pub use snapshot::SnapshotEngine;
