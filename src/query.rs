@@ -61,6 +61,18 @@ pub fn open_scan_benchmark(spec: &str, selection: &Selection) -> Result<LoadedBe
     }
 }
 
+/// OVAL documents a scan of `spec` needs besides its data stream: for the built-in docker-ee, the
+/// Engine API checks (kept outside the data stream, see `build::ENGINE_OVAL_HREF`).
+pub fn scan_documents(spec: &str) -> Result<Vec<(String, std::sync::Arc<str>)>, QueryError> {
+    Ok(match catalog::resolve(spec)? {
+        BenchmarkSource::Builtin(b) => {
+            let built = crate::build::build_builtin(b)?;
+            vec![(crate::build::ENGINE_OVAL_HREF.to_string(), built.engine_oval.into())]
+        }
+        BenchmarkSource::Path(_) => Vec::new(),
+    })
+}
+
 // ------------------------------------------------------------------------------------------------
 // benchmarks
 

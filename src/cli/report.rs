@@ -89,6 +89,7 @@ fn reload_content(results: &mut ScanResults, with_source: bool) -> anyhow::Resul
     let request = ScanRequest {
         source_name: results.benchmark.source.clone(),
         base_dir: Path::new(&results.benchmark.source).parent().map(Path::to_path_buf),
+        documents: crate::query::scan_documents(&results.benchmark.source)?,
         ..ScanRequest::default()
     };
     for document in &mut results.oval {

@@ -65,6 +65,9 @@ pub struct ScanRequest {
     pub answers: Vec<super::answers::Answer>,
     /// Told of the OVAL evaluation's steps (a progress bar).
     pub progress: ProgressHandle,
+    /// OVAL documents the content names by href but does not hold: (href, text). The built-in
+    /// docker-ee keeps its Engine API checks here (see `build::ENGINE_OVAL_HREF`).
+    pub documents: Vec<(String, Arc<str>)>,
 }
 
 /// How one rule will be decided.
@@ -539,7 +542,23 @@ fn decide(
                         }
                     };
                     reference.oval_result = Some(oval);
-                    XccdfResult::from_oval(oval, *negate)
+                    let gaps = match (oval, name, &docs[*d].definitions) {
+                        (
+                            OvalResult::Unknown | OvalResult::Error | OvalResult::NotEvaluated,
+                            Some(n),
+                            Some(defs),
+                        ) => engine_gaps(defs, run, n),
+                        _ => Vec::new(),
+                    };
+                    if gaps.is_empty() {
+                        XccdfResult::from_oval(oval, *negate)
+                    } else {
+                        // Not decided because the engine source lacks what the check reads (no
+                        // --docker-host/--snapshot, or a snapshot without the document): an
+                        // assessor reads that as not checked, never as a failure or an error.
+                        messages.extend(gaps);
+                        XccdfResult::NotChecked
+                    }
                 }
                 Some(Err(message)) => {
                     messages.push(Diagnostic::new(Code::CheckUnavailable, message.clone()));
@@ -567,6 +586,53 @@ fn decide(
     }
 }
 
+/// The `needs-engine` diagnostics of the objects a definition's tests read (through its
+/// criteria and extended definitions), each once.
+fn engine_gaps(
+    defs: &OvalDefinitions,
+    run: &crate::results::oval::OvalRun,
+    definition: &str,
+) -> Vec<Diagnostic> {
+    use crate::model::oval::CriteriaNode;
+    fn walk(
+        defs: &OvalDefinitions,
+        criteria: &crate::model::oval::Criteria,
+        seen: &mut Vec<String>,
+        tests: &mut Vec<String>,
+    ) {
+        for child in &criteria.children {
+            match child {
+                CriteriaNode::Criteria(inner) => walk(defs, inner, seen, tests),
+                CriteriaNode::Criterion { test_ref, .. } => tests.push(test_ref.clone()),
+                CriteriaNode::ExtendDefinition { definition_ref, .. } => {
+                    if seen.contains(definition_ref) {
+                        continue;
+                    }
+                    seen.push(definition_ref.clone());
+                    if let Some(c) = defs.definitions.get(definition_ref).and_then(|d| d.criteria.as_ref()) {
+                        walk(defs, c, seen, tests);
+                    }
+                }
+            }
+        }
+    }
+    let mut tests = Vec::new();
+    if let Some(criteria) = defs.definitions.get(definition).and_then(|d| d.criteria.as_ref()) {
+        walk(defs, criteria, &mut vec![definition.to_string()], &mut tests);
+    }
+    let mut gaps: Vec<Diagnostic> = Vec::new();
+    for test in tests {
+        let Some(object) = defs.tests.get(&test).and_then(|t| t.object_ref.as_ref()) else { continue };
+        let Some(collected) = run.collected_objects.get(object) else { continue };
+        for m in collected.messages.iter().filter(|m| m.code == Code::NeedsEngine) {
+            if !gaps.contains(m) {
+                gaps.push(m.clone());
+            }
+        }
+    }
+    gaps
+}
+
 /// Load the OVAL document an href names: a data-stream component (through the checklist's
 /// catalog) or a file next to a standalone benchmark.
 pub(crate) fn load_check_document(
@@ -575,16 +641,24 @@ pub(crate) fn load_check_document(
     href: &str,
 ) -> Result<OvalDefinitions, String> {
     let describe = |e: OvalLoadErrors| format!("cannot load OVAL `{href}`: {e}");
-    if loaded.collection.is_some() {
-        let component = loaded
-            .check_component(href)
-            .ok_or_else(|| format!("`{href}` is not a component of the data stream"))?;
-        let xml = standalone_xml(&component);
-        let name = format!("{}#{}", component.file, component.component.id);
-        return parse_oval_str(&xml, &name).map_err(describe);
+    if let Some((_, xml)) = request.documents.iter().find(|(h, _)| h == href) {
+        return parse_oval_str(xml, href).map_err(describe);
     }
     let base = request.base_dir.as_deref().unwrap_or(Path::new("."));
     let path = base.join(href);
+    if loaded.collection.is_some() {
+        match loaded.check_component(href) {
+            Some(component) => {
+                let xml = standalone_xml(&component);
+                let name = format!("{}#{}", component.file, component.component.id);
+                return parse_oval_str(&xml, &name).map_err(describe);
+            }
+            // A document beside the data stream (`stigrun build` writes the Engine API checks
+            // there, outside what SCAP tools validate).
+            None if path.is_file() => return load_oval_file(&path).map_err(describe),
+            None => return Err(format!("`{href}` is not a component of the data stream")),
+        }
+    }
     if !path.is_file() {
         return Err(format!(
             "OVAL file `{}` named by check-content-ref `{href}` does not exist",
