@@ -282,8 +282,7 @@ def sensitive_mounts(d):
 
 def apparmor(d):
     in_use = d.setting("engine/info.json", "SecurityOptions[*]", "AppArmor is one of the engine's security options",
-                       ent("value", "^name=apparmor", "pattern match"), existence="at_least_one_exists",
-                       check="at least one")
+                       ent("value", "^name=apparmor", "pattern match", check="at least one"))
     t = d.containers("an AppArmor profile other than unconfined",
                      ent("apparmor_profile", "^(?!unconfined$).+", "pattern match"), exclude_system=False)
     return ("Pass when the engine does not use AppArmor (no `name=apparmor` among /info SecurityOptions: the "
