@@ -11,8 +11,6 @@
 //!   `error` result with a message and the run goes on.
 //! - Every content element keeps its source location (file, line, column) for error messages.
 
-pub mod build;
-pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod diag;
@@ -21,6 +19,7 @@ pub mod eval;
 pub mod host;
 pub mod loader;
 pub mod model;
+pub mod output;
 pub mod probes;
 pub mod query;
 pub mod render;
@@ -28,3 +27,4 @@ pub mod resolve;
 pub mod results;
 pub mod scan;
 pub mod semantics;
+pub mod source;

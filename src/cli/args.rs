@@ -142,20 +142,14 @@ pub struct EvalArgs {
     pub engine: EngineArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    Xccdf,
-    Arf,
-    Html,
-}
-
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// stigrun JSON results (`eval --json`).
+    /// Results to render: stigrun JSON (`eval --json`) or an ARF written by `oscap xccdf eval`.
     #[arg(long)]
     pub from: PathBuf,
-    #[arg(long, value_enum)]
-    pub format: ReportFormat,
+    /// The format to write (one of the report formats stigrun has).
+    #[arg(long, value_parser = parse_report_format)]
+    pub format: crate::render::ReportFormat,
     /// The file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -165,6 +159,13 @@ pub struct ReportArgs {
     /// A newer DISA CCI list instead of the built-in one (HTML: CCI → 800-53).
     #[arg(long)]
     pub cci_list: Option<PathBuf>,
+}
+
+fn parse_report_format(s: &str) -> Result<crate::render::ReportFormat, String> {
+    crate::render::ReportFormat::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = crate::render::ReportFormat::ALL.iter().map(|f| f.name()).collect();
+        format!("`{s}` is not a report format; choose one of: {}", names.join(", "))
+    })
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

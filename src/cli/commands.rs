@@ -132,7 +132,8 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--fail-on: `{name}` is not an XCCDF result"))?;
         fail_on.push(r);
     }
-    let loaded = query::open_scan_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let content = crate::source::open_for_scan(&args.source.benchmark, &selection_of(&args.source))?;
+    let loaded = content.loaded;
     let tailoring_profiles = match &args.tailoring_file {
         Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
         None => Vec::new(),
@@ -141,11 +142,11 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         Some(path) => crate::scan::answers::load_answers(path, &loaded.benchmark)?,
         None => Vec::new(),
     };
-    let base_dir = std::path::Path::new(&args.source.benchmark).parent().map(|p| p.to_path_buf());
     let (display, progress) = super::progress::Display::choose(args.progress, &args.source.benchmark);
     let request = ScanRequest {
         source_name: args.source.benchmark.clone(),
-        base_dir,
+        base_dir: content.base_dir,
+        content_digest: Some(content.digest),
         profile: args.profile.clone(),
         tailoring_profiles,
         rules: args.rules.clone(),
@@ -153,7 +154,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         values: args.vars.clone(),
         answers,
         progress,
-        documents: query::scan_documents(&args.source.benchmark)?,
+        documents: content.documents,
     };
     // The ARF's report request copies the source data stream, which the scan consumes.
     let source_xml = (args.results_arf.is_some() && !args.thin)
@@ -169,10 +170,6 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     super::summary::print(&results)?;
-    if let Some(path) = &args.json {
-        super::output::write_json_file(path, &results)
-            .with_context(|| format!("writing results to `{}`", path.display()))?;
-    }
     super::report::write_requested(&args, &results, source_xml.as_deref())?;
     let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
@@ -209,8 +206,8 @@ fn selection_of(source: &super::args::SourceArgs) -> crate::loader::Selection {
 }
 
 pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
-    let loaded = query::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
-    let cci = crate::catalog::load_cci_catalog(args.cci_list.as_deref())?;
+    let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let cci = crate::source::catalog::load_cci_catalog(args.cci_list.as_deref())?;
     let filter = query::RuleFilter {
         profile: args.profile.as_deref(),
         severity: args.severity.as_deref(),
@@ -243,8 +240,8 @@ pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn show(args: super::args::ShowArgs) -> anyhow::Result<ExitCode> {
-    let loaded = query::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
-    let cci = crate::catalog::load_cci_catalog(args.cci_list.as_deref())?;
+    let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let cci = crate::source::catalog::load_cci_catalog(args.cci_list.as_deref())?;
     let detail = query::show(&loaded, &cci, &args.rule)?;
     match args.format {
         Format::Json => print_json(&detail)?,

@@ -18,6 +18,8 @@ use clap::Parser;
 
 pub fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    // An interrupted run must not leave half-written temporary files beside its outputs.
+    crate::output::remove_temporaries_on_signal();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -55,20 +55,3 @@ fn print_json_to<T: Serialize>(out: &mut impl Write, value: &T) -> anyhow::Resul
     writeln!(out)?;
     Ok(())
 }
-
-/// Write JSON to `path` through a temporary file in the same directory, renamed into place, so
-/// an interrupted run never leaves a half-written results file.
-pub fn write_json_file<T: Serialize>(path: &std::path::Path, value: &T) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(dir)?;
-    {
-        let mut w = io::BufWriter::new(tmp.as_file());
-        serde_json::to_writer_pretty(&mut w, value)?;
-        w.flush()?;
-    }
-    tmp.persist(path)?;
-    Ok(())
-}

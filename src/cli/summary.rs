@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use crate::model::xccdf::Severity;
+use crate::results::document::ScanResults;
 use crate::results::xccdf::XccdfResult;
-use crate::scan::results::ScanResults;
 
 pub fn print(results: &ScanResults) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();

@@ -3,20 +3,18 @@
 //! document the scan evaluated (`templates/arf.xml.j2`, laid out as oscap's `--results-arf`).
 
 use std::io::Write;
-use std::path::Path;
 
 use minijinja::value::Value;
 use serde::Serialize;
 
 use super::oval_results::{OvalResultsOptions, write_oval_results};
-use super::xccdf_results::{
-    ReportError, TestResultOptions, WriteAdapter, escaping_environment, write_atomically, write_test_result,
-};
+use super::xccdf_results::{TestResultOptions, write_test_result};
+use super::{Report, ReportError, ReportFormat, ReportInputs, WriteAdapter, escaping_environment};
 use crate::escape::escape_xml;
-use crate::scan::results::ScanResults;
+use crate::results::document::ScanResults;
 
 const TEMPLATE_NAME: &str = "arf.xml.j2";
-const TEMPLATE: &str = include_str!("../../templates/arf.xml.j2");
+const TEMPLATE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/arf.xml.j2"));
 const ASSET_ID: &str = "asset0";
 
 #[derive(Debug, Serialize)]
@@ -81,13 +79,17 @@ pub fn write_arf(
     Ok(())
 }
 
-/// Write the ARF file atomically.
-pub fn write_arf_file(
-    path: &Path,
-    results: &ScanResults,
-    source_xml: Option<&str>,
-) -> Result<(), ReportError> {
-    write_atomically(path, |out| write_arf(out, results, source_xml))
+/// ARF 1.1: asset, XCCDF TestResult, OVAL results and (unless thin) the source data stream.
+pub struct ArfReport;
+
+impl Report for ArfReport {
+    fn format(&self) -> ReportFormat {
+        ReportFormat::Arf
+    }
+
+    fn write(&self, inputs: &ReportInputs<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+        write_arf(out, inputs.results, inputs.source_xml)
+    }
 }
 
 /// The asset-identification schema allows only `[\w-]+(\.[\w-]+)*` as a hostname.
@@ -136,7 +138,7 @@ mod tests {
 
     use super::*;
     use crate::model::oval::OvalDefinitions;
-    use crate::render::view::fixture::scan_with;
+    use crate::results::document::fixture::scan_with;
 
     fn with_definitions(mut results: ScanResults) -> ScanResults {
         let definitions = OvalDefinitions {

@@ -12,19 +12,20 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::components::standalone_xml;
-use super::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
-use super::results::*;
 use crate::diag::{Code, Diagnostic};
 use crate::eval::engine::{EvalOptions, ExternalValues, evaluate};
 use crate::eval::progress::ProgressHandle;
 use crate::host::{HostError, ScanTarget};
 use crate::loader::LoadedBenchmark;
-use crate::loader::oval::{OvalLoadErrors, load_oval_file, parse_oval_str};
+use crate::loader::cpe::{CpeError, add_dictionary_document, parse_platform_specification};
+use crate::loader::datastream::standalone_xml;
+use crate::loader::oval::{load_oval_file, parse_oval_str};
+use crate::model::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
 use crate::model::oval::OvalDefinitions;
 use crate::model::xccdf::{Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role};
 use crate::probes::Registry;
 use crate::resolve::{self, ResolveError, Resolved};
+use crate::results::document::*;
 use crate::results::xccdf::{BoolOperator, ScoreNode, ScoringModel, XccdfResult, score};
 use crate::semantics::OvalResult;
 
@@ -44,7 +45,7 @@ pub enum ScanError {
     Tailoring(String),
     /// The benchmark's CPE platform specification cannot be read: every platform test would fail.
     #[error("platform specification: {0}")]
-    Platform(#[from] super::cpe::CpeError),
+    Platform(#[from] CpeError),
 }
 
 /// What to scan and how.
@@ -54,6 +55,8 @@ pub struct ScanRequest {
     pub source_name: String,
     /// Directory standalone XCCDF hrefs are relative to (`None` for built-in content).
     pub base_dir: Option<PathBuf>,
+    /// SHA-256 of the content scanned.
+    pub content_digest: Option<String>,
     pub profile: Option<String>,
     /// Profiles from a tailoring file, added to (or replacing) the benchmark's.
     pub tailoring_profiles: Vec<Profile>,
@@ -186,7 +189,13 @@ pub fn scan(
     let evaluated: Vec<(String, Result<EvaluatedDocument, String>, String)> = documents
         .par_iter()
         .map(|(href, w)| {
-            let outcome = load_check_document(&loaded, request, href).map(|defs| {
+            let outcome = crate::source::check_document_with(
+                &loaded,
+                request.base_dir.as_deref(),
+                &request.documents,
+                href,
+            )
+            .map(|defs| {
                 let only = (!w.all_definitions).then(|| {
                     let mut ids: Vec<String> = w.definitions.iter().cloned().collect();
                     ids.sort();
@@ -239,8 +248,10 @@ pub fn scan(
         let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
         let time = check_ref
             .as_ref()
-            .and_then(|c| c.oval_document)
-            .and_then(|d| finished_times.get(d))
+            .and_then(|c| c.oval_document.as_deref())
+            .and_then(|d| doc_index.get(d))
+            .and_then(|d| d.as_ref().ok())
+            .and_then(|d| finished_times.get(*d))
             .unwrap_or(&planned_time)
             .clone();
         rules.push(RuleResult {
@@ -257,7 +268,7 @@ pub fn scan(
             messages,
             check_text,
             answer: None,
-            description: rule_description(rule),
+            description: crate::model::stig::rule_description(rule),
             fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
             time: Some(time),
         });
@@ -272,6 +283,8 @@ pub fn scan(
     let scores = ScoringModel::ALL.iter().map(|m| score(*m, &tree)).collect();
     let origin = loaded.origin.as_ref();
     Ok(ScanResults {
+        format: crate::results::document::FORMAT.to_string(),
+        schema_version: crate::results::document::SCHEMA_VERSION,
         generator: Generator::default(),
         benchmark: BenchmarkRef {
             id: bench.id.clone(),
@@ -282,6 +295,7 @@ pub fn scan(
             datastream_id: origin.map(|o| o.datastream_id.clone()),
             component_ref_id: origin.map(|o| o.component_ref_id.clone()),
             platforms: bench.platforms.clone(),
+            digest: request.content_digest.clone(),
         },
         profile: profile.map(|p| ProfileRef {
             id: p.id.clone(),
@@ -330,13 +344,6 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
         rule.result = answer.status;
         rule.answer = Some(answer);
     }
-}
-
-/// DISA packs several fields into the description; reports want the vulnerability discussion.
-pub(crate) fn rule_description(rule: &crate::model::xccdf::Rule) -> Option<String> {
-    let text = &rule.common.description.as_ref()?.text;
-    let disa = crate::model::stig::DisaDescription::parse(text).and_then(|d| d.vuln_discussion);
-    Some(disa.unwrap_or_else(|| text.clone()))
 }
 
 /// `--rule` keeps only the named rules selected; `--skip-rule` deselects rules.
@@ -513,7 +520,7 @@ fn decide(
             };
             let result = match index.get(href) {
                 Some(Ok(d)) => {
-                    reference.oval_document = Some(*d);
+                    reference.oval_document = Some(docs[*d].href.clone());
                     let run = &docs[*d].run;
                     let oval = match name {
                         Some(n) => match run.definitions.get(n) {
@@ -633,41 +640,6 @@ fn engine_gaps(
     gaps
 }
 
-/// Load the OVAL document an href names: a data-stream component (through the checklist's
-/// catalog) or a file next to a standalone benchmark.
-pub(crate) fn load_check_document(
-    loaded: &LoadedBenchmark,
-    request: &ScanRequest,
-    href: &str,
-) -> Result<OvalDefinitions, String> {
-    let describe = |e: OvalLoadErrors| format!("cannot load OVAL `{href}`: {e}");
-    if let Some((_, xml)) = request.documents.iter().find(|(h, _)| h == href) {
-        return parse_oval_str(xml, href).map_err(describe);
-    }
-    let base = request.base_dir.as_deref().unwrap_or(Path::new("."));
-    let path = base.join(href);
-    if loaded.collection.is_some() {
-        match loaded.check_component(href) {
-            Some(component) => {
-                let xml = standalone_xml(&component);
-                let name = format!("{}#{}", component.file, component.component.id);
-                return parse_oval_str(&xml, &name).map_err(describe);
-            }
-            // A document beside the data stream (`stigrun build` writes the Engine API checks
-            // there, outside what SCAP tools validate).
-            None if path.is_file() => return load_oval_file(&path).map_err(describe),
-            None => return Err(format!("`{href}` is not a component of the data stream")),
-        }
-    }
-    if !path.is_file() {
-        return Err(format!(
-            "OVAL file `{}` named by check-content-ref `{href}` does not exist",
-            path.display()
-        ));
-    }
-    load_oval_file(&path).map_err(describe)
-}
-
 /// The benchmark tree for scoring (rules carry their results and weights).
 fn score_tree(bench: &Benchmark, children: &[ItemRef], rules: &[RuleResult], weight: f64) -> ScoreNode {
     let nodes = children
@@ -717,13 +689,13 @@ impl<'a> Applicability<'a> {
             for cref in &ds.dictionaries {
                 let Some(component) = collection.resolve_ref(cref) else { continue };
                 let Some(xml) = collection.component_xml(&component.id) else { continue };
-                if dictionary.add_document(&standalone_xml(&xml), &component.id).is_ok() {
+                if add_dictionary_document(&mut dictionary, &standalone_xml(&xml), &component.id).is_ok() {
                     dictionary_ref = Some(cref.clone());
                 }
             }
         }
         let specification = match loaded.benchmark.platform_specification.as_deref() {
-            Some(xml) => PlatformSpecification::parse(xml, &request.source_name)?,
+            Some(xml) => parse_platform_specification(xml, &request.source_name)?,
             None => PlatformSpecification::default(),
         };
         Ok(Applicability {

@@ -2,7 +2,6 @@
 //! with the XCCDF 1.2 benchmark as checklist and one merged OVAL document as check, the
 //! checklist's catalog mapping the benchmark's OVAL `href` to the check's component-ref.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
@@ -11,7 +10,8 @@ use super::BuildError;
 use super::oval_merge::MergedOval;
 
 const TEMPLATE_NAME: &str = "scap-1.3-datastream.xml.j2";
-const TEMPLATE: &str = include_str!("../../templates/build/scap-1.3-datastream.xml.j2");
+const TEMPLATE: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/build/scap-1.3-datastream.xml.j2"));
 const NS_OVAL_COMMON: &str = "http://oval.mitre.org/XMLSchema/oval-common-5";
 
 /// Ids and names of one data stream. `name` is the reverse-DNS part of SCAP ids (no `_`).
@@ -104,26 +104,9 @@ pub fn render_datastream(
     Ok(env.get_template(TEMPLATE_NAME)?.render(minijinja::value::Serde(&context))?)
 }
 
-/// Write `bytes` to `path` atomically: a temporary file beside it, synced, then renamed into place,
-/// so readers never see a half-written data stream.
+/// Write the data stream to `path` through the one output writer (atomic for a regular file).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
-    let write_error = |source| BuildError::Write { path: path.to_path_buf(), source };
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(directory).map_err(write_error)?;
-    temporary.write_all(bytes).map_err(write_error)?;
-    // Temporary files are created 0600; a data stream is content to share (rw-r--r--).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::Permissions::from_mode(0o644);
-        temporary.as_file().set_permissions(mode).map_err(write_error)?;
-    }
-    temporary.as_file().sync_all().map_err(write_error)?;
-    temporary.persist(path).map_err(|e| write_error(e.error))?;
-    Ok(())
+    crate::output::write_bytes(path, bytes).map_err(BuildError::Output)
 }
 
 #[cfg(test)]

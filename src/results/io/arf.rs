@@ -18,12 +18,12 @@ use crate::loader::{Input, LoadError, LoadedBenchmark, load_source};
 use crate::model::location::Location;
 use crate::model::oval::OvalDefinitions;
 use crate::model::xccdf::{Ident, Role, Severity};
-use crate::results::oval::SystemInfo;
-use crate::results::xccdf::{Score, ScoringModel, XccdfResult};
-use crate::scan::answers::Answer;
-use crate::scan::results::{
+use crate::results::answer::Answer;
+use crate::results::document::{
     BenchmarkRef, CheckRef, Generator, OvalDocumentRun, ProfileRef, RuleResult, ScanResults, TargetFacts,
 };
+use crate::results::oval::SystemInfo;
+use crate::results::xccdf::{Score, ScoringModel, XccdfResult};
 
 pub const NS_ARF: &str = "http://scap.nist.gov/schema/asset-reporting-format/1.1";
 const NS_DS: &str = "http://scap.nist.gov/schema/scap/source/1.2";
@@ -280,6 +280,8 @@ impl<'d, 'i> Importer<'d, 'i> {
         let target = self.target(tr, oval.first().map(|d| &d.run.system_info));
         let origin = loaded.origin.as_ref();
         Ok(ScanResults {
+            format: crate::results::document::FORMAT.to_string(),
+            schema_version: crate::results::document::SCHEMA_VERSION,
             generator: scanner(tr),
             benchmark: BenchmarkRef {
                 id: bench.id.clone(),
@@ -290,6 +292,7 @@ impl<'d, 'i> Importer<'d, 'i> {
                 datastream_id: origin.map(|o| o.datastream_id.clone()),
                 component_ref_id: origin.map(|o| o.component_ref_id.clone()),
                 platforms: bench.platforms.clone(),
+                digest: None,
             },
             profile,
             target,
@@ -417,7 +420,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             messages,
             check_text: manual_text,
             answer,
-            description: rule.and_then(crate::scan::benchmark::rule_description),
+            description: rule.and_then(crate::model::stig::rule_description),
             fix_text: rule.and_then(|r| r.fixtexts.first()).map(|f| f.text.text.clone()),
             time: rr.attribute("time").map(str::to_string),
         })
@@ -521,7 +524,7 @@ impl<'d, 'i> Importer<'d, 'i> {
                 links.documents.len() - 1
             }
         };
-        check_ref.oval_document = Some(index);
+        check_ref.oval_document = links.documents.get(index).map(|d| d.href.clone());
         check_ref.oval_result = check_ref
             .name
             .as_ref()
@@ -544,15 +547,13 @@ impl<'d, 'i> Importer<'d, 'i> {
     }
 
     fn oval_definitions(&self, report: Node, loaded: &LoadedBenchmark, href: &str) -> Res<OvalDefinitions> {
-        use crate::scan::benchmark::{ScanRequest, load_check_document};
         let failed = |message: String| ArfImportError::OvalDefinitions {
             location: self.loc(report),
             href: href.to_string(),
             message,
         };
         if loaded.check_component(href).is_some() {
-            let request = ScanRequest { source_name: self.file.to_string(), ..ScanRequest::default() };
-            return load_check_document(loaded, &request, href).map_err(failed);
+            return crate::source::check_document(loaded, None, href).map_err(failed);
         }
         let embedded = children_named(report, NS_OVAL_DEF, "oval_definitions").next().ok_or_else(|| {
             failed("neither the data stream nor the oval_results report holds the definitions".into())

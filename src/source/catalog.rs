@@ -49,9 +49,10 @@ static BUILTIN_BENCHMARKS: [BuiltinBenchmark; 3] = [
         benchmark_date: "24 Jul 2024",
         file_name: "U_Docker_Enterprise_2-x_Linux-Unix_STIG_V2R2_Manual-xccdf.xml",
         sha256: "85a058da7a1d8ff139cf1632c8834e34ab94034779fa0541726acac2544d69c9",
-        bytes: include_bytes!(
-            "../content/docker-ee/U_Docker_Enterprise_2-x_Linux-Unix_STIG_V2R2_Manual-xccdf.xml"
-        ),
+        bytes: include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/content/docker-ee/U_Docker_Enterprise_2-x_Linux-Unix_STIG_V2R2_Manual-xccdf.xml"
+        )),
     },
     BuiltinBenchmark {
         name: "docker-ee",
@@ -61,9 +62,10 @@ static BUILTIN_BENCHMARKS: [BuiltinBenchmark; 3] = [
         benchmark_date: "23 Apr 2021",
         file_name: "U_Docker_Enterprise_2-x_Linux-UNIX_STIG_V2R1_Manual-xccdf.xml",
         sha256: "975f9ebe2be461edfed1093929abf4dc220937d07e66964b1aed0770fd01906e",
-        bytes: include_bytes!(
-            "../content/docker-ee/U_Docker_Enterprise_2-x_Linux-UNIX_STIG_V2R1_Manual-xccdf.xml"
-        ),
+        bytes: include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/content/docker-ee/U_Docker_Enterprise_2-x_Linux-UNIX_STIG_V2R1_Manual-xccdf.xml"
+        )),
     },
     BuiltinBenchmark {
         name: "docker-ee",
@@ -73,9 +75,10 @@ static BUILTIN_BENCHMARKS: [BuiltinBenchmark; 3] = [
         benchmark_date: "19 Jul 2019",
         file_name: "U_Docker_Enterprise_2-x_Linux-UNIX_STIG_V1R1_Manual-xccdf.xml",
         sha256: "745755b0a61d40daf91506fb30c0754cd3b18d445310b7de7b6e52de9be5362a",
-        bytes: include_bytes!(
-            "../content/docker-ee/U_Docker_Enterprise_2-x_Linux-UNIX_STIG_V1R1_Manual-xccdf.xml"
-        ),
+        bytes: include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/content/docker-ee/U_Docker_Enterprise_2-x_Linux-UNIX_STIG_V1R1_Manual-xccdf.xml"
+        )),
     },
 ];
 
@@ -158,7 +161,7 @@ pub const BUILTIN_CCI_FILE_NAME: &str = "U_CCI_List.xml";
 
 /// The DISA CCI list shipped in the binary, unparsed.
 pub fn builtin_cci_list() -> &'static [u8] {
-    include_bytes!("../content/cci/U_CCI_List.xml")
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/content/cci/U_CCI_List.xml"))
 }
 
 /// The built-in CCI list, parsed on first use only (about 3.4 MB of XML; most commands never need it).

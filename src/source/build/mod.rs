@@ -16,9 +16,9 @@ use std::path::PathBuf;
 
 use minijinja::Environment;
 
-use crate::catalog::BuiltinBenchmark;
 use crate::loader::{self, Input, LoadError, Selection};
 use crate::model::xccdf::XccdfVersion;
+use crate::source::catalog::BuiltinBenchmark;
 use content::{AutomationContent, CheckKind};
 use datastream::DataStreamIds;
 use xccdf12::{ConversionInput, OvalBinding, PlatformView, ValueView};
@@ -42,7 +42,10 @@ pub const PLATFORM_TITLE: &str = "Docker Engine is installed";
 /// The `href` of the inventory check and the check itself (definition `PLATFORM_DEFINITION`).
 pub const PLATFORM_OVAL_HREF: &str = "docker-ee-cpe-oval.xml";
 pub const PLATFORM_DEFINITION: &str = "oval:io.stigrun.docker-ee:def:1";
-pub const PLATFORM_OVAL: &str = include_str!("../../content/docker-ee/platform/docker-installed-oval.xml");
+pub const PLATFORM_OVAL: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/content/docker-ee/platform/docker-installed-oval.xml"
+));
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -72,6 +75,8 @@ pub enum BuildError {
     Render(#[from] minijinja::Error),
     #[error("cannot write `{path}`: {source}")]
     Write { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Output(crate::output::OutputError),
 }
 
 /// How the decisions (keyed by V2R2 rule ids) were bound to one release, matched by STIG ID.

@@ -116,7 +116,7 @@ pub fn merge(files: &[(&str, &str)]) -> Result<MergedOval, BuildError> {
     Ok(merged)
 }
 
-const STANDALONE_TEMPLATE: &str = include_str!("../../templates/build/oval-definitions.xml.j2");
+const STANDALONE_TEMPLATE: &str = include_str!("../../../templates/build/oval-definitions.xml.j2");
 
 /// A merged document as a standalone OVAL definitions file.
 pub fn render_standalone(oval: &MergedOval) -> Result<String, BuildError> {

@@ -11,8 +11,10 @@ pub type EmbeddedCheck = (&'static str, &'static str);
 
 /// Every `content/docker-ee/checks/*.xml`, sorted by name (listed by `build.rs`).
 pub const CHECK_FILES: &[EmbeddedCheck] = include!(concat!(env!("OUT_DIR"), "/docker_ee_checks.rs"));
-pub const DECISIONS_CSV: &str = include_str!("../../content/docker-ee/decisions.csv");
-pub const VALUES_TOML: &str = include_str!("../../content/docker-ee/values.toml");
+pub const DECISIONS_CSV: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/content/docker-ee/decisions.csv"));
+pub const VALUES_TOML: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/content/docker-ee/values.toml"));
 
 pub const DECISIONS_FILE: &str = "content/docker-ee/decisions.csv";
 pub const VALUES_FILE: &str = "content/docker-ee/values.toml";

@@ -217,7 +217,7 @@ fn maps_rule_results_with_benchmark_text() {
     assert_eq!(check.href, "t-oval.xml");
     assert_eq!(check.name.as_deref(), Some("oval:t:def:1"));
     assert_eq!(check.exports, vec![("xccdf_t_value_mode".into(), "oval:t:var:1".into(), "0600".into())]);
-    assert_eq!(check.oval_document, Some(0));
+    assert_eq!(check.oval_document.as_deref(), Some(results.oval[0].href.as_str()));
     assert_eq!(check.oval_result, Some(OvalResult::True));
 
     let shadow = &results.rules[1];

@@ -15,7 +15,8 @@ use crate::model::xccdf::{Benchmark, Check, ItemRef, Reference, Rule, Text};
 pub const OVAL_SYSTEM: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
 const DISA_PREFIX: &str = "xccdf_mil.disa.stig";
 const TEMPLATE_NAME: &str = "xccdf-1.2-benchmark.xml.j2";
-const TEMPLATE: &str = include_str!("../../templates/build/xccdf-1.2-benchmark.xml.j2");
+const TEMPLATE: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/build/xccdf-1.2-benchmark.xml.j2"));
 
 pub fn benchmark_id(id: &str) -> String {
     format!("{DISA_PREFIX}_benchmark_{id}")

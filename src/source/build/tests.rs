@@ -1,7 +1,7 @@
 //! Builder tests over the embedded docker-ee content and the three built-in DISA releases.
 
 use super::*;
-use crate::catalog::builtin_benchmarks;
+use crate::source::catalog::builtin_benchmarks;
 
 fn built(release: &str) -> Built {
     let b = builtin_benchmarks().iter().find(|b| b.release == release).unwrap();
