@@ -18,10 +18,14 @@ pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     };
     let built = build_builtin(benchmark).with_context(|| format!("building `{}`", benchmark.spec()))?;
     write_atomically(&args.out, built.xml.as_bytes())?;
+    // The Engine API checks sit beside the data stream, where its rules' href finds them.
+    let engine = args.out.with_file_name(crate::source::build::ENGINE_OVAL_HREF);
+    write_atomically(&engine, built.engine_oval.as_bytes())?;
     // The binding report goes to stderr: stdout stays free for scripts.
     for line in built.report.lines() {
         eprintln!("{line}");
     }
     eprintln!("wrote {} ({} bytes)", args.out.display(), built.xml.len());
+    eprintln!("wrote {} ({} bytes): the Engine API checks", engine.display(), built.engine_oval.len());
     Ok(ExitCode::SUCCESS)
 }

@@ -154,12 +154,13 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         values: args.vars.clone(),
         answers,
         progress,
+        documents: content.documents,
     };
     // The ARF's report request copies the source data stream, which the scan consumes.
     let source_xml = (args.results_arf.is_some() && !args.thin)
         .then(|| loaded.collection.as_ref().map(|c| c.text().to_string()))
         .flatten();
-    let target = ScanTarget::open(&args.root)?;
+    let target = scan_target(&args.root, &args.engine)?;
     let results = scan(loaded, &request, &target);
     display.finish();
     let results = results?;
@@ -172,6 +173,28 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     super::report::write_requested(&args, &results, source_xml.as_deref())?;
     let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// The scan target: the root, and the engine source the arguments (or the defaults) name.
+pub(super) fn scan_target(
+    root: &std::path::Path,
+    engine: &super::args::EngineArgs,
+) -> anyhow::Result<ScanTarget> {
+    let target = ScanTarget::open(root)?;
+    let request = crate::host::engine::EngineRequest {
+        snapshot: engine.snapshot.clone(),
+        docker_host: engine.docker_host.clone(),
+        ucp_config: engine.ucp_config.clone(),
+    };
+    let opened = crate::host::engine::open_engine(&request, target.is_running_system())
+        .context("opening the Docker Engine source")?;
+    for warning in &opened.warnings {
+        eprintln!("stigrun: warning: {warning}");
+    }
+    Ok(match opened.source {
+        Some(source) => target.with_engine(source),
+        None => target,
+    })
 }
 
 fn selection_of(source: &super::args::SourceArgs) -> crate::loader::Selection {

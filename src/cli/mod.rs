@@ -5,6 +5,7 @@
 
 pub mod args;
 mod build;
+mod collect;
 mod commands;
 mod output;
 mod progress;
@@ -36,11 +37,12 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Benchmarks(a) => commands::benchmarks(a),
         Command::Info(a) => commands::info(a),
-        Command::Eval(a) => commands::eval(a),
+        Command::Eval(a) => commands::eval(*a),
         Command::Rules(a) => commands::rules(a),
         Command::Show(a) => commands::show(a),
         Command::Oval(args::OvalCommand::Eval(a)) => commands::oval_eval(a),
         Command::Report(a) => report::report(a),
         Command::Build(a) => build::build(a),
+        Command::Collect(a) => collect::collect(a),
     }
 }

@@ -34,7 +34,12 @@ pub(crate) mod unix {
 
 /// stigrun's Docker extension family (`Family::Docker`): the Engine API and dockerd's effective
 /// configuration.
-pub(crate) mod docker {}
+pub(crate) mod docker {
+    pub mod container;
+    pub mod network;
+    mod read;
+    pub mod setting;
+}
 
 pub(crate) mod linux {
     pub mod dpkginfo;
@@ -62,6 +67,9 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
     use linux::*;
     use unix::*;
     vec![
+        Box::new(docker::container::ContainerProbe),
+        Box::new(docker::setting::SettingProbe),
+        Box::new(docker::network::NetworkProbe),
         Box::new(file::FileProbe),
         Box::new(textfilecontent54::TextFileContent54Probe),
         Box::new(textfilecontent::TextFileContentProbe),
@@ -126,6 +134,9 @@ mod tests {
             (Family::Linux, "rpmverifyfile_object"),
             (Family::Unix, "process58_object"),
             (Family::Linux, "selinuxsecuritycontext_object"),
+            (Family::Docker, "container_object"),
+            (Family::Docker, "setting_object"),
+            (Family::Docker, "network_object"),
         ] {
             assert!(registry.get(expected.0, expected.1).is_some(), "{expected:?}");
         }

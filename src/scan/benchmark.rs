@@ -66,6 +66,9 @@ pub struct ScanRequest {
     pub answers: Vec<super::answers::Answer>,
     /// Told of the OVAL evaluation's steps (a progress bar).
     pub progress: ProgressHandle,
+    /// OVAL documents the content names by href but does not hold: (href, text). The built-in
+    /// docker-ee keeps its Engine API checks here (see `build::ENGINE_OVAL_HREF`).
+    pub documents: Vec<(String, Arc<str>)>,
 }
 
 /// How one rule will be decided.
@@ -184,21 +187,26 @@ pub fn scan(
     let evaluated: Vec<(String, Result<EvaluatedDocument, String>, String)> = documents
         .par_iter()
         .map(|(href, w)| {
-            let outcome =
-                crate::source::check_document(&loaded, request.base_dir.as_deref(), href).map(|defs| {
-                    let only = (!w.all_definitions).then(|| {
-                        let mut ids: Vec<String> = w.definitions.iter().cloned().collect();
-                        ids.sort();
-                        ids
-                    });
-                    let options = EvalOptions {
-                        only_definitions: only,
-                        progress: request.progress.clone(),
-                        ..EvalOptions::default()
-                    };
-                    let run = evaluate(&defs, target, &probes, &w.external, &options);
-                    (defs, run)
+            let outcome = crate::source::check_document_with(
+                &loaded,
+                request.base_dir.as_deref(),
+                &request.documents,
+                href,
+            )
+            .map(|defs| {
+                let only = (!w.all_definitions).then(|| {
+                    let mut ids: Vec<String> = w.definitions.iter().cloned().collect();
+                    ids.sort();
+                    ids
                 });
+                let options = EvalOptions {
+                    only_definitions: only,
+                    progress: request.progress.clone(),
+                    ..EvalOptions::default()
+                };
+                let run = evaluate(&defs, target, &probes, &w.external, &options);
+                (defs, run)
+            });
             (href.clone(), outcome, crate::clock::utc_now_rfc3339())
         })
         .collect();
@@ -539,7 +547,23 @@ fn decide(
                         }
                     };
                     reference.oval_result = Some(oval);
-                    XccdfResult::from_oval(oval, *negate)
+                    let gaps = match (oval, name, &docs[*d].definitions) {
+                        (
+                            OvalResult::Unknown | OvalResult::Error | OvalResult::NotEvaluated,
+                            Some(n),
+                            Some(defs),
+                        ) => engine_gaps(defs, run, n),
+                        _ => Vec::new(),
+                    };
+                    if gaps.is_empty() {
+                        XccdfResult::from_oval(oval, *negate)
+                    } else {
+                        // Not decided because the engine source lacks what the check reads (no
+                        // --docker-host/--snapshot, or a snapshot without the document): an
+                        // assessor reads that as not checked, never as a failure or an error.
+                        messages.extend(gaps);
+                        XccdfResult::NotChecked
+                    }
                 }
                 Some(Err(message)) => {
                     messages.push(Diagnostic::new(Code::CheckUnavailable, message.clone()));
@@ -565,6 +589,53 @@ fn decide(
             if *negate { r.negate() } else { r }
         }
     }
+}
+
+/// The `needs-engine` diagnostics of the objects a definition's tests read (through its
+/// criteria and extended definitions), each once.
+fn engine_gaps(
+    defs: &OvalDefinitions,
+    run: &crate::results::oval::OvalRun,
+    definition: &str,
+) -> Vec<Diagnostic> {
+    use crate::model::oval::CriteriaNode;
+    fn walk(
+        defs: &OvalDefinitions,
+        criteria: &crate::model::oval::Criteria,
+        seen: &mut Vec<String>,
+        tests: &mut Vec<String>,
+    ) {
+        for child in &criteria.children {
+            match child {
+                CriteriaNode::Criteria(inner) => walk(defs, inner, seen, tests),
+                CriteriaNode::Criterion { test_ref, .. } => tests.push(test_ref.clone()),
+                CriteriaNode::ExtendDefinition { definition_ref, .. } => {
+                    if seen.contains(definition_ref) {
+                        continue;
+                    }
+                    seen.push(definition_ref.clone());
+                    if let Some(c) = defs.definitions.get(definition_ref).and_then(|d| d.criteria.as_ref()) {
+                        walk(defs, c, seen, tests);
+                    }
+                }
+            }
+        }
+    }
+    let mut tests = Vec::new();
+    if let Some(criteria) = defs.definitions.get(definition).and_then(|d| d.criteria.as_ref()) {
+        walk(defs, criteria, &mut vec![definition.to_string()], &mut tests);
+    }
+    let mut gaps: Vec<Diagnostic> = Vec::new();
+    for test in tests {
+        let Some(object) = defs.tests.get(&test).and_then(|t| t.object_ref.as_ref()) else { continue };
+        let Some(collected) = run.collected_objects.get(object) else { continue };
+        for m in collected.messages.iter().filter(|m| m.code == Code::NeedsEngine) {
+            if !gaps.contains(m) {
+                gaps.push(m.clone());
+            }
+        }
+    }
+    gaps
 }
 
 /// The benchmark tree for scoring (rules carry their results and weights).

@@ -52,6 +52,9 @@ pub struct ScanContent {
     pub loaded: LoadedBenchmark,
     pub digest: String,
     pub base_dir: Option<std::path::PathBuf>,
+    /// OVAL documents the content names but does not hold (href, text): the built-in docker-ee's
+    /// Engine API checks (see `build::ENGINE_OVAL_HREF`).
+    pub documents: Vec<(String, std::sync::Arc<str>)>,
 }
 
 /// Load the benchmark a scan evaluates, with the content's digest and base directory. A built-in
@@ -69,6 +72,7 @@ pub fn open_for_scan(spec: &str, selection: &Selection) -> Result<ScanContent, S
                 loaded,
                 digest: hex::encode(Sha256::digest(built.xml.as_bytes())),
                 base_dir: None,
+                documents: vec![(build::ENGINE_OVAL_HREF.to_string(), built.engine_oval.as_str().into())],
             })
         }
         BenchmarkSource::Path(path) => {
@@ -85,7 +89,12 @@ pub fn open_for_scan(spec: &str, selection: &Selection) -> Result<ScanContent, S
                 hasher.update(&chunk[..n]);
             }
             let base_dir = path.parent().map(Path::to_path_buf);
-            Ok(ScanContent { loaded, digest: hex::encode(hasher.finalize()), base_dir })
+            Ok(ScanContent {
+                loaded,
+                digest: hex::encode(hasher.finalize()),
+                base_dir,
+                documents: Vec::new(),
+            })
         }
     }
 }
@@ -97,16 +106,35 @@ pub fn check_document(
     base_dir: Option<&Path>,
     href: &str,
 ) -> Result<OvalDefinitions, String> {
+    check_document_with(loaded, base_dir, &[], href)
+}
+
+/// [`check_document`], first looking in `documents` (href, text): documents the content names
+/// but does not hold, such as the built-in docker-ee's Engine API checks. A data stream's href
+/// its catalog does not map is also looked for beside it (`stigrun build` writes the Engine API
+/// checks there, outside what SCAP tools validate).
+pub fn check_document_with(
+    loaded: &LoadedBenchmark,
+    base_dir: Option<&Path>,
+    documents: &[(String, std::sync::Arc<str>)],
+    href: &str,
+) -> Result<OvalDefinitions, String> {
     let describe = |e: OvalLoadErrors| format!("cannot load OVAL `{href}`: {e}");
-    if loaded.collection.is_some() {
-        let component = loaded
-            .check_component(href)
-            .ok_or_else(|| format!("`{href}` is not a component of the data stream"))?;
-        let xml = standalone_xml(&component);
-        let name = format!("{}#{}", component.file, component.component.id);
-        return parse_oval_str(&xml, &name).map_err(describe);
+    if let Some((_, xml)) = documents.iter().find(|(h, _)| h == href) {
+        return parse_oval_str(xml, href).map_err(describe);
     }
     let path = base_dir.unwrap_or(Path::new(".")).join(href);
+    if loaded.collection.is_some() {
+        return match loaded.check_component(href) {
+            Some(component) => {
+                let xml = standalone_xml(&component);
+                let name = format!("{}#{}", component.file, component.component.id);
+                parse_oval_str(&xml, &name).map_err(describe)
+            }
+            None if base_dir.is_some() && path.is_file() => load_oval_file(&path).map_err(describe),
+            None => Err(format!("`{href}` is not a component of the data stream")),
+        };
+    }
     if !path.is_file() {
         return Err(format!(
             "OVAL file `{}` named by check-content-ref `{href}` does not exist",

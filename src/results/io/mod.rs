@@ -131,12 +131,16 @@ pub fn reload_content(
     };
     let content = crate::source::open_for_scan(&results.benchmark.source, &selection)?;
     for document in &mut results.oval {
-        let definitions =
-            crate::source::check_document(&content.loaded, content.base_dir.as_deref(), &document.href)
-                .map_err(|message| ResultsIoError::Reload {
-                    source_name: results.benchmark.source.clone(),
-                    message,
-                })?;
+        let definitions = crate::source::check_document_with(
+            &content.loaded,
+            content.base_dir.as_deref(),
+            &content.documents,
+            &document.href,
+        )
+        .map_err(|message| ResultsIoError::Reload {
+            source_name: results.benchmark.source.clone(),
+            message,
+        })?;
         document.definitions = Some(Arc::new(definitions));
     }
     Ok(if with_source { content.loaded.collection.as_ref().map(|c| c.text().to_string()) } else { None })

@@ -24,6 +24,12 @@ use xccdf12::{ConversionInput, OvalBinding, PlatformView, ValueView};
 
 /// The `check-content-ref href` of the OVAL checks, mapped by the data stream's catalog.
 pub const OVAL_HREF: &str = "docker-ee-oval.xml";
+/// The `check-content-ref href` of the Engine API checks. They use stigrun's Docker extension
+/// objects, which no SCAP tool's schemas know (oscap refuses a data stream that holds them), so
+/// they are a separate OVAL document outside the data stream: `stigrun build` writes it beside
+/// the data stream, the built-in carries it in memory, and oscap reports those rules
+/// `notchecked` (it skips an href its catalog does not map).
+pub const ENGINE_OVAL_HREF: &str = "docker-ee-engine-oval.xml";
 /// Reverse-DNS namespace of stigrun's SCAP ids.
 pub const SCAP_NAMESPACE: &str = "io.stigrun.docker-ee";
 
@@ -54,7 +60,7 @@ pub enum BuildError {
     Benchmark { message: String },
     #[error("`{file}` is an xccdf 1.2 benchmark; the builder converts DISA's xccdf 1.1 benchmarks")]
     NotXccdf11 { file: String },
-    #[error("node rule `{stig_id}` has no check file `content/docker-ee/checks/{stig_id}.xml`")]
+    #[error("automated rule `{stig_id}` has no check file `content/docker-ee/checks/{stig_id}.xml`")]
     MissingCheckFile { stig_id: String },
     #[error("check `{file}` does not define `{definition}` named for rule `{stig_id}` in decisions.csv")]
     UnknownDefinition { stig_id: String, definition: String, file: String },
@@ -77,9 +83,11 @@ pub struct BindingReport {
     pub rules: usize,
     /// (STIG ID, rule id) of the rules that got an OVAL check.
     pub automated: Vec<(String, String)>,
+    /// How many of them read the Docker Engine API (the others read the node's files).
+    pub automated_api: usize,
     /// (STIG ID, this release's rule id, decisions.csv's rule id) bound by STIG ID despite differing ids.
     pub rule_id_differs: Vec<(String, String, String)>,
-    /// (STIG ID, decisions.csv's rule id) of node rules whose STIG ID this release lacks.
+    /// (STIG ID, decisions.csv's rule id) of automated rules whose STIG ID this release lacks.
     pub node_rules_not_in_release: Vec<(String, String)>,
     /// (STIG ID, rule id) of this release's rules that decisions.csv does not list (kept manual).
     pub rules_without_decision: Vec<(String, String)>,
@@ -89,17 +97,22 @@ impl BindingReport {
     /// Human-readable lines for the CLI.
     pub fn lines(&self) -> Vec<String> {
         let mut out = vec![format!(
-            "{}: {} rules, {} automated (OVAL on the node), {} manual/api",
+            "{}: {} rules, {} automated ({} OVAL on the node, {} through the Engine API), {} manual",
             self.release,
             self.rules,
             self.automated.len(),
+            self.automated.len() - self.automated_api,
+            self.automated_api,
             self.rules - self.automated.len()
         )];
         for (stig, here, table) in &self.rule_id_differs {
             out.push(format!("bound by STIG ID `{stig}`: rule `{here}` here, `{table}` in decisions.csv"));
         }
         for (stig, table) in &self.node_rules_not_in_release {
-            out.push(format!("not in {}: node rule `{stig}` (`{table}`) has no check here", self.release));
+            out.push(format!(
+                "not in {}: automated rule `{stig}` (`{table}`) has no check here",
+                self.release
+            ));
         }
         for (stig, here) in &self.rules_without_decision {
             out.push(format!("no decision for `{stig}` (`{here}`): kept as a manual check"));
@@ -113,12 +126,26 @@ impl BindingReport {
 pub struct Built {
     pub xml: String,
     pub report: BindingReport,
+    /// The Engine API checks ([`ENGINE_OVAL_HREF`]), a standalone OVAL document.
+    pub engine_oval: String,
 }
 
 /// Build the data stream for a built-in DISA benchmark from the embedded automation content.
+/// Built once per process and benchmark: a scan and its reports ask for it more than once.
 pub fn build_builtin(benchmark: &BuiltinBenchmark) -> Result<Built, BuildError> {
+    use std::sync::{Mutex, OnceLock};
+    static BUILT: OnceLock<Mutex<HashMap<String, Built>>> = OnceLock::new();
+    let cache = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = benchmark.spec();
+    if let Some(built) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(built);
+    }
     let content = AutomationContent::embedded()?;
-    build(benchmark.file_name, benchmark.bytes, benchmark.release, &content)
+    let built = build(benchmark.file_name, benchmark.bytes, benchmark.release, &content)?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, built.clone());
+    }
+    Ok(built)
 }
 
 /// Build the data stream for the DISA XCCDF 1.1 benchmark `bytes` (named `source_name`).
@@ -137,6 +164,7 @@ pub fn build(
         BindingReport { release: release.to_string(), rules: bench.rules.len(), ..Default::default() };
     let mut bindings = HashMap::new();
     let mut bound_files: Vec<(&str, &str)> = Vec::new();
+    let mut engine_files: Vec<(&str, &str)> = Vec::new();
     let mut exported_values: Vec<&str> = Vec::new();
     for rule in &bench.rules {
         let stig_id = rule.version.as_deref().unwrap_or_default();
@@ -144,9 +172,11 @@ pub fn build(
             report.rules_without_decision.push((stig_id.to_string(), rule.id().to_string()));
             continue;
         };
-        if decision.check != CheckKind::Node {
-            continue;
-        }
+        let href = match decision.check {
+            CheckKind::Node => OVAL_HREF,
+            CheckKind::Api if decision.oval_definition.is_some() => ENGINE_OVAL_HREF,
+            CheckKind::Api | CheckKind::Manual => continue,
+        };
         let (file, xml) = content
             .check_file(stig_id)
             .ok_or_else(|| BuildError::MissingCheckFile { stig_id: stig_id.to_string() })?;
@@ -165,7 +195,7 @@ pub fn build(
                 file: file.clone(),
                 variable: variable.clone(),
             })?;
-            if value.value_type != *datatype {
+            if !value_fits(&value.value_type, datatype) {
                 return Err(BuildError::TypeMismatch {
                     file: file.clone(),
                     variable: variable.clone(),
@@ -187,17 +217,24 @@ pub fn build(
         report.automated.push((stig_id.to_string(), rule.id().to_string()));
         bindings.insert(
             rule.id().to_string(),
-            OvalBinding { href: OVAL_HREF.to_string(), definition_id: definition, exports },
+            OvalBinding { href: href.to_string(), definition_id: definition, exports },
         );
-        bound_files.push((file, xml));
+        if href == ENGINE_OVAL_HREF {
+            report.automated_api += 1;
+            engine_files.push((file, xml));
+        } else {
+            bound_files.push((file, xml));
+        }
     }
-    for d in content.decisions.iter().filter(|d| d.check == CheckKind::Node) {
+    for d in content.decisions.iter().filter(|d| d.oval_definition.is_some()) {
         if !bench.rules.iter().any(|r| r.version.as_deref() == Some(d.stig_id.as_str())) {
             report.node_rules_not_in_release.push((d.stig_id.clone(), d.rule_id.clone()));
         }
     }
     bound_files.sort();
+    engine_files.sort();
     let oval = oval_merge::merge(&bound_files)?;
+    let engine_oval = oval_merge::render_standalone(&oval_merge::merge(&engine_files)?)?;
     let values = content
         .values
         .iter()
@@ -230,7 +267,12 @@ pub fn build(
         &format!("{date}T00:00:00"),
     );
     let xml = datastream::render_datastream(&ids, &benchmark_xml, &oval)?;
-    Ok(Built { xml, report })
+    Ok(Built { xml, report, engine_oval })
+}
+
+/// Can an XCCDF value of `value_type` feed an OVAL variable of `datatype`?
+fn value_fits(value_type: &str, datatype: &str) -> bool {
+    value_type == datatype || (value_type == "number" && matches!(datatype, "int" | "float"))
 }
 
 /// `xccdf_io.stigrun.docker-ee_value_docker_log_max_size` → `docker_log_max_size`.

@@ -116,6 +116,21 @@ pub fn merge(files: &[(&str, &str)]) -> Result<MergedOval, BuildError> {
     Ok(merged)
 }
 
+const STANDALONE_TEMPLATE: &str = include_str!("../../../templates/build/oval-definitions.xml.j2");
+
+/// A merged document as a standalone OVAL definitions file.
+pub fn render_standalone(oval: &MergedOval) -> Result<String, BuildError> {
+    let mut env = super::xml_environment()?;
+    env.add_template("oval-definitions.xml.j2", STANDALONE_TEMPLATE)?;
+    #[derive(serde::Serialize)]
+    struct Context<'a> {
+        oval: &'a MergedOval,
+        product_version: &'static str,
+    }
+    let context = Context { oval, product_version: env!("CARGO_PKG_VERSION") };
+    Ok(env.get_template("oval-definitions.xml.j2")?.render(minijinja::value::Serde(&context))?)
+}
+
 /// The definition ids and external variables (id, datatype) one OVAL document declares.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeclaredIds {

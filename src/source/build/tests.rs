@@ -9,11 +9,15 @@ fn built(release: &str) -> Built {
 }
 
 #[test]
-fn v2r2_binds_every_node_rule_and_loads_back() {
+fn v2r2_binds_every_automated_rule_and_loads_back() {
     let content = AutomationContent::embedded().unwrap();
-    let node = content.decisions.iter().filter(|d| d.check == CheckKind::Node).count();
+    let automated = content.decisions.iter().filter(|d| d.oval_definition.is_some()).count();
+    let api =
+        content.decisions.iter().filter(|d| d.check == CheckKind::Api && d.oval_definition.is_some()).count();
     let out = built("V2R2");
-    assert_eq!(out.report.automated.len(), node);
+    assert_eq!(out.report.automated.len(), automated);
+    assert_eq!(out.report.automated_api, api);
+    assert!(automated >= 80, "{automated} of 101 rules automated");
     assert!(out.report.rule_id_differs.is_empty() && out.report.node_rules_not_in_release.is_empty());
     let loaded = loader::load_benchmark(
         Input::Bytes { name: "ds.xml", bytes: out.xml.as_bytes() },
@@ -33,6 +37,15 @@ fn v2r2_binds_every_node_rule_and_loads_back() {
     // The OVAL href resolves through the catalog to the merged document.
     let oval = loaded.check_component(OVAL_HREF).unwrap();
     assert!(oval.xml().contains("oval:io.stigrun.docker-ee:def:3320"));
+    // Engine API rules point outside the data stream, at the standalone engine document.
+    let rule = bench.rule("xccdf_mil.disa.stig_rule_SV-235802r960963_rule").unwrap();
+    assert_eq!(rule.checks[0].content_refs[0].href, ENGINE_OVAL_HREF);
+    assert!(loaded.check_component(ENGINE_OVAL_HREF).is_none());
+    assert!(!oval.xml().contains(crate::model::oval::NS_DOCKER_DEFINITIONS));
+    let engine = crate::loader::oval::parse_oval_str(&out.engine_oval, ENGINE_OVAL_HREF).unwrap();
+    assert!(engine.definitions.contains_key("oval:io.stigrun.docker-ee:def:1960"));
+    // Objects every container rule shares are merged once.
+    assert_eq!(engine.objects.keys().filter(|k| k.ends_with(":obj:9000001")).count(), 1);
     // Every organisation-set value the checks export is an XCCDF Value with its default.
     let content_values = &content.values;
     assert_eq!(bench.values.len(), content_values.len());
