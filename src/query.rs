@@ -160,8 +160,8 @@ fn datastream_info(collection: &DataStreamCollection) -> Result<InfoView, QueryE
 
 fn benchmark_view(b: &Benchmark, component_ref: Option<String>) -> Result<BenchmarkView, QueryError> {
     let mut profiles = Vec::with_capacity(b.profiles.len());
-    for p in &b.profiles {
-        let resolved = resolve::resolve(b, Some(p))?;
+    for (p, resolved) in b.profiles.iter().zip(resolve::resolve_all(b)) {
+        let resolved = resolved?;
         profiles.push(ProfileView {
             id: p.id.clone(),
             title: p.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),

@@ -78,8 +78,12 @@ fn offenders(doc: &Value, stig_id: &str) -> Vec<String> {
 /// Names in the items of type `kind` that made the rule's tests false.
 fn offenders_of(doc: &Value, stig_id: &str, kind: &str) -> Vec<String> {
     let r = rule(doc, stig_id);
-    let Some(d) = r["check"]["oval_document"].as_u64() else { return Vec::new() };
-    let run = &doc["oval"][d as usize]["run"];
+    // Rules name the OVAL document that decided them by its key (the check href).
+    let Some(key) = r["check"]["oval_document"].as_str() else { return Vec::new() };
+    let Some(document) = doc["oval"].as_array().into_iter().flatten().find(|d| d["href"] == key) else {
+        return Vec::new();
+    };
+    let run = &document["run"];
     let definition = r["check"]["name"].as_str().unwrap();
     let mut tests = Vec::new();
     fn walk(node: &Value, tests: &mut Vec<String>) {

@@ -41,7 +41,7 @@ pub fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
 /// `oscap info`-style indented text.
 fn print_info_text(view: &query::InfoView) -> std::io::Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::safe_stdout();
     writeln!(out, "Document type: {}", view.document_type)?;
     writeln!(out, "File: {}", view.file)?;
     for ds in &view.data_streams {
@@ -109,7 +109,7 @@ pub fn oval_eval(args: OvalEvalArgs) -> anyhow::Result<ExitCode> {
         component_id: args.oval_id.as_deref(),
     };
     let (definitions, run) = evaluate_file(&request)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::safe_stdout();
     for result in run.definitions.values() {
         writeln!(out, "Definition {}: {}", result.id, result.result)?;
     }
@@ -252,7 +252,7 @@ pub fn show(args: super::args::ShowArgs) -> anyhow::Result<ExitCode> {
 
 fn print_rule_text(d: &query::RuleDetail) -> std::io::Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::safe_stdout();
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
     writeln!(out, "{}", d.title)?;
     writeln!(out)?;

@@ -7,7 +7,7 @@ use crate::results::document::ScanResults;
 use crate::results::xccdf::XccdfResult;
 
 pub fn print(results: &ScanResults) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::safe_stdout();
     writeln!(out, "Benchmark: {} ({})", results.benchmark.title, results.benchmark.id)?;
     if let Some(r) = &results.benchmark.release_info {
         writeln!(out, "Release:   {r}")?;
