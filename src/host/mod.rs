@@ -8,6 +8,7 @@
 //! target: FIFOs, sockets and devices are never opened for reading, files are opened
 //! `O_NOFOLLOW | O_NONBLOCK` and checked with `fstat` before a byte is read.
 
+mod confined;
 pub mod engine;
 mod root;
 mod target;

@@ -1,12 +1,18 @@
-//! [`Root`]: chroot-style path resolution and safe reads.
+//! [`Root`]: chroot-style path resolution and safe reads. Every access goes through a
+//! descriptor of the root directory ([`Confined`]): paths are resolved by the kernel inside the
+//! root, so a directory swapped for a symlink while a scan runs cannot lead outside it.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read};
-use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::os::fd::AsFd;
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use rustix::fs::OFlags;
 use sha2::{Digest, Sha256};
 
+use super::confined::{Confined, Follow, proc_fd_path};
 use super::walk::{Walk, WalkCache, WalkOptions, join};
 
 /// Limits that keep a scan bounded on hostile or huge targets.
@@ -86,6 +92,20 @@ impl std::fmt::Display for FileKind {
 }
 
 impl FileKind {
+    /// The kind a full `st_mode` says.
+    fn from_mode(mode: u32) -> FileKind {
+        match mode & libc::S_IFMT {
+            libc::S_IFLNK => FileKind::Symlink,
+            libc::S_IFREG => FileKind::Regular,
+            libc::S_IFDIR => FileKind::Directory,
+            libc::S_IFIFO => FileKind::Fifo,
+            libc::S_IFCHR => FileKind::CharDevice,
+            libc::S_IFBLK => FileKind::BlockDevice,
+            libc::S_IFSOCK => FileKind::Socket,
+            _ => FileKind::Unknown,
+        }
+    }
+
     fn of(ft: fs::FileType) -> FileKind {
         if ft.is_symlink() {
             FileKind::Symlink
@@ -125,19 +145,20 @@ pub struct FileMeta {
 }
 
 impl FileMeta {
-    fn from_metadata(m: &fs::Metadata) -> Self {
+    #[allow(clippy::unnecessary_cast)] // the field types of `struct stat` differ per architecture
+    fn from_stat(s: &rustix::fs::Stat) -> Self {
         FileMeta {
-            kind: FileKind::of(m.file_type()),
-            mode: m.mode(),
-            uid: m.uid(),
-            gid: m.gid(),
-            size: m.size(),
-            atime: m.atime(),
-            mtime: m.mtime(),
-            ctime: m.ctime(),
-            dev: m.dev(),
-            ino: m.ino(),
-            nlink: m.nlink(),
+            kind: FileKind::from_mode(s.st_mode as u32),
+            mode: s.st_mode as u32,
+            uid: s.st_uid as u32,
+            gid: s.st_gid as u32,
+            size: s.st_size as u64,
+            atime: s.st_atime as i64,
+            mtime: s.st_mtime as i64,
+            ctime: s.st_ctime as i64,
+            dev: s.st_dev as u64,
+            ino: s.st_ino as u64,
+            nlink: s.st_nlink as u64,
         }
     }
 }
@@ -156,6 +177,8 @@ pub struct FileContent {
 pub struct Root {
     base: PathBuf,
     limits: Limits,
+    /// The root directory's descriptor; every access starts from it.
+    confined: Arc<Confined>,
     /// Walks done during this run, shared by every probe (and every clone of this root).
     walks: std::sync::Arc<WalkCache>,
 }
@@ -167,12 +190,25 @@ impl Root {
     }
 
     pub fn with_limits(base: impl AsRef<Path>, limits: Limits) -> Result<Root, HostError> {
+        Self::open_root(base, limits, true)
+    }
+
+    /// A root that resolves with the component walk even where `openat2` exists (for tests of
+    /// the fallback).
+    #[cfg(test)]
+    pub(crate) fn with_component_walk(base: impl AsRef<Path>) -> Result<Root, HostError> {
+        Self::open_root(base, Limits::default(), false)
+    }
+
+    fn open_root(base: impl AsRef<Path>, limits: Limits, allow_openat2: bool) -> Result<Root, HostError> {
         let shown = base.as_ref().display().to_string();
         let base = fs::canonicalize(base.as_ref()).map_err(|e| HostError::from_io(&shown, e))?;
         if !base.is_dir() {
             return Err(HostError::BadRoot { path: shown });
         }
-        Ok(Root { base, limits, walks: Default::default() })
+        let confined = Confined::open_with(&base, limits.max_symlinks, allow_openat2)
+            .map_err(|e| HostError::from_io(&shown, e))?;
+        Ok(Root { base, limits, confined: Arc::new(confined), walks: Default::default() })
     }
 
     /// The host directory this root stands for.
@@ -189,7 +225,8 @@ impl Root {
         self.limits
     }
 
-    /// The host path for an in-root path that is already resolved (absolute, no links).
+    /// The host path for an in-root path, for messages. Never opened: a path can change between
+    /// being resolved and being opened; descriptors from the root cannot.
     pub fn host_path(&self, resolved: &str) -> PathBuf {
         let rel = resolved.trim_start_matches('/');
         if rel.is_empty() { self.base.clone() } else { self.base.join(rel) }
@@ -199,104 +236,85 @@ impl Root {
     /// A missing component ends resolution: the rest is appended lexically, and a later
     /// `stat` reports not found.
     pub fn resolve(&self, path: &str) -> Result<String, HostError> {
-        self.resolve_inner(path, true)
+        self.confined.resolve(path, Follow::Yes).map_err(|e| HostError::from_io(path, e))
     }
 
     /// Resolve the parent directories of `path` but not its last component (for `lstat`).
     pub fn resolve_parent(&self, path: &str) -> Result<String, HostError> {
-        self.resolve_inner(path, false)
+        let trimmed = path.trim_end_matches('/');
+        match trimmed.rsplit_once('/') {
+            Some((parent, last)) if !last.is_empty() && last != "." && last != ".." => {
+                let parent = self.resolve(if parent.is_empty() { "/" } else { parent })?;
+                Ok(join(&parent, last))
+            }
+            _ => self.resolve(path),
+        }
     }
 
     /// Resolve `name` (one component or a relative path) inside a directory whose in-root path
-    /// is already resolved, without checking that directory's components again.
+    /// is already resolved.
     pub fn resolve_in(&self, resolved_dir: &str, name: &str) -> Result<String, HostError> {
-        let mut known = components_reversed(resolved_dir);
-        known.reverse();
-        let shown = format!("{}/{name}", resolved_dir.trim_end_matches('/'));
-        self.resolve_components(known, components_reversed(name), true, &shown)
+        self.resolve(&join(resolved_dir, name))
     }
 
-    fn resolve_inner(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
-        self.resolve_components(Vec::new(), components_reversed(path), follow_last, path)
-    }
-
-    /// `done`: resolved components so far (no symlinks among them); `pending`: the rest, reversed.
-    fn resolve_components(
-        &self,
-        mut done: Vec<String>,
-        mut pending: Vec<String>,
-        follow_last: bool,
-        path: &str,
-    ) -> Result<String, HostError> {
-        let mut links = 0u32;
-        let mut missing = false;
-        while let Some(component) = pending.pop() {
-            if component == ".." {
-                done.pop();
-                continue;
-            }
-            done.push(component);
-            if missing || (pending.is_empty() && !follow_last) {
-                continue;
-            }
-            let host = self.host_path(&join_components(&done));
-            match fs::symlink_metadata(&host) {
-                Ok(m) if m.file_type().is_symlink() => {
-                    links += 1;
-                    if links > self.limits.max_symlinks {
-                        return Err(HostError::SymlinkLoop { path: path.to_string() });
-                    }
-                    let target = fs::read_link(&host).map_err(|e| HostError::from_io(path, e))?;
-                    let target = target.to_string_lossy();
-                    done.pop();
-                    if target.starts_with('/') {
-                        done.clear();
-                    }
-                    pending.extend(components_reversed(&target));
-                }
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => missing = true,
-                Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => missing = true,
-                Err(e) => return Err(HostError::from_io(path, e)),
-            }
-        }
-        Ok(join_components(&done))
+    fn open(&self, path: &str, flags: OFlags, follow: Follow) -> Result<std::os::fd::OwnedFd, HostError> {
+        self.confined.open_at(path, flags, follow).map_err(|e| HostError::from_io(path, e))
     }
 
     /// `stat`: metadata of what `path` finally points to.
     pub fn stat(&self, path: &str) -> Result<FileMeta, HostError> {
-        let resolved = self.resolve(path)?;
-        fs::symlink_metadata(self.host_path(&resolved))
-            .map(|m| FileMeta::from_metadata(&m))
-            .map_err(|e| HostError::from_io(path, e))
+        let fd = self.open(path, OFlags::PATH, Follow::Yes)?;
+        rustix::fs::fstat(&fd)
+            .map(|s| FileMeta::from_stat(&s))
+            .map_err(|e| HostError::from_io(path, e.into()))
     }
 
     /// `lstat`: metadata of `path` itself (a symlink is reported as a symlink).
     pub fn lstat(&self, path: &str) -> Result<FileMeta, HostError> {
-        let resolved = self.resolve_parent(path)?;
-        fs::symlink_metadata(self.host_path(&resolved))
-            .map(|m| FileMeta::from_metadata(&m))
-            .map_err(|e| HostError::from_io(path, e))
+        let fd = self.open(path, OFlags::PATH, Follow::No)?;
+        rustix::fs::fstat(&fd)
+            .map(|s| FileMeta::from_stat(&s))
+            .map_err(|e| HostError::from_io(path, e.into()))
     }
 
     /// The target text of the symlink at `path` (its parents resolved inside the root).
     pub fn read_link(&self, path: &str) -> Result<String, HostError> {
-        let resolved = self.resolve_parent(path)?;
-        fs::read_link(self.host_path(&resolved))
-            .map(|t| t.to_string_lossy().into_owned())
-            .map_err(|e| HostError::from_io(path, e))
+        let fd = self.open(path, OFlags::PATH, Follow::No)?;
+        rustix::fs::readlinkat(&fd, "", Vec::new())
+            .map(|t| String::from_utf8_lossy(t.as_bytes()).into_owned())
+            .map_err(|e| HostError::from_io(path, e.into()))
     }
 
     /// Names in the directory at `path`, sorted (so every walk is deterministic).
     pub fn read_dir(&self, path: &str) -> Result<Vec<String>, HostError> {
-        let resolved = self.resolve(path)?;
+        let fd = self.open(path, OFlags::RDONLY | OFlags::DIRECTORY, Follow::Yes)?;
+        let dir = rustix::fs::Dir::new(fd).map_err(|e| HostError::from_io(path, e.into()))?;
         let mut names = Vec::new();
-        for entry in fs::read_dir(self.host_path(&resolved)).map_err(|e| HostError::from_io(path, e))? {
-            let entry = entry.map_err(|e| HostError::from_io(path, e))?;
-            names.push(entry.file_name().to_string_lossy().into_owned());
+        for entry in dir {
+            let entry = entry.map_err(|e| HostError::from_io(path, e.into()))?;
+            let name = entry.file_name().to_bytes();
+            if name != b"." && name != b".." {
+                names.push(String::from_utf8_lossy(name).into_owned());
+            }
         }
         names.sort();
         Ok(names)
+    }
+
+    /// An extended attribute of the file at `path` (`Ok(None)` when it has none, or the file
+    /// system keeps none), read through a descriptor of exactly that file.
+    pub fn xattr(&self, path: &str, name: &str, follow_last: bool) -> Result<Option<Vec<u8>>, HostError> {
+        let follow = if follow_last { Follow::Yes } else { Follow::No };
+        let fd = self.open(path, OFlags::PATH, follow)?;
+        let mut buf = vec![0u8; 4096];
+        match rustix::fs::getxattr(proc_fd_path(fd.as_fd()), name, &mut buf[..]) {
+            Ok(n) => {
+                buf.truncate(n);
+                Ok(Some(buf))
+            }
+            Err(e) if e == rustix::io::Errno::NODATA || e == rustix::io::Errno::NOTSUP => Ok(None),
+            Err(e) => Err(HostError::from_io(path, e.into())),
+        }
     }
 
     /// The walk from `start` with `options`, done at most once per run (see [`WalkCache`]).
@@ -317,16 +335,12 @@ impl Root {
 
     /// [`Root::is_remote_fs`] for a path that is already resolved (walks know it).
     pub(super) fn is_remote_fs_resolved(&self, resolved: &str) -> bool {
-        let Ok(c_path) = std::ffi::CString::new(self.host_path(resolved).as_os_str().as_encoded_bytes())
-        else {
-            return false;
-        };
-        // SAFETY: statfs writes into a zeroed, properly sized struct; the path is NUL-terminated.
-        let mut buf: libc::statfs = unsafe { std::mem::zeroed() };
-        if unsafe { libc::statfs(c_path.as_ptr(), &mut buf) } != 0 {
-            return false;
-        }
-        REMOTE_FS_MAGIC.contains(&(buf.f_type as i64))
+        let Ok(fd) = self.open(resolved, OFlags::PATH, Follow::Yes) else { return false };
+        rustix::fs::fstatfs(&fd).is_ok_and(|s| {
+            #[allow(clippy::unnecessary_cast)] // f_type's width differs per architecture
+            let kind = s.f_type as i64;
+            REMOTE_FS_MAGIC.contains(&kind)
+        })
     }
 
     /// `lstat` of `name` (a single component) inside a directory whose in-root path is already
@@ -336,8 +350,9 @@ impl Root {
         if name.is_empty() || name.contains('/') || name == ".." || name == "." {
             return self.lstat(&shown);
         }
-        fs::symlink_metadata(self.host_path(resolved_dir).join(name))
-            .map(|m| FileMeta::from_metadata(&m))
+        let dir = self.open(resolved_dir, OFlags::PATH | OFlags::DIRECTORY, Follow::Yes)?;
+        Confined::stat_in(dir.as_fd(), name)
+            .map(|s| FileMeta::from_stat(&s))
             .map_err(|e| HostError::from_io(&shown, e))
     }
 
@@ -376,19 +391,17 @@ impl Root {
     }
 
     fn acl_xattrs(&self, resolved: &str, may_have_default: bool) -> Result<bool, HostError> {
-        let c_path = std::ffi::CString::new(self.host_path(resolved).as_os_str().as_encoded_bytes())
-            .map_err(|_| HostError::NotFound { path: resolved.to_string() })?;
         // An access ACL xattr is a 4-byte header plus 8 bytes per entry; the minimal ACL has
-        // exactly 3 entries (user, group, other), so anything longer is extended.
-        const MINIMAL_ACL_LEN: isize = 4 + 3 * 8;
-        let size_of = |name: &std::ffi::CStr| {
-            // SAFETY: a NULL buffer with size 0 asks only for the attribute's length.
-            unsafe { libc::lgetxattr(c_path.as_ptr(), name.as_ptr(), std::ptr::null_mut(), 0) }
-        };
-        if size_of(c"system.posix_acl_access") > MINIMAL_ACL_LEN {
+        // exactly 3 entries (user, group, other), so anything longer is extended. Asked of the
+        // object the descriptor holds (`/proc/self/fd/N`), never of a path that could change.
+        const MINIMAL_ACL_LEN: usize = 4 + 3 * 8;
+        let fd = self.open(resolved, OFlags::PATH, Follow::Yes)?;
+        let on = proc_fd_path(fd.as_fd());
+        let size_of = |name: &str| rustix::fs::getxattr_query(&on, name).unwrap_or(0);
+        if size_of("system.posix_acl_access") > MINIMAL_ACL_LEN {
             return Ok(true);
         }
-        Ok(may_have_default && size_of(c"system.posix_acl_default") > 0)
+        Ok(may_have_default && size_of("system.posix_acl_default") > 0)
     }
 
     /// Entries of a directory given by its already *resolved* in-root path (as returned by
@@ -401,17 +414,28 @@ impl Root {
         resolved: &str,
         skip_files: bool,
     ) -> Result<Vec<(String, FileMeta)>, HostError> {
+        let fd = self.open(resolved, OFlags::RDONLY | OFlags::DIRECTORY, Follow::Yes)?;
+        let mut dir = rustix::fs::Dir::new(fd).map_err(|e| HostError::from_io(resolved, e.into()))?;
         let mut entries = Vec::new();
-        let dir = fs::read_dir(self.host_path(resolved)).map_err(|e| HostError::from_io(resolved, e))?;
-        for entry in dir {
-            let entry = entry.map_err(|e| HostError::from_io(resolved, e))?;
-            if skip_files && entry.file_type().is_ok_and(|t| !t.is_dir() && !t.is_symlink()) {
+        while let Some(entry) = dir.read() {
+            let entry = entry.map_err(|e| HostError::from_io(resolved, e.into()))?;
+            let raw = entry.file_name().to_bytes();
+            if raw == b"." || raw == b".." {
                 continue;
             }
-            let name = entry.file_name().to_string_lossy().into_owned();
-            // `DirEntry::metadata` does not follow a symlink (fstatat with AT_SYMLINK_NOFOLLOW).
-            match entry.metadata() {
-                Ok(m) => entries.push((name, FileMeta::from_metadata(&m))),
+            let kind = entry.file_type();
+            if skip_files
+                && kind != rustix::fs::FileType::Directory
+                && kind != rustix::fs::FileType::Symlink
+                && kind != rustix::fs::FileType::Unknown
+            {
+                continue;
+            }
+            let name = String::from_utf8_lossy(raw).into_owned();
+            // fstatat relative to the directory just listed, not following a symlink.
+            let listed = dir.fd().map_err(|e| HostError::from_io(resolved, e.into()))?;
+            match Confined::stat_in(listed, &name) {
+                Ok(s) => entries.push((name, FileMeta::from_stat(&s))),
                 // Removed since listed: not an entry any more.
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => return Err(HostError::from_io(&format!("{resolved}/{name}"), e)),
@@ -424,12 +448,11 @@ impl Root {
     /// Open a regular file for reading without following a final symlink again and without
     /// blocking on FIFOs; anything that is not a regular file is refused before reading.
     fn open_regular(&self, path: &str) -> Result<(String, File, u64), HostError> {
-        let resolved = self.resolve(path)?;
-        let file = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-            .open(self.host_path(&resolved))
+        let (fd, resolved) = self
+            .confined
+            .open_with_path(path, OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY, Follow::Yes)
             .map_err(|e| HostError::from_io(path, e))?;
+        let file = File::from(fd);
         let meta = file.metadata().map_err(|e| HostError::from_io(path, e))?;
         let kind = FileKind::of(meta.file_type());
         if kind != FileKind::Regular {
@@ -493,19 +516,112 @@ const REMOTE_FS_MAGIC: [i64; 10] = [
     0x6573_5546,
 ];
 
-/// Path components in reverse order (so `pop` yields them front to back), dropping `.` and empty ones.
-fn components_reversed(path: &str) -> Vec<String> {
-    path.split('/').filter(|c| !c.is_empty() && *c != ".").rev().map(str::to_string).collect()
-}
-
-fn join_components(parts: &[String]) -> String {
-    if parts.is_empty() { "/".to_string() } else { format!("/{}", parts.join("/")) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+
+    /// The same checks, with the kernel resolving (`openat2`) and with the component walk.
+    fn both_modes(check: impl Fn(&Path, &Root)) {
+        for walk in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let b = dir.path();
+            fs::create_dir_all(b.join("etc/docker")).unwrap();
+            fs::write(b.join("etc/shadow"), "root:*:1::::::\n").unwrap();
+            fs::write(b.join("etc/docker/daemon.json"), "{}").unwrap();
+            let root = if walk { Root::with_component_walk(b) } else { Root::new(b) }.unwrap();
+            assert_eq!(root.confined.uses_openat2(), !walk && root.confined.uses_openat2());
+            check(b, &root);
+        }
+    }
+
+    #[test]
+    fn both_resolvers_keep_every_path_inside_the_root() {
+        both_modes(|b, root| {
+            symlink("/etc/shadow", b.join("etc/abs")).unwrap();
+            symlink("../../../../../../etc", b.join("etc/docker/up")).unwrap();
+            symlink("/loop2", b.join("loop1")).unwrap();
+            symlink("/loop1", b.join("loop2")).unwrap();
+            symlink("/nowhere/x", b.join("etc/dangling")).unwrap();
+            symlink("/proc/self/root/etc/passwd", b.join("etc/magic")).unwrap();
+            assert_eq!(root.read("/etc/abs").unwrap().bytes, b"root:*:1::::::\n");
+            assert_eq!(root.read("/etc/abs").unwrap().path, "/etc/shadow");
+            assert_eq!(root.resolve("/etc/docker/up/shadow").unwrap(), "/etc/shadow");
+            assert_eq!(root.read("/etc/docker/up/shadow").unwrap().path, "/etc/shadow");
+            assert_eq!(root.resolve("/../../etc/docker/../shadow").unwrap(), "/etc/shadow");
+            assert_eq!(root.resolve("/etc/dangling").unwrap(), "/nowhere/x");
+            assert_eq!(root.resolve("/etc/shadow/below").unwrap(), "/etc/shadow/below");
+            assert!(matches!(root.read("/loop1"), Err(HostError::SymlinkLoop { .. })));
+            assert_eq!(root.lstat("/etc/abs").unwrap().kind, FileKind::Symlink);
+            assert_eq!(root.stat("/etc/abs").unwrap().kind, FileKind::Regular);
+            assert_eq!(root.read_link("/etc/abs").unwrap(), "/etc/shadow");
+            assert_eq!(
+                root.read_dir("/etc/docker/up").unwrap(),
+                ["abs", "dangling", "docker", "magic", "shadow"]
+            );
+            // /proc/self/root inside the root is the root's own (absent) /proc, never the host's.
+            assert!(root.read("/etc/magic").is_err());
+            assert!(root.read("/etc/missing").unwrap_err().is_not_found());
+            let listed = root.read_dir_resolved("/etc", false).unwrap();
+            assert!(listed.iter().any(|(n, m)| n == "abs" && m.kind == FileKind::Symlink));
+            assert_eq!(root.lstat_in("/etc", "shadow").unwrap().kind, FileKind::Regular);
+        });
+    }
+
+    /// A directory of the root is swapped for a link out of it, again and again, while another
+    /// thread reads through it: nothing outside the root is ever read.
+    #[test]
+    fn swapping_a_directory_for_a_link_out_of_the_root_never_escapes() {
+        for walk in [false, true] {
+            let top = tempfile::tempdir().unwrap();
+            let outside = top.path().join("outside");
+            fs::create_dir_all(outside.join("docker")).unwrap();
+            fs::write(outside.join("docker/daemon.json"), "CANARY").unwrap();
+            let base = top.path().join("root");
+            fs::create_dir_all(base.join("etc/docker")).unwrap();
+            fs::write(base.join("etc/docker/daemon.json"), "inside").unwrap();
+            let root = if walk { Root::with_component_walk(&base) } else { Root::new(&base) }.unwrap();
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let swapper = {
+                let (base, stop) = (base.clone(), stop.clone());
+                let escape = format!("{}", outside.join("docker").display());
+                std::thread::spawn(move || {
+                    let (real, link) = (base.join("etc/docker.real"), base.join("etc/docker"));
+                    let pause = std::time::Duration::from_micros(200);
+                    let mut n = 0u32;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let _ = fs::rename(&link, &real);
+                        // Alternately an absolute host path and a `..` chain, both out of the root.
+                        let target = if n.is_multiple_of(2) {
+                            escape.clone()
+                        } else {
+                            "../../outside/docker".to_string()
+                        };
+                        let _ = symlink(&target, &link);
+                        std::thread::yield_now();
+                        let _ = fs::remove_file(&link);
+                        let _ = fs::rename(&real, &link);
+                        // Leave the real directory in place for a moment too.
+                        std::thread::sleep(pause);
+                        n += 1;
+                    }
+                })
+            };
+            let mut inside = 0;
+            for _ in 0..3_000 {
+                if let Ok(c) = root.read("/etc/docker/daemon.json") {
+                    assert_ne!(c.bytes, b"CANARY", "read outside the root (walk: {walk})");
+                    inside += 1;
+                }
+                if let Ok(entries) = root.read_dir_resolved("/etc/docker", false) {
+                    assert!(entries.iter().all(|(n, _)| n == "daemon.json"));
+                }
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            swapper.join().unwrap();
+            assert!(inside > 0, "the file was read at least sometimes");
+        }
+    }
 
     fn fixture() -> (tempfile::TempDir, Root) {
         let dir = tempfile::tempdir().unwrap();

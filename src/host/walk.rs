@@ -222,6 +222,12 @@ fn descend(
         if !allowed || !scope_allows(root, &target, meta.dev, branch.start_dev, options.scope) {
             continue;
         }
+        // A link into /proc or /sys (`/dev/fd` → `/proc/self/fd`, whose entries point at
+        // whatever the scanner itself has open, the root directory included) is listed, not
+        // entered: as when walking from `/`, the pseudo file systems are not walked by accident.
+        if is_symlink && is_pseudo_fs(&target) && !is_pseudo_fs(logical) {
+            continue;
+        }
         // Loops such as `/usr/bin/X11 -> .` are normal: marked, not entered, not a problem.
         if is_cycle {
             continue;
@@ -230,6 +236,12 @@ fn descend(
         descend(root, &path, &target, depth + 1, options, branch, out);
         branch.ancestors.pop();
     }
+}
+
+fn is_pseudo_fs(path: &str) -> bool {
+    PSEUDO_FS_DIRS
+        .iter()
+        .any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
 }
 
 fn scope_allows(root: &Root, resolved: &str, dev: u64, start_dev: u64, scope: FsScope) -> bool {

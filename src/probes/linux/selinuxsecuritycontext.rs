@@ -9,8 +9,6 @@
 //! and are reported `not collected`. Without mcstrans there is no translation, so the `raw*`
 //! fields equal the translated ones.
 
-use std::ffi::CString;
-
 use crate::host::{FileKind, Root};
 use crate::model::oval::{Datatype, Family, Item, ItemStatus, Operation};
 
@@ -52,22 +50,8 @@ pub fn parse_context(text: &str) -> Option<SecurityContext> {
 
 /// The label of `path` (not following a final symlink), `Ok(None)` when it has none.
 fn read_label(root: &Root, path: &str) -> Result<Option<String>, String> {
-    let resolved = root.resolve_parent(path).map_err(|e| e.to_string())?;
-    let host = CString::new(root.host_path(&resolved).into_os_string().into_encoded_bytes())
-        .map_err(|_| format!("`{path}`: path contains a NUL byte"))?;
-    let name = CString::new(XATTR).map_err(|e| e.to_string())?;
-    let mut buf = vec![0u8; 256];
-    // SAFETY: both strings are NUL-terminated; buf is writable for its length.
-    let n = unsafe { libc::lgetxattr(host.as_ptr(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
-    if n < 0 {
-        let err = std::io::Error::last_os_error();
-        return match err.raw_os_error() {
-            Some(libc::ENODATA) | Some(libc::ENOTSUP) => Ok(None),
-            _ => Err(format!("`{path}`: {err}")),
-        };
-    }
-    buf.truncate(n as usize);
-    Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+    let label = root.xattr(path, XATTR, false).map_err(|e| e.to_string())?;
+    Ok(label.map(|bytes| String::from_utf8_lossy(bytes.strip_suffix(b"\0").unwrap_or(&bytes)).into_owned()))
 }
 
 pub struct SelinuxSecurityContextProbe;
@@ -215,6 +199,7 @@ mod tests {
         collect, equals, field_names, nil, pattern, text,
     };
     use crate::semantics::CollectedFlag;
+    use std::ffi::CString;
     use std::fs;
 
     /// Label a file if the test file system supports `security.*` xattrs (tmpfs as root does).
