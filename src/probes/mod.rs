@@ -33,7 +33,10 @@ pub mod unix {
 
 /// stigrun's Docker extension family (`Family::Docker`): the Engine API and dockerd's effective
 /// configuration.
-pub mod docker {}
+pub mod docker {
+    pub mod daemonenvironment;
+    pub mod daemonoption;
+}
 
 pub mod linux {
     pub mod dpkginfo;
@@ -60,6 +63,8 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
     use independent::*;
     use linux::*;
     use unix::*;
+    // The docker probes share one reading of dockerd's configuration per scan.
+    let dockerd = std::sync::Arc::new(support::dockerd::DaemonConfigCache::default());
     vec![
         Box::new(file::FileProbe),
         Box::new(textfilecontent54::TextFileContent54Probe),
@@ -85,6 +90,8 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(rpmverifyfile::RpmverifyfileProbe),
         Box::new(process58::Process58Probe),
         Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
+        Box::new(docker::daemonoption::DaemonOptionProbe { config: dockerd.clone() }),
+        Box::new(docker::daemonenvironment::DaemonEnvironmentProbe { config: dockerd }),
     ]
 }
 
@@ -124,6 +131,8 @@ mod tests {
             (Family::Linux, "rpmverifyfile_object"),
             (Family::Unix, "process58_object"),
             (Family::Linux, "selinuxsecuritycontext_object"),
+            (Family::Docker, "daemonoption_object"),
+            (Family::Docker, "daemonenvironment_object"),
         ] {
             assert!(registry.get(expected.0, expected.1).is_some(), "{expected:?}");
         }

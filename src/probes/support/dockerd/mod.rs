@@ -911,3 +911,27 @@ fn replace_with_engine(config: &mut DaemonConfig, name: &str, values: Vec<String
 
 #[cfg(test)]
 mod tests;
+
+/// One [`DaemonConfig`] per scan target, shared by the probes that read it: every
+/// `daemonoption` and `daemonenvironment` object of a run sees the same reading of the files.
+#[derive(Debug, Default)]
+pub struct DaemonConfigCache {
+    read: std::sync::Mutex<Option<(String, std::sync::Arc<DaemonConfig>)>>,
+}
+
+impl DaemonConfigCache {
+    pub fn get(&self, root: &Root, engine: Option<&dyn EngineSource>) -> std::sync::Arc<DaemonConfig> {
+        let key =
+            format!("{}\u{0}{}", root.base().display(), engine.map(|e| e.describe()).unwrap_or_default());
+        // A poisoned lock only means another probe panicked mid-read: read again.
+        let mut slot = self.read.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((k, config)) = slot.as_ref()
+            && *k == key
+        {
+            return config.clone();
+        }
+        let config = std::sync::Arc::new(DaemonConfig::read(root, engine));
+        *slot = Some((key, config.clone()));
+        config
+    }
+}
