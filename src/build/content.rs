@@ -1,6 +1,7 @@
 //! The docker-ee automation content embedded in the binary: the OVAL node checks
-//! (`content/docker-ee/checks/*.xml`), the per-rule decisions (`decisions.csv`) and the
-//! organisation-set values (`values.toml`), parsed into typed tables.
+//! (`content/docker-ee/checks/*.xml`, standard OVAL that any SCAP tool runs), the checks that use
+//! stigrun's Docker extension (`content/docker-ee/extension-checks/*.xml`), the per-rule decisions
+//! (`decisions.csv`) and the organisation-set values (`values.toml`), parsed into typed tables.
 
 use serde::Deserialize;
 
@@ -11,6 +12,9 @@ pub type EmbeddedCheck = (&'static str, &'static str);
 
 /// Every `content/docker-ee/checks/*.xml`, sorted by name (listed by `build.rs`).
 pub const CHECK_FILES: &[EmbeddedCheck] = include!(concat!(env!("OUT_DIR"), "/docker_ee_checks.rs"));
+/// Every `content/docker-ee/extension-checks/*.xml`, sorted by name.
+pub const EXTENSION_CHECK_FILES: &[EmbeddedCheck] =
+    include!(concat!(env!("OUT_DIR"), "/docker_ee_extension_checks.rs"));
 pub const DECISIONS_CSV: &str = include_str!("../../content/docker-ee/decisions.csv");
 pub const VALUES_TOML: &str = include_str!("../../content/docker-ee/values.toml");
 
@@ -74,13 +78,19 @@ pub struct AutomationContent {
     pub values: Vec<ValueSpec>,
     /// (file name, text) of every OVAL check file.
     pub checks: Vec<(String, String)>,
+    /// (file name, text) of every extension check file: `<STIG-ID>.xml`, one definition each,
+    /// which stigrun runs instead of the rule's standard check.
+    pub extension_checks: Vec<(String, String)>,
 }
 
 impl AutomationContent {
     /// The content compiled into the binary.
     pub fn embedded() -> Result<AutomationContent, BuildError> {
-        let checks = CHECK_FILES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
-        AutomationContent::parse(DECISIONS_CSV, VALUES_TOML, checks)
+        let owned =
+            |files: &[EmbeddedCheck]| files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        let mut content = AutomationContent::parse(DECISIONS_CSV, VALUES_TOML, owned(CHECK_FILES))?;
+        content.extension_checks = owned(EXTENSION_CHECK_FILES);
+        Ok(content)
     }
 
     pub fn parse(
@@ -92,12 +102,18 @@ impl AutomationContent {
             decisions: parse_decisions(decisions_csv)?,
             values: parse_values(values_toml)?,
             checks,
+            extension_checks: Vec::new(),
         })
     }
 
     /// The check file for a STIG ID (`<STIG-ID>.xml`).
     pub fn check_file(&self, stig_id: &str) -> Option<&(String, String)> {
         self.checks.iter().find(|(name, _)| name.strip_suffix(".xml") == Some(stig_id))
+    }
+
+    /// The extension check file for a STIG ID (`<STIG-ID>.xml` in extension-checks/).
+    pub fn extension_check_file(&self, stig_id: &str) -> Option<&(String, String)> {
+        self.extension_checks.iter().find(|(name, _)| name.strip_suffix(".xml") == Some(stig_id))
     }
 
     /// The value that feeds an OVAL external variable.
@@ -173,6 +189,13 @@ mod tests {
         }
         assert_eq!(node.len(), content.checks.len());
         assert_eq!(content.checks.len(), CHECK_FILES.len());
+        // Every extension check belongs to a rule the node or the API decides.
+        assert_eq!(content.extension_checks.len(), EXTENSION_CHECK_FILES.len());
+        for (name, _) in &content.extension_checks {
+            let stig_id = name.strip_suffix(".xml").unwrap();
+            let decision = content.decisions.iter().find(|d| d.stig_id == stig_id);
+            assert!(decision.is_some_and(|d| d.check != CheckKind::Manual), "{name}");
+        }
         for v in &content.values {
             assert!(
                 v.xccdf_value_id.starts_with("xccdf_io.stigrun.docker-ee_value_"),

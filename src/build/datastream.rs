@@ -1,6 +1,14 @@
 //! The SCAP 1.3 source data stream (`templates/build/scap-1.3-datastream.xml.j2`): one data-stream
 //! with the XCCDF 1.2 benchmark as checklist and one merged OVAL document as check, the
 //! checklist's catalog mapping the benchmark's OVAL `href` to the check's component-ref.
+//!
+//! The checks that use stigrun's Docker extension are an OVAL document too, but SCAP validators
+//! (oscap's `sds-validate`, and `xccdf eval` before it runs) check every OVAL element against the
+//! official schemas, which do not know the extension, even inside an `extended-component`. So the
+//! extension document is carried as text: a `stigrun:oval-definitions` element in an
+//! `extended-component`, its content the document in a CDATA section
+//! ([`crate::loader::datastream::NS_EMBEDDED_DOCUMENT`]). oscap never reads it (its checks have a
+//! system oscap does not support); stigrun's loader takes the text out and parses it.
 
 use std::io::Write;
 use std::path::Path;
@@ -12,6 +20,8 @@ use super::oval_merge::MergedOval;
 
 const TEMPLATE_NAME: &str = "scap-1.3-datastream.xml.j2";
 const TEMPLATE: &str = include_str!("../../templates/build/scap-1.3-datastream.xml.j2");
+const OVAL_TEMPLATE_NAME: &str = "oval-definitions.xml.j2";
+const OVAL_TEMPLATE: &str = include_str!("../../templates/build/oval-definitions.xml.j2");
 const NS_OVAL_COMMON: &str = "http://oval.mitre.org/XMLSchema/oval-common-5";
 
 /// Ids and names of one data stream. `name` is the reverse-DNS part of SCAP ids (no `_`).
@@ -29,6 +39,10 @@ pub struct DataStreamIds {
     pub cpe_dictionary_component: String,
     pub cpe_oval_cref: String,
     pub cpe_oval_component: String,
+    /// The extension checks: catalog name, component-ref and extended component.
+    pub extension_href: String,
+    pub extension_cref: String,
+    pub extension_component: String,
     /// The name the dictionary's `check href` uses for the CPE OVAL component.
     pub cpe_oval_href: String,
     /// `xsd:dateTime` for the data stream and its components.
@@ -51,6 +65,9 @@ impl DataStreamIds {
             oval_cref: id("cref", oval_href),
             oval_component: id("comp", oval_href),
             oval_href: oval_href.to_string(),
+            extension_href: super::EXTENSION_HREF.to_string(),
+            extension_cref: id("cref", super::EXTENSION_HREF),
+            extension_component: id("ecomp", super::EXTENSION_HREF),
             cpe_dictionary_cref: id("cref", &dictionary_file),
             cpe_dictionary_component: id("comp", &dictionary_file),
             cpe_oval_cref: id("cref", cpe_oval_href),
@@ -67,18 +84,29 @@ pub fn render_datastream(
     ids: &DataStreamIds,
     benchmark_xml: &str,
     oval: &MergedOval,
+    extension: Option<&MergedOval>,
 ) -> Result<String, BuildError> {
-    let mut oval = oval.clone();
-    // The generator is written with the `oval:` prefix; declare it even if no check file did.
-    if !oval.namespaces.iter().any(|(p, _)| p.as_deref() == Some("oval")) {
-        oval.namespaces.push((Some("oval".to_string()), NS_OVAL_COMMON.to_string()));
-    }
+    let oval = with_common_prefix(oval);
     let mut env = super::xml_environment()?;
     env.add_template(TEMPLATE_NAME, TEMPLATE)?;
+    env.add_template(OVAL_TEMPLATE_NAME, OVAL_TEMPLATE)?;
+    let extension = match extension {
+        Some(document) => {
+            let document = with_common_prefix(document);
+            let text = env
+                .get_template(OVAL_TEMPLATE_NAME)?
+                .render(minijinja::context! { ds => minijinja::value::Serde(ids), oval => minijinja::value::Serde(&document) })?;
+            Some(cdata(&text))
+        }
+        None => None,
+    };
     #[derive(Serialize)]
     struct Context<'a> {
         ds: &'a DataStreamIds,
         oval: &'a MergedOval,
+        /// The extension OVAL document as a CDATA section, ready to paste.
+        extension: Option<String>,
+        embedded_ns: &'static str,
         benchmark_xml: &'a str,
         platform: PlatformContext<'a>,
     }
@@ -100,8 +128,29 @@ pub fn render_datastream(
         definition: super::PLATFORM_DEFINITION,
         oval_xml,
     };
-    let context = Context { ds: ids, oval: &oval, benchmark_xml, platform };
+    let context = Context {
+        ds: ids,
+        oval: &oval,
+        extension,
+        embedded_ns: crate::loader::datastream::NS_EMBEDDED_DOCUMENT,
+        benchmark_xml,
+        platform,
+    };
     Ok(env.get_template(TEMPLATE_NAME)?.render(minijinja::value::Serde(&context))?)
+}
+
+/// The generator is written with the `oval:` prefix; declare it even if no check file did.
+fn with_common_prefix(oval: &MergedOval) -> MergedOval {
+    let mut oval = oval.clone();
+    if !oval.namespaces.iter().any(|(p, _)| p.as_deref() == Some("oval")) {
+        oval.namespaces.push((Some("oval".to_string()), NS_OVAL_COMMON.to_string()));
+    }
+    oval
+}
+
+/// `text` as CDATA sections: a `]]>` inside is split across two sections.
+fn cdata(text: &str) -> String {
+    format!("<![CDATA[{}]]>", text.replace("]]>", "]]]]><![CDATA[>"))
 }
 
 /// Write `bytes` to `path` atomically: a temporary file beside it, synced, then renamed into place,
@@ -152,7 +201,7 @@ mod tests {
             sections: vec![("tests".into(), vec!["<x id=\"1\"/>".into()])],
             definition_ids: vec![],
         };
-        let xml = render_datastream(&ids, "<Benchmark/>", &oval).unwrap();
+        let xml = render_datastream(&ids, "<Benchmark/>", &oval, None).unwrap();
         assert!(
             xml.contains(r##"<cat:uri name="a&amp;b.xml" uri="#scap_io.stigrun.t_cref_a&amp;b.xml"/>"##),
             "{xml}"
@@ -160,6 +209,30 @@ mod tests {
         assert!(xml.contains("<x id=\"1\"/>") && xml.contains("<Benchmark/>"));
         assert!(xml.contains(r#"xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5""#));
         roxmltree::Document::parse(&xml).unwrap();
+        assert!(!xml.contains("extended-component"));
+    }
+
+    #[test]
+    fn the_extension_document_travels_as_text_in_an_extended_component() {
+        let ids = DataStreamIds::new("io.stigrun.t", "t", "o.xml", "2024-06-12T00:00:00");
+        let oval = MergedOval {
+            namespaces: vec![(None, "http://oval.mitre.org/XMLSchema/oval-definitions-5".into())],
+            schema_version: "5.11.3".into(),
+            sections: vec![("tests".into(), vec!["<x id=\"1\" comment=\"a ]]&gt; b\"/>".into()])],
+            definition_ids: vec![],
+        };
+        let xml = render_datastream(&ids, "<Benchmark/>", &oval, Some(&oval)).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let component = doc.descendants().find(|n| n.has_tag_name("extended-component")).unwrap();
+        assert_eq!(component.attribute("id"), Some("scap_io.stigrun.t_ecomp_docker-ee-extension-checks.xml"));
+        let embedded = component.first_element_child().unwrap();
+        assert_eq!(embedded.tag_name().namespace(), Some(crate::loader::datastream::NS_EMBEDDED_DOCUMENT));
+        // The text is the OVAL document itself, `]]>` and all.
+        let text = embedded.text().unwrap();
+        let inner = roxmltree::Document::parse(text).unwrap();
+        assert_eq!(inner.root_element().tag_name().name(), "oval_definitions");
+        assert!(text.contains("a ]]&gt; b") || text.contains("a ]]> b"), "{text}");
+        assert!(xml.contains(r##"<cat:uri name="docker-ee-extension-checks.xml" uri="#scap_io.stigrun.t_cref_docker-ee-extension-checks.xml"/>"##));
     }
 
     #[test]

@@ -2,9 +2,15 @@
 //! benchmark and stigrun's OVAL node checks.
 //!
 //! DISA 1.1 benchmark (text kept verbatim) + decisions.csv (which rules are decided on the node) +
-//! values.toml (organisation-set values) + checks/*.xml (one OVAL document per rule)
-//! → [`xccdf12`] (XCCDF 1.2 benchmark) + [`oval_merge`] (one OVAL document) → [`datastream`].
+//! values.toml (organisation-set values) + checks/*.xml (one OVAL document per rule) +
+//! extension-checks/*.xml (the same rules read through stigrun's Docker extension)
+//! → [`xccdf12`] (XCCDF 1.2 benchmark) + [`oval_merge`] (one OVAL document per kind) → [`datastream`].
 //! The same builder, run in memory, is the built-in `docker-ee` that `stigrun eval` scans.
+//!
+//! A rule with both gets two checks, the extension's first: its system is stigrun's
+//! ([`crate::model::oval::DOCKER_CHECK_SYSTEM`]), so oscap and other SCAP tools skip it and run the standard OVAL check,
+//! while stigrun runs the extension check. The extension document travels in the data stream as
+//! an extended component (see [`datastream`]), so the data stream still validates.
 
 pub mod content;
 pub mod datastream;
@@ -25,6 +31,9 @@ use xccdf12::{ConversionInput, OvalBinding, PlatformView, ValueView};
 
 /// The `check-content-ref href` of the OVAL checks, mapped by the data stream's catalog.
 pub const OVAL_HREF: &str = "docker-ee-oval.xml";
+/// The `check-content-ref href` of the extension checks, mapped by the catalog to the extended
+/// component that carries them.
+pub const EXTENSION_HREF: &str = "docker-ee-extension-checks.xml";
 /// Reverse-DNS namespace of stigrun's SCAP ids.
 pub const SCAP_NAMESPACE: &str = "io.stigrun.docker-ee";
 
@@ -52,6 +61,8 @@ pub enum BuildError {
     Benchmark { message: String },
     #[error("`{file}` is an xccdf 1.2 benchmark; the builder converts DISA's xccdf 1.1 benchmarks")]
     NotXccdf11 { file: String },
+    #[error("extension check `{file}` defines {count} definitions; it must define exactly one")]
+    ExtensionDefinitions { file: String, count: usize },
     #[error("node rule `{stig_id}` has no check file `content/docker-ee/checks/{stig_id}.xml`")]
     MissingCheckFile { stig_id: String },
     #[error("check `{file}` does not define `{definition}` named for rule `{stig_id}` in decisions.csv")]
@@ -134,7 +145,9 @@ pub fn build(
     let mut report =
         BindingReport { release: release.to_string(), rules: bench.rules.len(), ..Default::default() };
     let mut bindings = HashMap::new();
+    let mut extension_bindings = HashMap::new();
     let mut bound_files: Vec<(&str, &str)> = Vec::new();
+    let mut bound_extension_files: Vec<(&str, &str)> = Vec::new();
     let mut exported_values: Vec<&str> = Vec::new();
     for rule in &bench.rules {
         let stig_id = rule.version.as_deref().unwrap_or_default();
@@ -142,38 +155,49 @@ pub fn build(
             report.rules_without_decision.push((stig_id.to_string(), rule.id().to_string()));
             continue;
         };
-        if decision.check != CheckKind::Node {
+        if decision.check == CheckKind::Manual {
             continue;
         }
-        let (file, xml) = content
-            .check_file(stig_id)
-            .ok_or_else(|| BuildError::MissingCheckFile { stig_id: stig_id.to_string() })?;
-        let declared = oval_merge::declared_ids(xml, file)?;
-        let definition = decision.oval_definition.clone().unwrap_or_default();
-        if !declared.definitions.contains(&definition) {
-            return Err(BuildError::UnknownDefinition {
-                stig_id: stig_id.to_string(),
-                definition,
-                file: file.clone(),
-            });
-        }
-        let mut exports = Vec::new();
-        for (variable, datatype) in &declared.external_variables {
-            let value = content.value_for_variable(variable).ok_or_else(|| BuildError::UnboundVariable {
-                file: file.clone(),
-                variable: variable.clone(),
-            })?;
-            if value.value_type != *datatype {
-                return Err(BuildError::TypeMismatch {
+        let mut automated = false;
+        if decision.check == CheckKind::Node {
+            let (file, xml) = content
+                .check_file(stig_id)
+                .ok_or_else(|| BuildError::MissingCheckFile { stig_id: stig_id.to_string() })?;
+            let declared = oval_merge::declared_ids(xml, file)?;
+            let definition = decision.oval_definition.clone().unwrap_or_default();
+            if !declared.definitions.contains(&definition) {
+                return Err(BuildError::UnknownDefinition {
+                    stig_id: stig_id.to_string(),
+                    definition,
                     file: file.clone(),
-                    variable: variable.clone(),
-                    declared: datatype.clone(),
-                    value_id: value.xccdf_value_id.clone(),
-                    value_type: value.value_type.clone(),
                 });
             }
-            exported_values.push(&value.xccdf_value_id);
-            exports.push((value.xccdf_value_id.clone(), variable.clone()));
+            let exports = exports_of(&declared, file, content, &mut exported_values)?;
+            bindings.insert(
+                rule.id().to_string(),
+                OvalBinding { href: OVAL_HREF.to_string(), definition_id: definition, exports },
+            );
+            bound_files.push((file, xml));
+            automated = true;
+        }
+        if let Some((file, xml)) = content.extension_check_file(stig_id) {
+            let declared = oval_merge::declared_ids(xml, file)?;
+            let [definition] = declared.definitions.as_slice() else {
+                return Err(BuildError::ExtensionDefinitions {
+                    file: file.clone(),
+                    count: declared.definitions.len(),
+                });
+            };
+            let exports = exports_of(&declared, file, content, &mut exported_values)?;
+            extension_bindings.insert(
+                rule.id().to_string(),
+                OvalBinding { href: EXTENSION_HREF.to_string(), definition_id: definition.clone(), exports },
+            );
+            bound_extension_files.push((file, xml));
+            automated = true;
+        }
+        if !automated {
+            continue;
         }
         if rule.id() != decision.rule_id {
             report.rule_id_differs.push((
@@ -183,11 +207,6 @@ pub fn build(
             ));
         }
         report.automated.push((stig_id.to_string(), rule.id().to_string()));
-        bindings.insert(
-            rule.id().to_string(),
-            OvalBinding { href: OVAL_HREF.to_string(), definition_id: definition, exports },
-        );
-        bound_files.push((file, xml));
     }
     for d in content.decisions.iter().filter(|d| d.check == CheckKind::Node) {
         if !bench.rules.iter().any(|r| r.version.as_deref() == Some(d.stig_id.as_str())) {
@@ -195,7 +214,13 @@ pub fn build(
         }
     }
     bound_files.sort();
+    bound_extension_files.sort();
     let oval = oval_merge::merge(&bound_files)?;
+    let extension = if bound_extension_files.is_empty() {
+        None
+    } else {
+        Some(oval_merge::merge(&bound_extension_files)?)
+    };
     let values = content
         .values
         .iter()
@@ -210,6 +235,7 @@ pub fn build(
         .collect();
     let input = ConversionInput {
         bindings,
+        extension_bindings,
         values,
         source_name: source_name.to_string(),
         platform: Some(PlatformView {
@@ -227,8 +253,37 @@ pub fn build(
         OVAL_HREF,
         &format!("{date}T00:00:00"),
     );
-    let xml = datastream::render_datastream(&ids, &benchmark_xml, &oval)?;
+    let xml = datastream::render_datastream(&ids, &benchmark_xml, &oval, extension.as_ref())?;
     Ok(Built { xml, report })
+}
+
+/// The (XCCDF value, OVAL variable) exports of a check file's external variables, each bound to a
+/// value of values.toml of the same type.
+fn exports_of<'c>(
+    declared: &oval_merge::DeclaredIds,
+    file: &str,
+    content: &'c AutomationContent,
+    exported_values: &mut Vec<&'c str>,
+) -> Result<Vec<(String, String)>, BuildError> {
+    let mut exports = Vec::new();
+    for (variable, datatype) in &declared.external_variables {
+        let value = content.value_for_variable(variable).ok_or_else(|| BuildError::UnboundVariable {
+            file: file.to_string(),
+            variable: variable.clone(),
+        })?;
+        if value.value_type != *datatype {
+            return Err(BuildError::TypeMismatch {
+                file: file.to_string(),
+                variable: variable.clone(),
+                declared: datatype.clone(),
+                value_id: value.xccdf_value_id.clone(),
+                value_type: value.value_type.clone(),
+            });
+        }
+        exported_values.push(&value.xccdf_value_id);
+        exports.push((value.xccdf_value_id.clone(), variable.clone()));
+    }
+    Ok(exports)
 }
 
 /// `xccdf_io.stigrun.docker-ee_value_docker_log_max_size` → `docker_log_max_size`.

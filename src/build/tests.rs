@@ -26,10 +26,23 @@ fn v2r2_binds_every_node_rule_and_loads_back() {
     assert_eq!(bench.rules.len(), 101);
     let rule = bench.rule("xccdf_mil.disa.stig_rule_SV-235833r961395_rule").unwrap();
     assert_eq!(rule.version.as_deref(), Some("DKER-EE-003320"));
-    assert_eq!(rule.checks[0].system, xccdf12::OVAL_SYSTEM);
-    assert_eq!(rule.checks[0].content_refs[0].name.as_deref(), Some("oval:io.stigrun.docker-ee:def:3320"));
-    assert_eq!(rule.checks[0].exports.len(), 1);
-    assert!(rule.checks[1].content.as_deref().unwrap_or_default().contains("log-driver"));
+    // The extension check first (stigrun runs it), the standard OVAL check next (oscap runs it),
+    // DISA's manual procedure last.
+    assert_eq!(rule.checks[0].system, crate::model::oval::DOCKER_CHECK_SYSTEM);
+    assert_eq!(rule.checks[0].content_refs[0].href, EXTENSION_HREF);
+    assert_eq!(rule.checks[0].content_refs[0].name.as_deref(), Some("oval:io.stigrun.dockerd:def:3320"));
+    assert_eq!(rule.checks[1].system, xccdf12::OVAL_SYSTEM);
+    assert_eq!(rule.checks[1].content_refs[0].name.as_deref(), Some("oval:io.stigrun.docker-ee:def:3320"));
+    assert_eq!(rule.checks[1].exports.len(), 1);
+    assert!(rule.checks[2].content.as_deref().unwrap_or_default().contains("log-driver"));
+    // A rule without an extension check keeps the standard one first.
+    let socket = bench.rule("xccdf_mil.disa.stig_rule_SV-235865r961863_rule").unwrap();
+    assert_eq!(socket.checks[0].system, xccdf12::OVAL_SYSTEM);
+    // The extension href resolves through the catalog to the text in the extended component.
+    let extension = loaded.check_component(EXTENSION_HREF).unwrap();
+    assert!(extension.component.extended);
+    let text = extension.embedded_text().unwrap().unwrap();
+    assert!(text.contains("oval:io.stigrun.dockerd:def:3320") && text.contains("<docker:daemonoption_object"));
     // The OVAL href resolves through the catalog to the merged document.
     let oval = loaded.check_component(OVAL_HREF).unwrap();
     assert!(oval.xml().contains("oval:io.stigrun.docker-ee:def:3320"));

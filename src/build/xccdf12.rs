@@ -55,6 +55,8 @@ pub struct ValueView {
 pub struct ConversionInput {
     /// Original rule id → its automated check.
     pub bindings: HashMap<String, OvalBinding>,
+    /// Original rule id → its check through stigrun's Docker extension (placed first).
+    pub extension_bindings: HashMap<String, OvalBinding>,
     pub values: Vec<ValueView>,
     /// Name of the official file, recorded as `dc:source`.
     pub source_name: String,
@@ -270,12 +272,19 @@ fn item_view<'a>(bench: &'a Benchmark, item: ItemRef, input: &'a ConversionInput
 }
 
 fn rule_view<'a>(rule: &'a Rule, input: &'a ConversionInput) -> RuleView<'a> {
-    let mut checks = Vec::with_capacity(rule.checks.len() + 1);
-    // The OVAL check comes first: oscap and stigrun use the first check whose system they support;
-    // DISA's manual procedure stays for assessors and tools without OVAL.
-    if let Some(binding) = input.bindings.get(rule.id()) {
+    let mut checks = Vec::with_capacity(rule.checks.len() + 2);
+    // Automated checks come first: oscap and stigrun use the first check whose system they support.
+    // The extension check (stigrun's system) leads, so stigrun runs it and oscap, which does not
+    // know its system, runs the standard OVAL check after it; DISA's manual procedure stays for
+    // assessors and tools without OVAL.
+    let bound = [
+        (input.extension_bindings.get(rule.id()), crate::model::oval::DOCKER_CHECK_SYSTEM),
+        (input.bindings.get(rule.id()), OVAL_SYSTEM),
+    ];
+    for (binding, system) in bound {
+        let Some(binding) = binding else { continue };
         checks.push(CheckView {
-            system: OVAL_SYSTEM.to_string(),
+            system: system.to_string(),
             exports: binding
                 .exports
                 .iter()

@@ -21,6 +21,10 @@ pub const NS_CATALOG: &str = "urn:oasis:names:tc:entity:xmlns:xml:catalog";
 pub const NS_OVAL_DEFINITIONS: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
 pub const NS_OCIL_20: &str = "http://scap.nist.gov/schema/ocil/2.0";
 pub const NS_CPE_DICT_20: &str = "http://cpe.mitre.org/dictionary/2.0";
+/// The element stigrun wraps a document in when it travels as text inside an
+/// `extended-component` (`<stigrun:oval-definitions>` holding the document in CDATA): OVAL that
+/// uses stigrun's extension, which SCAP validators would reject as elements.
+pub const NS_EMBEDDED_DOCUMENT: &str = "http://stigrun.io/XMLSchema/embedded-document";
 
 const EXPECTED_SOURCES: &str = "`data-stream-collection` in `http://scap.nist.gov/schema/scap/source/1.2`, or \
      `Benchmark` in `http://checklists.nist.gov/xccdf/1.1` or `http://checklists.nist.gov/xccdf/1.2`";
@@ -212,6 +216,19 @@ impl<'a> ComponentXml<'a> {
     /// The root element's text. Prefixes may be declared on ancestors: see `inherited_namespaces`.
     pub fn xml(&self) -> &'a str {
         self.document.get(self.component.root_range.clone()).unwrap_or("")
+    }
+
+    /// The document a component carries as text ([`NS_EMBEDDED_DOCUMENT`]); `None` for a
+    /// component whose root element is the document itself.
+    pub fn embedded_text(&self) -> Result<Option<String>, String> {
+        if self.component.root_namespace != NS_EMBEDDED_DOCUMENT {
+            return Ok(None);
+        }
+        let options = roxmltree::ParsingOptions { allow_dtd: false, ..roxmltree::ParsingOptions::default() };
+        let doc = roxmltree::Document::parse_with_options(self.xml(), options)
+            .map_err(|e| format!("{}#{}: {e}", self.file, self.component.id))?;
+        let text: String = doc.root_element().children().filter_map(|n| n.text()).collect();
+        Ok(Some(text))
     }
 
     /// A cursor over the root element with the ancestors' namespace bindings in scope, and

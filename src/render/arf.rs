@@ -1,6 +1,10 @@
 //! ARF 1.1 writer: the source data stream (report request), the asset (hostname, fqdn, addresses,
 //! MACs from the target facts), the XCCDF `TestResult` and one OVAL results document per OVAL
 //! document the scan evaluated (`templates/arf.xml.j2`, laid out as oscap's `--results-arf`).
+//!
+//! OVAL documents that use stigrun's Docker extension are left out: their items are not in the
+//! official OVAL schemas, and an ARF must validate. Their rules' results are in the `TestResult`,
+//! and the evidence is in stigrun's JSON results and HTML report.
 
 use std::io::Write;
 use std::path::Path;
@@ -50,6 +54,9 @@ pub fn write_arf(
         let Some(definitions) = &document.definitions else {
             return Err(ReportError::MissingDefinitions { href: document.href.clone() });
         };
+        if uses_extension(definitions) {
+            continue;
+        }
         let mut xml = Vec::new();
         write_oval_results(&mut xml, definitions, &document.run, &OvalResultsOptions::default())?;
         let xml = String::from_utf8_lossy(&xml);
@@ -79,6 +86,13 @@ pub fn write_arf(
     let template = environment.get_template(TEMPLATE_NAME).map_err(&render)?;
     template.render_captured_to(context, WriteAdapter(out)).map_err(&render)?;
     Ok(())
+}
+
+/// Does the document use an OVAL family outside the official schemas (stigrun's Docker extension)?
+fn uses_extension(definitions: &crate::model::oval::OvalDefinitions) -> bool {
+    use crate::model::oval::Family;
+    definitions.tests.values().any(|t| t.kind.family == Family::Docker)
+        || definitions.objects.values().any(|o| o.kind.family == Family::Docker)
 }
 
 /// Write the ARF file atomically.

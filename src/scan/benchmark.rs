@@ -21,7 +21,7 @@ use crate::eval::progress::ProgressHandle;
 use crate::host::{HostError, ScanTarget};
 use crate::loader::LoadedBenchmark;
 use crate::loader::oval::{OvalLoadErrors, load_oval_file, parse_oval_str};
-use crate::model::oval::OvalDefinitions;
+use crate::model::oval::{DOCKER_CHECK_SYSTEM, OvalDefinitions};
 use crate::model::xccdf::{Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role};
 use crate::probes::Registry;
 use crate::resolve::{self, ResolveError, Resolved};
@@ -402,7 +402,10 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
     if candidates.is_empty() {
         candidates = rule.checks.iter().filter(|c| c.selector.is_none()).collect();
     }
-    if let Some(check) = candidates.iter().find(|c| c.system == OVAL_SYSTEM) {
+    // stigrun's extension checks read more than standard OVAL can (dockerd's effective
+    // configuration): they win over a standard OVAL check for the same rule.
+    let preferred = candidates.iter().find(|c| c.system == DOCKER_CHECK_SYSTEM);
+    if let Some(check) = preferred.or_else(|| candidates.iter().find(|c| c.system == OVAL_SYSTEM)) {
         return Plan::Checks(check_tree(check));
     }
     if let Some(manual) =
@@ -431,7 +434,7 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
 }
 
 fn check_tree(check: &Check) -> CheckTree {
-    if check.system != OVAL_SYSTEM {
+    if check.system != OVAL_SYSTEM && check.system != DOCKER_CHECK_SYSTEM {
         return CheckTree::Unsupported { system: check.system.clone() };
     }
     // Alternatives are tried in order; the first ref is the one evaluated (the others are
@@ -579,8 +582,11 @@ pub(crate) fn load_check_document(
         let component = loaded
             .check_component(href)
             .ok_or_else(|| format!("`{href}` is not a component of the data stream"))?;
-        let xml = standalone_xml(&component);
         let name = format!("{}#{}", component.file, component.component.id);
+        if let Some(text) = component.embedded_text()? {
+            return parse_oval_str(&text, &name).map_err(describe);
+        }
+        let xml = standalone_xml(&component);
         return parse_oval_str(&xml, &name).map_err(describe);
     }
     let base = request.base_dir.as_deref().unwrap_or(Path::new("."));
