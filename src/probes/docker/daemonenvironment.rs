@@ -26,7 +26,9 @@ impl Probe for DaemonEnvironmentProbe {
             return Collected::error(format!("object `{}` has no `name`", object.id));
         }
         let config = self.config.get(ctx.root(), ctx.target.engine());
-        if let Some(refusal) = &config.refusal {
+        // A daemon.json dockerd refuses leaves systemd's environment as it is; only a unit systemd
+        // cannot start leaves it unknown.
+        if let Some(refusal) = &config.environment_refusal {
             return refused(refusal, &config);
         }
         let kind = item_type(object.kind);

@@ -32,7 +32,11 @@ impl Probe for DaemonOptionProbe {
         }
         let config = self.config.get(ctx.root(), ctx.target.engine());
         if let Some(refusal) = &config.refusal {
-            return refused(refusal, &config);
+            // Only what does not depend on the refused files can still be told.
+            let names = object.entity("name").and_then(|e| e.exact_values());
+            if !names.is_some_and(|n| n.iter().all(|n| config.known_despite_refusal(n))) {
+                return refused(refusal, &config);
+            }
         }
         let kind = item_type(object.kind);
         let mut items = Vec::new();
@@ -50,7 +54,14 @@ impl Probe for DaemonOptionProbe {
             item.messages.extend(setting.notes.iter().cloned());
             items.push(item);
         }
-        with_context(Collected::from_items(items), &config)
+        let mut collected = Collected::from_items(items);
+        if let Some(refusal) = &config.refusal {
+            collected.messages.push(
+                Diagnostic::new(Code::Malformed, refusal.message.clone())
+                    .with_level(crate::diag::Level::Warning),
+            );
+        }
+        with_context(collected, &config)
     }
 }
 
@@ -116,5 +127,9 @@ mod tests {
         assert_eq!(c.messages[0].code, Code::Malformed);
         assert!(c.messages[0].message.contains("/etc/docker/daemon.json:1:25"), "{}", c.messages[0]);
         assert_eq!(c.messages[0].subject, Some(Subject::File { path: "/etc/docker/daemon.json".into() }));
+        // Whether an engine answered does not depend on the files: no engine, no item, no error.
+        let c = collect(&probe(), vec![equals("name", "engine")], &root);
+        assert_eq!(c.flag, CollectedFlag::DoesNotExist);
+        assert!(c.messages.iter().any(|m| m.message.contains("dockerd refuses it")));
     }
 }

@@ -38,6 +38,8 @@ pub const DEFAULT_SOCKET: &str = "unix:///var/run/docker.sock";
 pub const DEFAULT_DATA_ROOT: &str = "/var/lib/docker";
 /// Storage drivers in dockerd's order of preference (graphdriver priority, Linux, 18.09–19.03).
 const DRIVER_PRIORITY: &[&str] = &["btrfs", "zfs", "overlay2", "aufs", "overlay", "devicemapper", "vfs"];
+/// Settings that come from a running engine alone, never from the files.
+pub const ENGINE_ONLY: &[&str] = &["engine", "security-options"];
 /// The insecure registry range dockerd always adds; `/info` reports it on every engine.
 const IMPLICIT_INSECURE: &str = "127.0.0.0/8";
 
@@ -142,6 +144,9 @@ pub struct DaemonConfig {
     /// The environment of the dockerd process (empty without a `docker.service`).
     pub environment: Environment,
     pub refusal: Option<Refusal>,
+    /// Set when systemd itself would not start docker.service (its environment is then unknown);
+    /// a refusal of daemon.json leaves the environment known.
+    pub environment_refusal: Option<Refusal>,
     /// Notes about the configuration as a whole (how dockerd is started, unknown flags…).
     pub notes: Vec<String>,
     /// Files read: (in-root path, SHA-256).
@@ -166,11 +171,21 @@ impl DaemonConfig {
     pub fn read(root: &Root, engine: Option<&dyn EngineSource>) -> DaemonConfig {
         let mut config = DaemonConfig::default();
         if let Err(refusal) = config.assemble(root, engine) {
-            // What dockerd would refuse has no effective settings.
+            // What dockerd would refuse has no effective settings from the files; a running engine
+            // still reports what it runs with.
             config.settings.clear();
             config.refusal = Some(refusal);
+            if let Some(engine) = engine {
+                engine_facts(engine, &mut config);
+            }
         }
         config
+    }
+
+    /// Is `name` answered even when dockerd would refuse the files: settings only a running engine
+    /// reports, and settings the engine reported here.
+    pub fn known_despite_refusal(&self, name: &str) -> bool {
+        ENGINE_ONLY.contains(&name) || self.values(name).any(|s| s.source == Source::Engine)
     }
 
     fn assemble(&mut self, root: &Root, engine: Option<&dyn EngineSource>) -> Result<(), Refusal> {
@@ -231,6 +246,7 @@ fn command_line(root: &Root, service: &Unit, config: &mut DaemonConfig) -> Resul
                 ));
             }
             let mut given = Vec::new();
+            config.environment = env.clone();
             for exec in execs {
                 let words =
                     environment::command_words(exec, &env).map_err(|e| refusal_at(&e.origin, e.message))?;
@@ -249,7 +265,6 @@ fn command_line(root: &Root, service: &Unit, config: &mut DaemonConfig) -> Resul
                 config.notes.extend(line.notes);
                 given.extend(line.flags);
             }
-            config.environment = env;
             Ok(given)
         }
     }
