@@ -80,6 +80,9 @@ pub enum Code {
     Variable,
     /// A comparison could not be made (bad regex, value not of the datatype…).
     Comparison,
+    /// A limit that keeps the scan bounded was reached (nesting depth, values per variable, items,
+    /// bytes read, time); what was cut is named.
+    Limit,
     /// A check refers to a definition or document that is not there or cannot be loaded.
     CheckUnavailable,
     // Rule results.
@@ -108,6 +111,7 @@ impl Code {
             | Code::Circular
             | Code::Variable
             | Code::Comparison
+            | Code::Limit
             | Code::CheckUnavailable => Level::Error,
             Code::NotCollected | Code::NeedsRunningSystem | Code::NeedsEngine | Code::AnswerIgnored => {
                 Level::Warning

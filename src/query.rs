@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::catalog::{self, BenchmarkSource, CatalogError};
 use crate::loader::datastream::{ComponentKind, DataStreamCollection};
 use crate::loader::xccdf::parse_benchmark;
 use crate::loader::{self, Input, LoadError, LoadedBenchmark, Selection, Source};
@@ -13,52 +12,17 @@ use crate::model::cci::{CciCatalog, Revision};
 use crate::model::stig::{Category, DisaDescription, UnknownRule};
 use crate::model::xccdf::{Benchmark, Severity, XccdfVersion};
 use crate::resolve::{self, ResolveError};
+use crate::source::catalog::{self, BenchmarkSource};
+use crate::source::{SourceError, open_source};
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
     #[error(transparent)]
-    Catalog(#[from] CatalogError),
+    Source(#[from] SourceError),
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error(transparent)]
     Resolve(#[from] ResolveError),
-    #[error(transparent)]
-    Build(#[from] crate::build::BuildError),
-}
-
-/// Load the source a `--benchmark` spec names (built-in name or path), without picking a
-/// benchmark out of a data stream.
-pub fn open_source(spec: &str) -> Result<Source, QueryError> {
-    Ok(match catalog::resolve(spec)? {
-        BenchmarkSource::Builtin(b) => {
-            loader::load_source(Input::Bytes { name: b.file_name, bytes: b.bytes })?
-        }
-        BenchmarkSource::Path(path) => loader::load_source(path.as_path())?,
-    })
-}
-
-/// Load the one benchmark a `--benchmark` spec and the data-stream selection name.
-pub fn open_benchmark(spec: &str, selection: &Selection) -> Result<LoadedBenchmark, QueryError> {
-    Ok(match catalog::resolve(spec)? {
-        BenchmarkSource::Builtin(b) => {
-            loader::load_benchmark(Input::Bytes { name: b.file_name, bytes: b.bytes }, selection)?
-        }
-        BenchmarkSource::Path(path) => loader::load_benchmark(path.as_path(), selection)?,
-    })
-}
-
-/// Load the benchmark a scan evaluates. A built-in name means its automated form: the SCAP 1.3 data
-/// stream `stigrun build` writes, assembled in memory (DISA's manual text plus the OVAL node checks);
-/// a path is loaded as it is.
-pub fn open_scan_benchmark(spec: &str, selection: &Selection) -> Result<LoadedBenchmark, QueryError> {
-    match catalog::resolve(spec)? {
-        BenchmarkSource::Builtin(b) => {
-            let built = crate::build::build_builtin(b)?;
-            let name = format!("{} (built)", b.spec());
-            Ok(loader::load_benchmark(Input::Bytes { name: &name, bytes: built.xml.as_bytes() }, selection)?)
-        }
-        BenchmarkSource::Path(path) => Ok(loader::load_benchmark(path.as_path(), selection)?),
-    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -196,8 +160,8 @@ fn datastream_info(collection: &DataStreamCollection) -> Result<InfoView, QueryE
 
 fn benchmark_view(b: &Benchmark, component_ref: Option<String>) -> Result<BenchmarkView, QueryError> {
     let mut profiles = Vec::with_capacity(b.profiles.len());
-    for p in &b.profiles {
-        let resolved = resolve::resolve(b, Some(p))?;
+    for (p, resolved) in b.profiles.iter().zip(resolve::resolve_all(b)) {
+        let resolved = resolved?;
         profiles.push(ProfileView {
             id: p.id.clone(),
             title: p.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
@@ -311,10 +275,10 @@ pub fn control_matches(listed: &str, control: &str) -> bool {
 }
 
 /// stigrun's automation decisions for a built-in benchmark (`docker-ee`), if it has them.
-pub fn automation_for(spec: &str) -> Option<crate::build::content::AutomationContent> {
+pub fn automation_for(spec: &str) -> Option<crate::source::build::content::AutomationContent> {
     match catalog::resolve(spec).ok()? {
         BenchmarkSource::Builtin(b) if b.name == "docker-ee" => {
-            crate::build::content::AutomationContent::embedded().ok()
+            crate::source::build::content::AutomationContent::embedded().ok()
         }
         _ => None,
     }
@@ -324,7 +288,7 @@ pub fn rules(
     loaded: &LoadedBenchmark,
     cci: &CciCatalog,
     filter: &RuleFilter<'_>,
-    automation: Option<&crate::build::content::AutomationContent>,
+    automation: Option<&crate::source::build::content::AutomationContent>,
 ) -> Result<Vec<RuleRow>, RulesError> {
     let bench = &loaded.benchmark;
     let resolved = match filter.profile {
@@ -377,8 +341,8 @@ pub fn rules(
     Ok(rows)
 }
 
-fn check_kind_name(kind: crate::build::content::CheckKind) -> &'static str {
-    use crate::build::content::CheckKind;
+fn check_kind_name(kind: crate::source::build::content::CheckKind) -> &'static str {
+    use crate::source::build::content::CheckKind;
     match kind {
         CheckKind::Node => "node (OVAL)",
         CheckKind::Api => "api (Engine/UCP)",

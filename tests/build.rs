@@ -12,8 +12,6 @@ use std::process::Command;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docker-ee");
 const FIXTURE_PROFILE: &str = "xccdf_io.stigrun.docker-ee_profile_fixture-values";
 const RULE_PREFIX: &str = "xccdf_mil.disa.stig_rule_";
-/// stigrun's checks through its Docker extension (oscap runs the rule's standard OVAL check).
-const DOCKER_CHECK_SYSTEM: &str = "http://stigrun.io/XMLSchema/oval-definitions-5#docker";
 
 fn stigrun() -> Command {
     Command::new(env!("CARGO_BIN_EXE_stigrun"))
@@ -178,6 +176,55 @@ fn extension_checks_and_their_results_validate_against_the_extension_schema() {
         );
         xsd_valid(&out, results.to_str().unwrap());
     }
+    // The merged document `stigrun build` writes beside the data stream validates too.
+    build_ds(dir.path(), "docker-ee");
+    xsd_valid(&dir.path().join("docker-ee-dockerd-oval.xml"), definitions.to_str().unwrap());
+}
+
+/// A node rule's check names the dockerd document first and the standard OVAL check second: a data
+/// stream scanned with the dockerd document beside it gets dockerd's effective configuration, one
+/// copied without it falls back to the standard check, as oscap does.
+#[test]
+fn a_data_stream_without_the_dockerd_checks_falls_back_to_the_standard_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = build_ds(dir.path(), "docker-ee");
+    // DOCKER_FIPS=1 set, then removed by UnsetEnvironment=: a regular expression sees only the first.
+    let node = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let p = node.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "lib/systemd/system/docker.service",
+        "[Service]\nEnvironment=DOCKER_FIPS=1\nExecStart=/usr/bin/dockerd\n",
+    );
+    write("etc/systemd/system/docker.service.d/zz.conf", "[Service]\nUnsetEnvironment=DOCKER_FIPS\n");
+    let fips = |ds: &Path| {
+        let json = dir.path().join("fips.json");
+        let run = stigrun()
+            .args(["eval", "--rule", "SV-235777r960762_rule", "--benchmark"])
+            .arg(ds)
+            .arg("--root")
+            .arg(node.path())
+            .arg("--json")
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(matches!(run.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&run.stderr));
+        let results: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        let rule =
+            results["rules"].as_array().unwrap().iter().find(|r| r["version"] == "DKER-EE-001070").unwrap();
+        (
+            rule["result"].as_str().unwrap().to_string(),
+            rule["check"]["href"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    assert_eq!(fips(&ds), ("fail".to_string(), "docker-ee-dockerd-oval.xml".to_string()));
+    let alone = tempfile::tempdir().unwrap();
+    let copy = alone.path().join("ds.xml");
+    std::fs::copy(&ds, &copy).unwrap();
+    assert_eq!(fips(&copy), ("pass".to_string(), "docker-ee-oval.xml".to_string()));
 }
 
 fn build_ds(dir: &Path, spec: &str) -> PathBuf {
@@ -266,9 +313,8 @@ fn stigrun_eval(node: &Path, values: &[(String, String)], json: &Path) -> BTreeM
         .iter()
         .map(|r| {
             let id = r["rule_id"].as_str().unwrap();
-            let system = r["check"]["system"].as_str();
-            let oval = system == Some("http://oval.mitre.org/XMLSchema/oval-definitions-5")
-                || system == Some(DOCKER_CHECK_SYSTEM);
+            let oval =
+                r["check"]["system"].as_str() == Some("http://oval.mitre.org/XMLSchema/oval-definitions-5");
             (
                 id.strip_prefix(RULE_PREFIX).unwrap_or(id).to_string(),
                 (r["result"].as_str().unwrap().to_string(), oval),
@@ -357,23 +403,6 @@ fn built_data_streams_pass_oscap_validation() {
         for entry in std::fs::read_dir(&split).unwrap() {
             let file = entry.unwrap().path();
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
-            if name == "docker-ee-extension-checks.xml" {
-                // The extension checks travel as text (SCAP validators would reject their elements):
-                // the text is an OVAL document valid against the official and the extension schemas.
-                let text = std::fs::read_to_string(&file).unwrap();
-                let doc = roxmltree::Document::parse(&text).unwrap();
-                let embedded: String = doc.root_element().children().filter_map(|n| n.text()).collect();
-                let outside =
-                    dir.path().join(format!("extension-{}", ds.file_stem().unwrap().to_string_lossy()));
-                std::fs::create_dir_all(&outside).unwrap();
-                let inner = outside.join("extension-oval.xml");
-                std::fs::write(&inner, embedded).unwrap();
-                let schemas = outside.join("schemas");
-                let (definitions, _) = extension_schemas(&schemas);
-                xsd_valid(&inner, definitions.to_str().unwrap());
-                validated.push("extension");
-                continue;
-            }
             let kind = if name.ends_with("oval.xml") {
                 "oval"
             } else if name.ends_with("cpe-dictionary.xml") {
@@ -396,7 +425,7 @@ fn built_data_streams_pass_oscap_validation() {
             validated.push(kind);
         }
         validated.sort_unstable();
-        assert_eq!(validated, ["cpe", "extension", "oval", "oval", "xccdf"], "{}", ds.display());
+        assert_eq!(validated, ["cpe", "oval", "oval", "xccdf"], "{}", ds.display());
         let run = Command::new("oscap").arg("info").arg(ds).output().unwrap();
         assert!(
             run.status.success() && String::from_utf8_lossy(&run.stdout).contains("Version: 1.3"),

@@ -1203,10 +1203,10 @@ def main():
         with open(os.path.join(out_dir, name), "w", encoding="utf-8") as f:
             f.write(text)
         written[directory] = written.get(directory, 0) + 1
-    for directory in ["checks", "extension-checks"]:
-        keep = {f"{s}.xml" for s, (std, ext) in RULES.items() if (std if directory == "checks" else ext)}
-        for stale in sorted(set(os.listdir(os.path.join(HERE, directory))) - keep):
-            os.remove(os.path.join(HERE, directory, stale))
+    # extension-checks/ is this script's alone (checks/ also holds generate_engine_checks.py's files).
+    keep = {f"{s}.xml" for s, (_, ext) in RULES.items() if ext}
+    for stale in sorted(set(os.listdir(os.path.join(HERE, "extension-checks"))) - keep):
+        os.remove(os.path.join(HERE, "extension-checks", stale))
     print(", ".join(f"wrote {n} checks to {d}/" for d, n in sorted(written.items())))
 
 

@@ -22,7 +22,7 @@ pub enum Command {
     /// Show one rule: IDs, severity, CCIs with 800-53 controls, discussion, check and fix text.
     Show(ShowArgs),
     /// Evaluate a benchmark (XCCDF + OVAL) against a host or a mounted root.
-    Eval(EvalArgs),
+    Eval(Box<EvalArgs>),
     /// OVAL commands.
     #[command(subcommand)]
     Oval(OvalCommand),
@@ -30,6 +30,55 @@ pub enum Command {
     Report(ReportArgs),
     /// Assemble a built-in benchmark's SCAP 1.3 source data stream (XCCDF 1.2 + OVAL node checks).
     Build(BuildArgs),
+    /// Save a live Docker Engine's (and UCP's, DTR's) API answers as a snapshot to scan later.
+    Collect(CollectArgs),
+}
+
+/// Where the Docker Engine facts of a scan come from.
+#[derive(Debug, Args, Default)]
+pub struct EngineArgs {
+    /// The Docker Engine API to read: `unix:///var/run/docker.sock`, `tcp://host:2376` (TLS from
+    /// DOCKER_CERT_PATH/DOCKER_TLS_VERIFY). Default when the root is `/`: DOCKER_HOST, else the
+    /// local socket if it exists.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub docker_host: Option<String>,
+    /// Read the Engine API answers from a snapshot directory (`stigrun collect`, or made by hand).
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
+    /// A UCP config-toml downloaded by hand (GET /api/ucp/config-toml), for the UCP rules.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub ucp_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// The snapshot directory to write (created if needed).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The Docker Engine API (default: DOCKER_HOST, else unix:///var/run/docker.sock).
+    #[arg(long)]
+    pub docker_host: Option<String>,
+    /// UCP's URL (`https://ucp.example.mil`), for config-toml and its CA.
+    #[arg(long)]
+    pub ucp_url: Option<String>,
+    /// UCP bearer token (better: the STIGRUN_UCP_TOKEN environment variable); never written.
+    #[arg(long)]
+    pub ucp_token: Option<String>,
+    /// A UCP client bundle directory (ca.pem, cert.pem, key.pem) for UCP's API.
+    #[arg(long)]
+    pub ucp_bundle: Option<PathBuf>,
+    /// A UCP config-toml downloaded by hand, stored (secrets removed) as ucp/config.toml.
+    #[arg(long)]
+    pub ucp_config: Option<PathBuf>,
+    /// DTR's URL (`https://dtr.example.mil`), for its settings, scanning status and tags.
+    #[arg(long)]
+    pub dtr_url: Option<String>,
+    /// DTR bearer token (better: STIGRUN_DTR_TOKEN); never written.
+    #[arg(long)]
+    pub dtr_token: Option<String>,
+    /// Seconds each request may take.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -89,22 +138,18 @@ pub struct EvalArgs {
     /// Leave the source data stream out of the ARF.
     #[arg(long)]
     pub thin: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    Xccdf,
-    Arf,
-    Html,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// stigrun JSON results (`eval --json`).
+    /// Results to render: stigrun JSON (`eval --json`) or an ARF written by `oscap xccdf eval`.
     #[arg(long)]
     pub from: PathBuf,
-    #[arg(long, value_enum)]
-    pub format: ReportFormat,
+    /// The format to write (one of the report formats stigrun has).
+    #[arg(long, value_parser = parse_report_format)]
+    pub format: crate::render::ReportFormat,
     /// The file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -114,6 +159,13 @@ pub struct ReportArgs {
     /// A newer DISA CCI list instead of the built-in one (HTML: CCI → 800-53).
     #[arg(long)]
     pub cci_list: Option<PathBuf>,
+}
+
+fn parse_report_format(s: &str) -> Result<crate::render::ReportFormat, String> {
+    crate::render::ReportFormat::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = crate::render::ReportFormat::ALL.iter().map(|f| f.name()).collect();
+        format!("`{s}` is not a report format; choose one of: {}", names.join(", "))
+    })
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

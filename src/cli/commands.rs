@@ -41,7 +41,7 @@ pub fn info(args: InfoArgs) -> anyhow::Result<ExitCode> {
 /// `oscap info`-style indented text.
 fn print_info_text(view: &query::InfoView) -> std::io::Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::safe_stdout();
     writeln!(out, "Document type: {}", view.document_type)?;
     writeln!(out, "File: {}", view.file)?;
     for ds in &view.data_streams {
@@ -109,7 +109,7 @@ pub fn oval_eval(args: OvalEvalArgs) -> anyhow::Result<ExitCode> {
         component_id: args.oval_id.as_deref(),
     };
     let (definitions, run) = evaluate_file(&request)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::safe_stdout();
     for result in run.definitions.values() {
         writeln!(out, "Definition {}: {}", result.id, result.result)?;
     }
@@ -132,7 +132,8 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--fail-on: `{name}` is not an XCCDF result"))?;
         fail_on.push(r);
     }
-    let loaded = query::open_scan_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let content = crate::source::open_for_scan(&args.source.benchmark, &selection_of(&args.source))?;
+    let loaded = content.loaded;
     let tailoring_profiles = match &args.tailoring_file {
         Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
         None => Vec::new(),
@@ -141,11 +142,11 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         Some(path) => crate::scan::answers::load_answers(path, &loaded.benchmark)?,
         None => Vec::new(),
     };
-    let base_dir = std::path::Path::new(&args.source.benchmark).parent().map(|p| p.to_path_buf());
     let (display, progress) = super::progress::Display::choose(args.progress, &args.source.benchmark);
     let request = ScanRequest {
         source_name: args.source.benchmark.clone(),
-        base_dir,
+        base_dir: content.base_dir,
+        content_digest: Some(content.digest),
         profile: args.profile.clone(),
         tailoring_profiles,
         rules: args.rules.clone(),
@@ -153,12 +154,13 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         values: args.vars.clone(),
         answers,
         progress,
+        documents: content.documents,
     };
     // The ARF's report request copies the source data stream, which the scan consumes.
     let source_xml = (args.results_arf.is_some() && !args.thin)
         .then(|| loaded.collection.as_ref().map(|c| c.text().to_string()))
         .flatten();
-    let target = ScanTarget::open(&args.root)?;
+    let target = scan_target(&args.root, &args.engine)?;
     let results = scan(loaded, &request, &target);
     display.finish();
     let results = results?;
@@ -168,13 +170,31 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     super::summary::print(&results)?;
-    if let Some(path) = &args.json {
-        super::output::write_json_file(path, &results)
-            .with_context(|| format!("writing results to `{}`", path.display()))?;
-    }
     super::report::write_requested(&args, &results, source_xml.as_deref())?;
     let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// The scan target: the root, and the engine source the arguments (or the defaults) name.
+pub(super) fn scan_target(
+    root: &std::path::Path,
+    engine: &super::args::EngineArgs,
+) -> anyhow::Result<ScanTarget> {
+    let target = ScanTarget::open(root)?;
+    let request = crate::host::engine::EngineRequest {
+        snapshot: engine.snapshot.clone(),
+        docker_host: engine.docker_host.clone(),
+        ucp_config: engine.ucp_config.clone(),
+    };
+    let opened = crate::host::engine::open_engine(&request, target.is_running_system())
+        .context("opening the Docker Engine source")?;
+    for warning in &opened.warnings {
+        eprintln!("stigrun: warning: {warning}");
+    }
+    Ok(match opened.source {
+        Some(source) => target.with_engine(source),
+        None => target,
+    })
 }
 
 fn selection_of(source: &super::args::SourceArgs) -> crate::loader::Selection {
@@ -186,8 +206,8 @@ fn selection_of(source: &super::args::SourceArgs) -> crate::loader::Selection {
 }
 
 pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
-    let loaded = query::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
-    let cci = crate::catalog::load_cci_catalog(args.cci_list.as_deref())?;
+    let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let cci = crate::source::catalog::load_cci_catalog(args.cci_list.as_deref())?;
     let filter = query::RuleFilter {
         profile: args.profile.as_deref(),
         severity: args.severity.as_deref(),
@@ -220,8 +240,8 @@ pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn show(args: super::args::ShowArgs) -> anyhow::Result<ExitCode> {
-    let loaded = query::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
-    let cci = crate::catalog::load_cci_catalog(args.cci_list.as_deref())?;
+    let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let cci = crate::source::catalog::load_cci_catalog(args.cci_list.as_deref())?;
     let detail = query::show(&loaded, &cci, &args.rule)?;
     match args.format {
         Format::Json => print_json(&detail)?,
@@ -232,7 +252,7 @@ pub fn show(args: super::args::ShowArgs) -> anyhow::Result<ExitCode> {
 
 fn print_rule_text(d: &query::RuleDetail) -> std::io::Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::safe_stdout();
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
     writeln!(out, "{}", d.title)?;
     writeln!(out)?;

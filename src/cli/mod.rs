@@ -5,6 +5,7 @@
 
 pub mod args;
 mod build;
+mod collect;
 mod commands;
 mod output;
 mod progress;
@@ -16,13 +17,23 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    // clap exits 2 on a usage error, which for stigrun (as for oscap) means "a rule failed": a
+    // script must not read a typo as a finding. Usage errors exit 1.
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
+    // An interrupted run must not leave half-written temporary files beside its outputs.
+    crate::output::remove_temporaries_on_signal();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("stigrun: error: {e}");
+            eprintln!("stigrun: error: {}", output::printable(&e.to_string()));
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", output::printable(&cause.to_string()));
             }
             ExitCode::from(1)
         }
@@ -34,11 +45,12 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Benchmarks(a) => commands::benchmarks(a),
         Command::Info(a) => commands::info(a),
-        Command::Eval(a) => commands::eval(a),
+        Command::Eval(a) => commands::eval(*a),
         Command::Rules(a) => commands::rules(a),
         Command::Show(a) => commands::show(a),
         Command::Oval(args::OvalCommand::Eval(a)) => commands::oval_eval(a),
         Command::Report(a) => report::report(a),
         Command::Build(a) => build::build(a),
+        Command::Collect(a) => collect::collect(a),
     }
 }

@@ -16,8 +16,7 @@ pub struct Listing<'a, T: Serialize> {
 }
 
 pub fn print_listing<T: Serialize>(listing: &Listing<'_, T>, format: Format) -> anyhow::Result<()> {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut out = safe_stdout();
     match format {
         Format::Table => {
             let mut table = Table::new();
@@ -33,7 +32,8 @@ pub fn print_listing<T: Serialize>(listing: &Listing<'_, T>, format: Format) -> 
             }
             writeln!(out, "{table}")?;
         }
-        Format::Json => print_json_to(&mut out, listing.json)?,
+        // JSON escapes control characters itself; re-escaping would break it.
+        Format::Json => print_json(listing.json)?,
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record(listing.headers)?;
@@ -56,19 +56,59 @@ fn print_json_to<T: Serialize>(out: &mut impl Write, value: &T) -> anyhow::Resul
     Ok(())
 }
 
-/// Write JSON to `path` through a temporary file in the same directory, renamed into place, so
-/// an interrupted run never leaves a half-written results file.
-pub fn write_json_file<T: Serialize>(path: &std::path::Path, value: &T) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(dir)?;
-    {
-        let mut w = io::BufWriter::new(tmp.as_file());
-        serde_json::to_writer_pretty(&mut w, value)?;
-        w.flush()?;
+/// Text from content or from a scanned host, made safe for a terminal: control characters (an
+/// escape sequence could retitle the window, hide lines or fake output) are shown as `\u{1b}`;
+/// newlines and tabs stay.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
     }
-    tmp.persist(path)?;
-    Ok(())
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A writer that passes everything through [`printable`]: what the listing commands print comes
+/// from content stigrun does not control.
+pub struct TerminalSafe<W: Write>(pub W);
+
+impl<W: Write> Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Formatting hands over whole `str` pieces, so a character is never split across calls.
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(printable(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Standard output for human-readable listings.
+pub fn safe_stdout() -> TerminalSafe<io::StdoutLock<'static>> {
+    TerminalSafe(io::stdout().lock())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(printable("a\u{1b}]0;pwned\u{7}b"), "a\\u{1b}]0;pwned\\u{7}b");
+        assert_eq!(printable("over\rwrite\u{9b}"), "over\\u{d}write\\u{9b}");
+        let mut out = TerminalSafe(Vec::new());
+        let title = "\u{1b}[2J";
+        write!(out, "title: {title}").unwrap();
+        assert_eq!(String::from_utf8(out.0).unwrap(), "title: \\u{1b}[2J");
+    }
 }

@@ -1,100 +1,75 @@
-//! Report outputs: `eval --results/--results-arf/--report` and `stigrun report --from`, which
-//! re-renders a saved JSON scan without scanning again.
+//! Report outputs: `eval --json/--results/--results-arf/--report` and `stigrun report --from`,
+//! which re-renders saved results (stigrun's JSON or an oscap ARF) without scanning again. Both go
+//! through the library's one report dispatch and one writer.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 
-use super::args::{EvalArgs, ReportArgs, ReportFormat};
-use crate::render::{arf, html, xccdf_results};
-use crate::scan::results::ScanResults;
+use super::args::{EvalArgs, ReportArgs};
+use crate::render::{ReportFormat, ReportInputs, write_report};
+use crate::results::document::ScanResults;
+use crate::results::io::{self, ResultsKind};
 
-/// Write the reports an `eval` asked for.
+/// The outputs an `eval` asked for, in a fixed order.
+fn requested(args: &EvalArgs) -> Vec<(ReportFormat, PathBuf)> {
+    [
+        (ReportFormat::Json, &args.json),
+        (ReportFormat::Xccdf, &args.results),
+        (ReportFormat::Arf, &args.results_arf),
+        (ReportFormat::Html, &args.report),
+    ]
+    .into_iter()
+    .filter_map(|(format, path)| path.clone().map(|p| (format, p)))
+    .collect()
+}
+
+/// Write every report an `eval` asked for. Each is attempted; when any fails, the error lists
+/// which were written and which were not.
 pub fn write_requested(
     args: &EvalArgs,
     results: &ScanResults,
     source_xml: Option<&str>,
 ) -> anyhow::Result<()> {
-    if let Some(path) = &args.results {
-        xccdf_results::write_xccdf_results_file(path, results)
-            .with_context(|| format!("writing xccdf results to `{}`", path.display()))?;
+    let outputs = requested(args);
+    if outputs.is_empty() {
+        return Ok(());
     }
-    if let Some(path) = &args.results_arf {
-        arf::write_arf_file(path, results, source_xml)
-            .with_context(|| format!("writing arf to `{}`", path.display()))?;
+    let cci = crate::source::catalog::load_cci_catalog(None)?;
+    let inputs = ReportInputs { results, source_xml, cci: &cci };
+    let mut written = Vec::new();
+    let mut failed = Vec::new();
+    for (format, path) in outputs {
+        match write_report(format, &inputs, &path) {
+            Ok(()) => written.push(path.display().to_string()),
+            Err(e) => failed.push(format!("{} `{}`: {e}", format.name(), path.display())),
+        }
     }
-    if let Some(path) = &args.report {
-        let catalog = crate::catalog::load_cci_catalog(None)?;
-        html::write_html_file(path, results, &catalog)
-            .with_context(|| format!("writing html report to `{}`", path.display()))?;
+    if failed.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let written = if written.is_empty() { "none".to_string() } else { written.join(", ") };
+    anyhow::bail!("{} output(s) not written:\n  {}\n  written: {written}", failed.len(), failed.join("\n  "))
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.from)
-        .with_context(|| format!("reading results `{}`", args.from.display()))?;
-    // An ARF written by oscap carries its own data stream: nothing to reload.
-    let mut imported_source = None;
-    let mut results: ScanResults = if text.trim_start_matches('\u{feff}').trim_start().starts_with('<') {
-        let imported = crate::loader::arf::parse_arf(&text, &args.from.display().to_string())?;
-        imported_source = Some(imported.source_xml);
-        imported.results
-    } else {
-        serde_json::from_str(&text).with_context(|| {
-            format!("`{}` is neither stigrun json results nor an arf written by oscap", args.from.display())
-        })?
-    };
-    let written = match args.format {
-        ReportFormat::Xccdf => xccdf_results::write_xccdf_results_file(&args.out, &results),
-        ReportFormat::Html => {
-            let catalog = crate::catalog::load_cci_catalog(args.cci_list.as_deref())?;
-            html::write_html_file(&args.out, &results, &catalog)
-        }
-        ReportFormat::Arf => {
-            // The JSON keeps results and items, not the content: the OVAL definitions (and the
-            // data stream for the report request) are read again from the benchmark source.
-            if let Some(source) = imported_source {
-                let source_xml = (!args.thin).then_some(source);
-                arf::write_arf_file(&args.out, &results, source_xml.as_deref())
-                    .with_context(|| format!("writing `{}`", args.out.display()))?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let source_xml = reload_content(&mut results, !args.thin).with_context(|| {
-                format!(
-                    "the arf needs the scanned content again; cannot reload `{}`",
-                    results.benchmark.source
-                )
-            })?;
-            arf::write_arf_file(&args.out, &results, source_xml.as_deref())
-        }
-    };
-    written.with_context(|| format!("writing `{}`", args.out.display()))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Load the benchmark the results came from, attach each OVAL document's definitions to the
-/// results, and return the data-stream text when `with_source` and the content is a data stream.
-fn reload_content(results: &mut ScanResults, with_source: bool) -> anyhow::Result<Option<String>> {
-    use crate::scan::benchmark::{ScanRequest, load_check_document};
-
-    let selection = crate::loader::Selection {
-        datastream_id: results.benchmark.datastream_id.clone(),
-        xccdf_id: results.benchmark.component_ref_id.clone(),
-        benchmark_id: None,
-    };
-    let loaded = crate::query::open_scan_benchmark(&results.benchmark.source, &selection)?;
-    let request = ScanRequest {
-        source_name: results.benchmark.source.clone(),
-        base_dir: Path::new(&results.benchmark.source).parent().map(Path::to_path_buf),
-        ..ScanRequest::default()
-    };
-    for document in &mut results.oval {
-        let definitions =
-            load_check_document(&loaded, &request, &document.href).map_err(anyhow::Error::msg)?;
-        document.definitions = Some(Arc::new(definitions));
+    let loaded = io::load(&args.from)?;
+    let mut results = loaded.results;
+    let mut source_xml = loaded.source_xml;
+    // stigrun's JSON keeps results and items, not the content: formats that copy the content
+    // (the ARF's OVAL definitions and report request) read it again from the benchmark source.
+    if args.format == ReportFormat::Arf && loaded.kind == ResultsKind::StigrunJson {
+        source_xml = io::reload_content(&mut results, !args.thin).with_context(|| {
+            format!("the arf needs the scanned content again; cannot reload `{}`", results.benchmark.source)
+        })?;
     }
-    Ok(if with_source { loaded.collection.as_ref().map(|c| c.text().to_string()) } else { None })
+    if args.thin {
+        source_xml = None;
+    }
+    let cci = crate::source::catalog::load_cci_catalog(args.cci_list.as_deref())?;
+    let inputs = ReportInputs { results: &results, source_xml: source_xml.as_deref(), cci: &cci };
+    write_report(args.format, &inputs, &args.out)
+        .with_context(|| format!("writing `{}`", args.out.display()))?;
+    Ok(ExitCode::SUCCESS)
 }

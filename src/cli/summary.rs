@@ -3,11 +3,11 @@
 use std::io::Write;
 
 use crate::model::xccdf::Severity;
+use crate::results::document::ScanResults;
 use crate::results::xccdf::XccdfResult;
-use crate::scan::results::ScanResults;
 
 pub fn print(results: &ScanResults) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::safe_stdout();
     writeln!(out, "Benchmark: {} ({})", results.benchmark.title, results.benchmark.id)?;
     if let Some(r) = &results.benchmark.release_info {
         writeln!(out, "Release:   {r}")?;

@@ -9,7 +9,7 @@ use crate::results::oval::{CriteriaResult, CriteriaResultNode};
 use crate::semantics::OvalResult;
 use crate::semantics::oval_result::combine;
 
-use super::session::{ResolutionStack, Session};
+use super::session::{MAX_RESOLUTION_DEPTH, ResolutionStack, Session};
 use super::test_evaluation::{TestOutcome, evaluate_test};
 
 /// A definition's result and its evaluated criteria tree (`None` without criteria).
@@ -41,7 +41,8 @@ impl<'s, 'a> CriteriaEvaluator<'s, 'a> {
         if let Some((result, _)) = self.definitions.get(id) {
             return *result;
         }
-        if self.in_progress.iter().any(|d| d == id) {
+        // A cycle through extend_definition, or a chain deep enough to exhaust the stack.
+        if self.in_progress.len() >= MAX_RESOLUTION_DEPTH || self.in_progress.iter().any(|d| d == id) {
             return OvalResult::Error;
         }
         let Some(definition) = self.session.defs.definitions.get(id) else {
@@ -252,5 +253,24 @@ mod tests {
         assert!(run.definitions["no_criteria"].criteria.is_none());
         let ids: Vec<&String> = run.definitions.keys().collect();
         assert_eq!(ids[0], "inner", "document order");
+    }
+
+    #[test]
+    fn an_extend_definition_chain_deeper_than_the_limit_is_an_error_not_a_crash() {
+        let mut b = base();
+        let depth = crate::eval::session::MAX_RESOLUTION_DEPTH * 300;
+        for i in 0..depth {
+            b.definition(
+                &format!("d{i}"),
+                Some(criteria(Operator::And, false, vec![extend(&format!("d{}", i + 1), false)])),
+            );
+        }
+        b.definition(
+            &format!("d{depth}"),
+            Some(criteria(Operator::And, false, vec![criterion("t_true", false)])),
+        );
+        let run = run_with(&b, probe(), true);
+        assert_eq!(run.definitions["d0"].result, Error);
+        assert_eq!(run.definitions[format!("d{depth}").as_str()].result, True);
     }
 }

@@ -28,9 +28,39 @@ pub struct EvalOptions {
     pub progress: ProgressHandle,
 }
 
+/// Evaluation recurses through criteria, extend_definition, variables and object sets (bounded by
+/// `session::MAX_RESOLUTION_DEPTH`); its threads get stacks sized for that depth in any build, so
+/// the bound, not the platform's default stack, decides where a chain is cut.
+const EVAL_STACK_BYTES: usize = 64 << 20;
+
+fn evaluation_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(EVAL_STACK_BYTES)
+            .thread_name(|i| format!("stigrun-eval-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
 /// Evaluate `defs` against `target` with the run's probes. (`ind:variable_object` needs variable
 /// values, so the engine collects it itself: objects.rs.)
 pub fn evaluate(
+    defs: &OvalDefinitions,
+    target: &ScanTarget,
+    probes: &Registry,
+    external: &ExternalValues,
+    options: &EvalOptions,
+) -> OvalRun {
+    match evaluation_pool() {
+        Some(pool) => pool.install(|| evaluate_here(defs, target, probes, external, options)),
+        None => evaluate_here(defs, target, probes, external, options),
+    }
+}
+
+fn evaluate_here(
     defs: &OvalDefinitions,
     target: &ScanTarget,
     probes: &Registry,

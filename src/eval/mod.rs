@@ -1,15 +1,15 @@
 //! OVAL evaluation: criteria, tests (check × check_existence × state_operator), objects (sets,
 //! filters), states, and variables.
 
-pub mod criteria;
+pub(crate) mod criteria;
 pub mod engine;
-pub mod objects;
+pub(crate) mod objects;
 pub mod progress;
-pub mod session;
-pub mod states;
-pub mod test_evaluation;
-pub mod timefmt;
-pub mod variables;
+pub(crate) mod session;
+pub(crate) mod states;
+pub(crate) mod test_evaluation;
+pub(crate) mod timefmt;
+pub(crate) mod variables;
 
 #[cfg(test)]
 pub(crate) mod testutil;

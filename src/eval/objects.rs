@@ -24,8 +24,8 @@ pub fn collect_object(session: &Session<'_>, id: &str, stack: &mut ResolutionSta
     if let Some(cached) = session.cached_object(id) {
         return cached;
     }
-    if !stack.enter(id) {
-        return Arc::new(ObjectOutcome::flagged(CollectedFlag::Error, stack.describe_cycle(id)));
+    if let Err(why) = stack.enter(id) {
+        return Arc::new(ObjectOutcome::flagged(CollectedFlag::Error, why));
     }
     let outcome = match session.defs.objects.get(id) {
         Some(object) => compute_object(session, object, stack),
@@ -260,10 +260,10 @@ fn collect_variable_object(
         }
     }
     let mut outcome = ObjectOutcome::empty(CollectedFlag::Complete);
+    let mut failed = false;
     for id in ids {
         let vars = variable_values(session, &id, stack);
-        // As OpenSCAP 1.3.7: a variable without values yields no item; one that could not be
-        // computed yields an item without values (a state on `value` then finds nothing).
+        // A variable without values yields no item, as in OpenSCAP 1.3.7.
         if vars.flag == CollectedFlag::DoesNotExist {
             outcome.messages.push(format!("referenced variable `{id}` has no values").into());
             continue;
@@ -271,6 +271,14 @@ fn collect_variable_object(
         outcome.messages.extend(vars.messages.iter().cloned());
         let datatype = session.defs.variables.get(&id).map(|v| v.datatype).unwrap_or(Datatype::String);
         let mut item = Item::new(item_type(&object.kind));
+        // One that could not be computed (a cycle, a limit, a failed function) is an item whose
+        // value could not be determined: status and flag `error`, never an item that a test
+        // without a state counts as a pass. (OpenSCAP 1.3.7 reports an item without values and a
+        // complete object, so such tests pass there.)
+        if vars.flag == CollectedFlag::Error {
+            item.status = crate::model::oval::ItemStatus::Error;
+            failed = true;
+        }
         item.push("var_ref", Datatype::String, id.as_str());
         for v in &vars.values {
             item.push("value", datatype, v.as_str());
@@ -278,7 +286,9 @@ fn collect_variable_object(
         outcome.items.push(item);
         outcome.variable_values.extend(vars.values.iter().map(|v| (id.clone(), v.clone())));
     }
-    if outcome.items.is_empty() {
+    if failed {
+        outcome.flag = CollectedFlag::Error;
+    } else if outcome.items.is_empty() {
         outcome.flag = CollectedFlag::DoesNotExist;
     }
     outcome
@@ -701,10 +711,13 @@ mod tests {
         let vo_re = collect_object(&session, "vo_re", &mut stack);
         assert_eq!(vo_re.items.len(), 2);
         assert_eq!(collect_object(&session, "vo_none", &mut stack).flag, CollectedFlag::DoesNotExist);
-        // oscap 1.3.7: no values → no item; not computable → an item without values.
+        // No values → no item (as oscap 1.3.7). Not computable → an item whose value could not be
+        // determined: status and flag error (oscap 1.3.7 reports an item without values and flag
+        // complete, which a test without a state then counts as true).
         assert_eq!(collect_object(&session, "vo_empty", &mut stack).flag, CollectedFlag::DoesNotExist);
         let unset = collect_object(&session, "vo_unset", &mut stack);
-        assert_eq!(unset.flag, CollectedFlag::Complete);
+        assert_eq!(unset.flag, CollectedFlag::Error);
+        assert_eq!(unset.items[0].status, crate::model::oval::ItemStatus::Error);
         assert_eq!(unset.items[0].fields.len(), 1);
         assert!(unset.messages.iter().any(|m| m.message.contains("`unset`")));
     }

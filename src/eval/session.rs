@@ -83,14 +83,30 @@ pub const CIRCULAR: &str = "circular reference";
 #[derive(Debug, Default, Clone)]
 pub struct ResolutionStack(Vec<String>);
 
+/// How deep variables, objects and states may refer to each other. Real content nests a handful
+/// of levels; hostile content nests thousands to exhaust the stack, so the chain is cut here with
+/// an error that names it.
+pub const MAX_RESOLUTION_DEPTH: usize = 100;
+
 impl ResolutionStack {
-    /// Push `id`; `false` when it is already being resolved (a cycle).
-    pub fn enter(&mut self, id: &str) -> bool {
+    /// Push `id`; an error when it is already being resolved (a cycle) or the chain is too deep.
+    pub fn enter(&mut self, id: &str) -> Result<(), Diagnostic> {
         if self.0.iter().any(|s| s == id) {
-            return false;
+            return Err(self.describe_cycle(id));
+        }
+        if self.0.len() >= MAX_RESOLUTION_DEPTH {
+            return Err(Diagnostic::new(
+                Code::Limit,
+                format!(
+                    "`{id}` is reached through more than {MAX_RESOLUTION_DEPTH} nested references (from `{}`); \
+                     not resolved",
+                    self.0.first().map(String::as_str).unwrap_or_default()
+                ),
+            )
+            .about(Subject::Oval { id: id.to_string() }));
         }
         self.0.push(id.to_string());
-        true
+        Ok(())
     }
 
     pub fn leave(&mut self) {

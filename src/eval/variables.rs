@@ -24,8 +24,8 @@ pub fn variable_values(session: &Session<'_>, id: &str, stack: &mut ResolutionSt
     if let Some(cached) = session.cached_variable(id) {
         return cached;
     }
-    if !stack.enter(id) {
-        return Arc::new(VarValues::error(stack.describe_cycle(id)));
+    if let Err(why) = stack.enter(id) {
+        return Arc::new(VarValues::error(why));
     }
     let values = compute_variable(session, id, stack);
     stack.leave();
@@ -157,8 +157,25 @@ fn map_values(
     VarValues { flag: input.flag, values: out, messages: input.messages }
 }
 
-/// Every combination of one value from each list, in order (first list varies slowest).
-fn cartesian(lists: &[Vec<String>]) -> Vec<Vec<&str>> {
+/// How many values one variable may hold. Concatenating a few multi-valued variables multiplies
+/// their counts; a 2 KB document can ask for 10^20 values, so the product is checked first.
+pub const MAX_VARIABLE_VALUES: usize = 100_000;
+
+/// Every combination of one value from each list, in order (first list varies slowest); an error
+/// when there would be more than [`MAX_VARIABLE_VALUES`].
+fn cartesian(lists: &[Vec<String>]) -> Result<Vec<Vec<&str>>, Diagnostic> {
+    let count = lists.iter().try_fold(1usize, |n, l| n.checked_mul(l.len()));
+    if count.is_none_or(|n| n > MAX_VARIABLE_VALUES) {
+        let sizes: Vec<String> = lists.iter().map(|l| l.len().to_string()).collect();
+        return Err(Diagnostic::new(
+            Code::Limit,
+            format!(
+                "combining values of {} lists ({}) gives more than {MAX_VARIABLE_VALUES} values; not computed",
+                lists.len(),
+                sizes.join(" × ")
+            ),
+        ));
+    }
     let mut combos: Vec<Vec<&str>> = vec![Vec::new()];
     for list in lists {
         let mut next = Vec::with_capacity(combos.len() * list.len());
@@ -171,7 +188,7 @@ fn cartesian(lists: &[Vec<String>]) -> Vec<Vec<&str>> {
         }
         combos = next;
     }
-    combos
+    Ok(combos)
 }
 
 pub fn component_values(
@@ -193,16 +210,26 @@ pub fn component_values(
             if flag == CollectedFlag::Error {
                 return VarValues { flag, values: Vec::new(), messages };
             }
-            let values = cartesian(&lists).into_iter().map(|parts| parts.concat()).collect();
-            VarValues { flag, values, messages }
+            match cartesian(&lists) {
+                Ok(combos) => VarValues {
+                    flag,
+                    values: combos.into_iter().map(|parts| parts.concat()).collect(),
+                    messages,
+                },
+                Err(why) => VarValues::error(why),
+            }
         }
         Component::Arithmetic { operation, args } => {
             let (lists, flag, messages) = evaluate_args(session, args, stack);
             if flag == CollectedFlag::Error {
                 return VarValues { flag, values: Vec::new(), messages };
             }
+            let combos = match cartesian(&lists) {
+                Ok(combos) => combos,
+                Err(why) => return VarValues::error(why),
+            };
             let mut values = Vec::new();
-            for combo in cartesian(&lists) {
+            for combo in combos {
                 match arithmetic(*operation, &combo) {
                     Ok(v) => values.push(v),
                     Err(message) => return VarValues::error(message),
@@ -480,7 +507,12 @@ fn time_difference(
             }
         }
         [first, second] => {
-            for combo in cartesian(&[first.clone(), second.clone()]) {
+            let pair = [first.clone(), second.clone()];
+            let combos = match cartesian(&pair) {
+                Ok(combos) => combos,
+                Err(why) => return VarValues::error(why),
+            };
+            for combo in combos {
                 match parse(format_1, combo[0]).and_then(|a| difference(a, parse(format_2, combo[1])?)) {
                     Ok(d) => values.push(d),
                     Err(m) => return VarValues::error(m),
@@ -711,5 +743,49 @@ mod tests {
         external.insert("ext".into(), vec!["x".into(), "y".into()]);
         let session = Session::new(&b.defs, &root, &external, &probes);
         assert_eq!(variable_values(&session, "ext", &mut stack).values, ["x", "y"]);
+    }
+
+    #[test]
+    fn a_chain_deeper_than_the_limit_is_an_error_naming_the_limit_not_a_crash() {
+        let mut b = DefsBuilder::new();
+        let depth = crate::eval::session::MAX_RESOLUTION_DEPTH * 50;
+        for i in 0..depth {
+            b.local(&format!("v{i}"), Component::VariableComponent { var_ref: format!("v{}", i + 1) });
+        }
+        b.constant(&format!("v{depth}"), &["end"]);
+        // Within the limit the chain resolves.
+        b.local("short", Component::VariableComponent { var_ref: format!("v{}", depth - 10) });
+        let (_dir, root) = temp_root();
+        let external = ExternalValues::new();
+        let probes = crate::probes::Registry::with(Vec::new());
+        let session = Session::new(&b.defs, &root, &external, &probes);
+        let short = variable_values(&session, "short", &mut ResolutionStack::default());
+        assert_eq!(short.values, ["end"]);
+        let deep = variable_values(&session, "v0", &mut ResolutionStack::default());
+        assert_eq!(deep.flag, CollectedFlag::Error);
+        assert!(deep.messages.iter().any(|m| m.code == Code::Limit), "{:?}", deep.messages);
+    }
+
+    #[test]
+    fn concat_that_would_explode_is_refused_before_it_is_computed() {
+        let mut b = DefsBuilder::new();
+        let ten: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        let ten: Vec<&str> = ten.iter().map(String::as_str).collect();
+        let mut parts = Vec::new();
+        for i in 0..20 {
+            b.constant(&format!("c{i}"), &ten);
+            parts.push(Component::VariableComponent { var_ref: format!("c{i}") });
+        }
+        b.local("bomb", Component::Concat(parts.clone()));
+        b.local("fine", Component::Concat(parts[..4].to_vec()));
+        let (_dir, root) = temp_root();
+        let external = ExternalValues::new();
+        let probes = crate::probes::Registry::with(Vec::new());
+        let session = Session::new(&b.defs, &root, &external, &probes);
+        let fine = variable_values(&session, "fine", &mut ResolutionStack::default());
+        assert_eq!(fine.values.len(), 10_000);
+        let bomb = variable_values(&session, "bomb", &mut ResolutionStack::default());
+        assert_eq!(bomb.flag, CollectedFlag::Error);
+        assert!(bomb.messages.iter().any(|m| m.code == Code::Limit && m.message.contains("10 × 10")));
     }
 }

@@ -5,6 +5,7 @@
 //! components (OVAL, OCIL, CPE) stay raw text, handed to their loaders on demand through
 //! [`ComponentXml`], so a 24 MB file costs one tokenising pass plus one parse of the benchmark.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -21,10 +22,6 @@ pub const NS_CATALOG: &str = "urn:oasis:names:tc:entity:xmlns:xml:catalog";
 pub const NS_OVAL_DEFINITIONS: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
 pub const NS_OCIL_20: &str = "http://scap.nist.gov/schema/ocil/2.0";
 pub const NS_CPE_DICT_20: &str = "http://cpe.mitre.org/dictionary/2.0";
-/// The element stigrun wraps a document in when it travels as text inside an
-/// `extended-component` (`<stigrun:oval-definitions>` holding the document in CDATA): OVAL that
-/// uses stigrun's extension, which SCAP validators would reject as elements.
-pub const NS_EMBEDDED_DOCUMENT: &str = "http://stigrun.io/XMLSchema/embedded-document";
 
 const EXPECTED_SOURCES: &str = "`data-stream-collection` in `http://scap.nist.gov/schema/scap/source/1.2`, or \
      `Benchmark` in `http://checklists.nist.gov/xccdf/1.1` or `http://checklists.nist.gov/xccdf/1.2`";
@@ -216,19 +213,6 @@ impl<'a> ComponentXml<'a> {
     /// The root element's text. Prefixes may be declared on ancestors: see `inherited_namespaces`.
     pub fn xml(&self) -> &'a str {
         self.document.get(self.component.root_range.clone()).unwrap_or("")
-    }
-
-    /// The document a component carries as text ([`NS_EMBEDDED_DOCUMENT`]); `None` for a
-    /// component whose root element is the document itself.
-    pub fn embedded_text(&self) -> Result<Option<String>, String> {
-        if self.component.root_namespace != NS_EMBEDDED_DOCUMENT {
-            return Ok(None);
-        }
-        let options = roxmltree::ParsingOptions { allow_dtd: false, ..roxmltree::ParsingOptions::default() };
-        let doc = roxmltree::Document::parse_with_options(self.xml(), options)
-            .map_err(|e| format!("{}#{}: {e}", self.file, self.component.id))?;
-        let text: String = doc.root_element().children().filter_map(|n| n.text()).collect();
-        Ok(Some(text))
     }
 
     /// A cursor over the root element with the ancestors' namespace bindings in scope, and
@@ -669,6 +653,37 @@ fn scan_component<'a>(
         extended: e.local == "extended-component",
         location,
     }))
+}
+
+/// The component's root element as a standalone document: SCAP data streams declare prefixes
+/// such as `oval-def:` or `cpe-dict:` on the collection root, so the component text alone is not
+/// namespace-well-formed. The inherited declarations are added to the root's start tag (on its
+/// first line, so line numbers inside the component are unchanged).
+pub fn standalone_xml<'a>(component: &ComponentXml<'a>) -> Cow<'a, str> {
+    let xml = component.xml();
+    let inherited = &component.component.inherited_namespaces;
+    if inherited.is_empty() {
+        return Cow::Borrowed(xml);
+    }
+    let Some(name_end) = xml
+        .get(1..)
+        .and_then(|rest| rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/').map(|i| i + 1))
+    else {
+        return Cow::Borrowed(xml);
+    };
+    let start_tag_end = xml.find('>').unwrap_or(xml.len());
+    let start_tag = &xml[..start_tag_end];
+    let mut declarations = String::new();
+    for (prefix, uri) in inherited {
+        let attribute = if prefix.is_empty() { "xmlns".to_string() } else { format!("xmlns:{prefix}") };
+        // A declaration on the root itself wins over the inherited one.
+        if start_tag.contains(&format!("{attribute}=")) {
+            continue;
+        }
+        declarations
+            .push_str(&format!(" {attribute}=\"{}\"", uri.replace('&', "&amp;").replace('"', "&quot;")));
+    }
+    Cow::Owned(format!("{}{}{}", &xml[..name_end], declarations, &xml[name_end..]))
 }
 
 #[cfg(test)]

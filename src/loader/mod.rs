@@ -1,7 +1,7 @@
 //! Parsers: the only code that reads XML. Every node keeps its file and line.
 
-pub mod arf;
 pub mod cci;
+pub mod cpe;
 pub mod datastream;
 pub mod error;
 pub mod oval;

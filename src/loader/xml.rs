@@ -18,8 +18,12 @@ use super::error::LoadError;
 use crate::model::location::Location;
 use crate::model::xccdf::Text;
 
+/// How deep elements may nest in content stigrun reads. SCAP content nests a few dozen levels
+/// (data stream → component → Benchmark → Groups → Rule → check); 256 leaves room for any real
+/// document.
+pub const MAX_ELEMENT_DEPTH: usize = 256;
+
 pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
-pub const NS_XHTML: &str = "http://www.w3.org/1999/xhtml";
 
 /// A start (or empty) element the cursor stopped at. Borrowed from the document.
 #[derive(Debug, Clone)]
@@ -182,6 +186,14 @@ impl<'a> Cursor<'a> {
 
     /// Build an element from a start tag, pushing its namespace declarations.
     fn open_elem(&mut self, tag: &str, offset: usize, empty: bool) -> Result<Elem<'a>, LoadError> {
+        // The parsers descend recursively (nested Groups, complex-checks): hostile nesting is
+        // refused here, once for all of them, before it can exhaust the stack.
+        if self.open.len() >= MAX_ELEMENT_DEPTH {
+            return Err(self.syntax_error(
+                offset,
+                format!("elements nested deeper than {MAX_ELEMENT_DEPTH} levels; stigrun reads content up to that depth"),
+            ));
+        }
         let content = self.reborrow(tag);
         let name_len = content.bytes().position(|b| b.is_ascii_whitespace()).unwrap_or(content.len());
         let qname = &content[..name_len];

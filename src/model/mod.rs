@@ -1,6 +1,7 @@
 //! The typed content model. No I/O here.
 
 pub mod cci;
+pub mod cpe;
 pub mod location;
 pub mod oval;
 pub mod spelling;

@@ -34,10 +34,6 @@ pub enum Family {
 /// The namespace of stigrun's Docker extension objects, tests and states; its schema is in
 /// `xsd/` at the top of the repository.
 pub const NS_DOCKER_DEFINITIONS: &str = "http://stigrun.io/XMLSchema/oval-definitions-5#docker";
-/// The XCCDF check system of OVAL documents that use the Docker extension. A tool that does not
-/// know it skips such a check and runs the rule's next one (its standard OVAL check), as XCCDF
-/// prescribes for check systems a tool does not support.
-pub const DOCKER_CHECK_SYSTEM: &str = NS_DOCKER_DEFINITIONS;
 /// The namespace of the matching items (system characteristics).
 pub const NS_DOCKER_SYSTEM_CHARACTERISTICS: &str =
     "http://stigrun.io/XMLSchema/oval-system-characteristics-5#docker";

@@ -117,3 +117,8 @@ pub const DATE_TIME_FORMATS_EXPECTED: &str = "`year_month_day`, `month_day_year`
     `win_filetime`, `seconds_since_epoch`, `cim_datetime`";
 pub const BOOLEAN_EXPECTED: &str = "`true`, `false`, `1`, `0`";
 pub const INTEGER_EXPECTED: &str = "an integer";
+
+/// The OVAL boolean spelling of `b`.
+pub fn boolean(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}

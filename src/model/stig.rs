@@ -347,6 +347,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// DISA packs several fields into the description; reports want the vulnerability discussion.
+pub fn rule_description(rule: &crate::model::xccdf::Rule) -> Option<String> {
+    let text = &rule.common.description.as_ref()?.text;
+    let disa = DisaDescription::parse(text).and_then(|d| d.vuln_discussion);
+    Some(disa.unwrap_or_else(|| text.clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -530,6 +530,11 @@ impl Benchmark {
         self.profile_index.get(id).and_then(|&i| self.profiles.get(i))
     }
 
+    /// The position of profile `id` in [`Benchmark::profiles`].
+    pub fn profile_index_of(&self, id: &str) -> Option<usize> {
+        self.profile_index.get(id).copied().filter(|&i| i < self.profiles.len())
+    }
+
     /// The group directly containing `rule`.
     pub fn parent_group(&self, rule: &Rule) -> Option<&Group> {
         rule.common.parent.and_then(|i| self.groups.get(i))

@@ -7,9 +7,9 @@
 //! module and its entry in [`Registry::standard`]).
 
 pub mod api;
-pub mod support;
+pub(crate) mod support;
 
-pub mod independent {
+pub(crate) mod independent {
     pub mod environmentvariable58;
     pub mod family;
     pub mod filehash;
@@ -20,11 +20,12 @@ pub mod independent {
     pub mod yamlfilecontent;
 }
 
-pub mod unix {
+pub(crate) mod unix {
     pub mod file;
     pub mod interface;
     pub mod password;
     pub mod process58;
+    pub mod runlevel;
     pub mod shadow;
     pub mod symlink;
     pub mod sysctl;
@@ -33,12 +34,16 @@ pub mod unix {
 
 /// stigrun's Docker extension family (`Family::Docker`): the Engine API and dockerd's effective
 /// configuration.
-pub mod docker {
+pub(crate) mod docker {
+    pub mod container;
     pub mod daemonenvironment;
     pub mod daemonoption;
+    pub mod network;
+    mod read;
+    pub mod setting;
 }
 
-pub mod linux {
+pub(crate) mod linux {
     pub mod dpkginfo;
     pub mod partition;
     pub mod rpminfo;
@@ -63,9 +68,12 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
     use independent::*;
     use linux::*;
     use unix::*;
-    // The docker probes share one reading of dockerd's configuration per scan.
+    // The dockerd probes share one reading of dockerd's configuration per scan.
     let dockerd = std::sync::Arc::new(support::dockerd::DaemonConfigCache::default());
     vec![
+        Box::new(docker::container::ContainerProbe),
+        Box::new(docker::setting::SettingProbe),
+        Box::new(docker::network::NetworkProbe),
         Box::new(file::FileProbe),
         Box::new(textfilecontent54::TextFileContent54Probe),
         Box::new(textfilecontent::TextFileContentProbe),
@@ -90,6 +98,7 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(rpmverifyfile::RpmverifyfileProbe),
         Box::new(process58::Process58Probe),
         Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
+        Box::new(runlevel::RunlevelProbe),
         Box::new(docker::daemonoption::DaemonOptionProbe { config: dockerd.clone() }),
         Box::new(docker::daemonenvironment::DaemonEnvironmentProbe { config: dockerd }),
     ]
@@ -131,6 +140,9 @@ mod tests {
             (Family::Linux, "rpmverifyfile_object"),
             (Family::Unix, "process58_object"),
             (Family::Linux, "selinuxsecuritycontext_object"),
+            (Family::Docker, "container_object"),
+            (Family::Docker, "setting_object"),
+            (Family::Docker, "network_object"),
             (Family::Docker, "daemonoption_object"),
             (Family::Docker, "daemonenvironment_object"),
         ] {

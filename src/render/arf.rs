@@ -1,26 +1,20 @@
 //! ARF 1.1 writer: the source data stream (report request), the asset (hostname, fqdn, addresses,
 //! MACs from the target facts), the XCCDF `TestResult` and one OVAL results document per OVAL
 //! document the scan evaluated (`templates/arf.xml.j2`, laid out as oscap's `--results-arf`).
-//!
-//! OVAL documents that use stigrun's Docker extension are left out: their items are not in the
-//! official OVAL schemas, and an ARF must validate. Their rules' results are in the `TestResult`,
-//! and the evidence is in stigrun's JSON results and HTML report.
 
 use std::io::Write;
-use std::path::Path;
 
 use minijinja::value::Value;
 use serde::Serialize;
 
 use super::oval_results::{OvalResultsOptions, write_oval_results};
-use super::xccdf_results::{
-    ReportError, TestResultOptions, WriteAdapter, escaping_environment, write_atomically, write_test_result,
-};
+use super::xccdf_results::{TestResultOptions, write_test_result};
+use super::{Report, ReportError, ReportFormat, ReportInputs, WriteAdapter, escaping_environment};
 use crate::escape::escape_xml;
-use crate::scan::results::ScanResults;
+use crate::results::document::ScanResults;
 
 const TEMPLATE_NAME: &str = "arf.xml.j2";
-const TEMPLATE: &str = include_str!("../../templates/arf.xml.j2");
+const TEMPLATE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/arf.xml.j2"));
 const ASSET_ID: &str = "asset0";
 
 #[derive(Debug, Serialize)]
@@ -54,9 +48,6 @@ pub fn write_arf(
         let Some(definitions) = &document.definitions else {
             return Err(ReportError::MissingDefinitions { href: document.href.clone() });
         };
-        if uses_extension(definitions) {
-            continue;
-        }
         let mut xml = Vec::new();
         write_oval_results(&mut xml, definitions, &document.run, &OvalResultsOptions::default())?;
         let xml = String::from_utf8_lossy(&xml);
@@ -88,20 +79,17 @@ pub fn write_arf(
     Ok(())
 }
 
-/// Does the document use an OVAL family outside the official schemas (stigrun's Docker extension)?
-fn uses_extension(definitions: &crate::model::oval::OvalDefinitions) -> bool {
-    use crate::model::oval::Family;
-    definitions.tests.values().any(|t| t.kind.family == Family::Docker)
-        || definitions.objects.values().any(|o| o.kind.family == Family::Docker)
-}
+/// ARF 1.1: asset, XCCDF TestResult, OVAL results and (unless thin) the source data stream.
+pub struct ArfReport;
 
-/// Write the ARF file atomically.
-pub fn write_arf_file(
-    path: &Path,
-    results: &ScanResults,
-    source_xml: Option<&str>,
-) -> Result<(), ReportError> {
-    write_atomically(path, |out| write_arf(out, results, source_xml))
+impl Report for ArfReport {
+    fn format(&self) -> ReportFormat {
+        ReportFormat::Arf
+    }
+
+    fn write(&self, inputs: &ReportInputs<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+        write_arf(out, inputs.results, inputs.source_xml)
+    }
 }
 
 /// The asset-identification schema allows only `[\w-]+(\.[\w-]+)*` as a hostname.
@@ -150,7 +138,7 @@ mod tests {
 
     use super::*;
     use crate::model::oval::OvalDefinitions;
-    use crate::render::view::fixture::scan_with;
+    use crate::results::document::fixture::scan_with;
 
     fn with_definitions(mut results: ScanResults) -> ScanResults {
         let definitions = OvalDefinitions {

@@ -8,28 +8,27 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 
 use serde::Serialize;
 
 use super::view::{RuleView, decimal, rule_view};
-use super::xccdf_results::{ReportError, WriteAdapter, escaping_environment, write_atomically};
+use super::{Report, ReportError, ReportFormat, ReportInputs, WriteAdapter, escaping_environment};
 use crate::escape::escape_html;
 use crate::model::cci::CciCatalog;
 use crate::model::stig::Category;
+use crate::results::document::ScanResults;
 use crate::results::xccdf::XccdfResult;
-use crate::scan::results::ScanResults;
 
 const TEMPLATE_NAME: &str = "report.html.j2";
-const TEMPLATE: &str = include_str!("../../templates/report.html.j2");
+const TEMPLATE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/report.html.j2"));
 const CATEGORIES: [&str; 4] = ["CAT I", "CAT II", "CAT III", "none"];
 
 #[derive(Debug, Serialize)]
 struct ReportView<'a> {
-    benchmark: &'a crate::scan::results::BenchmarkRef,
-    profile: Option<&'a crate::scan::results::ProfileRef>,
-    target: &'a crate::scan::results::TargetFacts,
-    generator: &'a crate::scan::results::Generator,
+    benchmark: &'a crate::results::document::BenchmarkRef,
+    profile: Option<&'a crate::results::document::ProfileRef>,
+    target: &'a crate::results::document::TargetFacts,
+    generator: &'a crate::results::document::Generator,
     start_time: &'a str,
     end_time: &'a str,
     duration_ms: u128,
@@ -118,9 +117,17 @@ pub fn write_html(
     Ok(())
 }
 
-/// Write the report file atomically.
-pub fn write_html_file(path: &Path, results: &ScanResults, catalog: &CciCatalog) -> Result<(), ReportError> {
-    write_atomically(path, |out| write_html(out, results, catalog))
+/// The self-contained HTML report.
+pub struct HtmlReport;
+
+impl Report for HtmlReport {
+    fn format(&self) -> ReportFormat {
+        ReportFormat::Html
+    }
+
+    fn write(&self, inputs: &ReportInputs<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+        write_html(out, inputs.results, inputs.cci)
+    }
 }
 
 #[cfg(test)]
@@ -130,7 +137,7 @@ mod tests {
     const INJECTION: &str = "</script><script>alert(1)</script>";
 
     fn render(results: &ScanResults) -> String {
-        let catalog = crate::catalog::builtin_cci_catalog().unwrap();
+        let catalog = crate::source::catalog::builtin_cci_catalog().unwrap();
         let mut out = Vec::new();
         write_html(&mut out, results, catalog).unwrap();
         String::from_utf8(out).unwrap()
@@ -138,7 +145,7 @@ mod tests {
 
     #[test]
     fn host_data_never_reaches_the_page_unescaped() {
-        let html = render(&super::super::view::fixture::scan_with(INJECTION));
+        let html = render(&crate::results::document::fixture::scan_with(INJECTION));
         assert!(!html.contains(INJECTION));
         assert_eq!(html.matches("<script>").count(), 1, "only the report's own script");
         // Title, message, fix text, benchmark title and the item's value: all there, escaped.
@@ -147,7 +154,7 @@ mod tests {
 
     #[test]
     fn a_rule_shows_its_stig_ids_controls_and_evidence() {
-        let html = render(&super::super::view::fixture::scan_with("value"));
+        let html = render(&crate::results::document::fixture::scan_with("value"));
         for expected in [
             "data-r=\"fail\"",
             "data-c=\"CAT I\"",

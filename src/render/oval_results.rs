@@ -5,8 +5,8 @@
 //! [`escape_xml`], so host data (`<`, `&`, `]]>`, control characters) cannot break the document.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::Path;
 
 use minijinja::Environment;
 use minijinja::value::Value;
@@ -20,7 +20,7 @@ use crate::model::spelling;
 use crate::results::oval::{CriteriaResult, CriteriaResultNode, OvalRun};
 
 const TEMPLATE_NAME: &str = "oval-results.xml.j2";
-const TEMPLATE: &str = include_str!("../../templates/oval-results.xml.j2");
+const TEMPLATE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/oval-results.xml.j2"));
 const NS_SC: &str = "http://oval.mitre.org/XMLSchema/oval-system-characteristics-5";
 /// Items rendered per template call.
 const ITEMS_PER_CHUNK: usize = 512;
@@ -31,8 +31,8 @@ const MAX_ITEM_MESSAGES: usize = 50;
 pub enum OvalResultsError {
     #[error("cannot render the oval results: {0}")]
     Render(#[from] minijinja::Error),
-    #[error("cannot write `{path}`: {source}")]
-    Write { path: PathBuf, source: io::Error },
+    #[error("cannot write the oval results: {0}")]
+    Write(#[from] io::Error),
 }
 
 /// What goes into the `<generator>` elements.
@@ -54,26 +54,14 @@ impl Default for OvalResultsOptions {
     }
 }
 
-/// Write the results document to `path` atomically: rendered into a temporary file next to it
-/// and renamed into place, so a failure never leaves a half-written file.
+/// Write the results document to `path` (see [`crate::output`]: atomic for a regular file).
 pub fn write_oval_results_file(
     path: &Path,
     definitions: &OvalDefinitions,
     run: &OvalRun,
     options: &OvalResultsOptions,
-) -> Result<(), OvalResultsError> {
-    let write_error = |source| OvalResultsError::Write { path: path.to_path_buf(), source };
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let temporary = tempfile::NamedTempFile::new_in(directory).map_err(write_error)?;
-    let mut out = BufWriter::new(temporary);
-    write_oval_results(&mut out, definitions, run, options)?;
-    let temporary = out.into_inner().map_err(|e| write_error(e.into_error()))?;
-    temporary.as_file().sync_all().map_err(write_error)?;
-    temporary.persist(path).map_err(|e| write_error(e.error))?;
-    Ok(())
+) -> Result<(), crate::output::OutputError> {
+    crate::output::write_file(path, |out| write_oval_results(out, definitions, run, options))
 }
 
 /// Stream the results document to `out`. Items are rendered in chunks, so memory stays bounded

@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::model::cci::{CciCatalog, Revision};
 use crate::model::oval::{ItemField, ItemValue};
 use crate::model::stig::Category;
+use crate::results::document::{RuleResult, ScanResults};
 use crate::results::oval::{CriteriaResult, CriteriaResultNode, OvalRun};
-use crate::scan::results::{RuleResult, ScanResults};
 
 /// Items shown per test in a report; real profiles can collect thousands for one test (a
 /// world-writable files search), and the report must stay small. The ARF keeps them all.
@@ -111,7 +111,7 @@ pub struct RuleView {
     pub controls: Vec<String>,
     pub messages: Vec<String>,
     /// The assessor's answer in force (`--answers`), shown with who, when and why.
-    pub answer: Option<crate::scan::answers::Answer>,
+    pub answer: Option<crate::results::answer::Answer>,
     pub check_name: Option<String>,
     pub evidence: Vec<TestEvidence>,
     pub files: Vec<FileDigest>,
@@ -175,7 +175,8 @@ pub fn rule_view(results: &ScanResults, rule: &RuleResult, catalog: &CciCatalog)
 /// and the digests of the files those items name.
 pub fn rule_evidence(results: &ScanResults, rule: &RuleResult) -> (Vec<TestEvidence>, Vec<FileDigest>) {
     let Some(check) = &rule.check else { return (Vec::new(), Vec::new()) };
-    let Some(run) = check.oval_document.and_then(|d| results.oval.get(d)).map(|d| &d.run) else {
+    let Some(run) = check.oval_document.as_deref().and_then(|d| results.oval_document(d)).map(|d| &d.run)
+    else {
         return (Vec::new(), Vec::new());
     };
     let mut test_ids = Vec::new();
@@ -301,52 +302,6 @@ fn truncate(mut text: String, max_chars: usize) -> String {
 /// A number as oscap writes weights and scores.
 pub fn decimal(value: f64) -> String {
     format!("{value:.6}")
-}
-
-/// A saved scan for the writers' tests.
-#[cfg(test)]
-pub(crate) mod fixture {
-    use crate::scan::results::ScanResults;
-
-    /// A saved scan with one failed rule whose title, message and collected item carry markup.
-    pub(crate) fn scan_with(text: &str) -> ScanResults {
-        let text = serde_json::to_string(text).unwrap();
-        let json = format!(
-            r#"{{
-  "generator": {{"name": "stigrun", "version": "0"}},
-  "benchmark": {{"id": "b", "title": {text}, "version": "1", "release_info": null, "source": "b.xml",
-                 "datastream_id": null, "component_ref_id": null}},
-  "profile": null,
-  "target": {{"root": "/r", "hostname": "h", "fqdn": null, "os_name": null, "os_version": null,
-              "architecture": null, "ipv4": [], "ipv6": [], "mac": []}},
-  "start_time": "2024-01-01T00:00:00Z", "end_time": "2024-01-01T00:00:01Z", "duration_ms": 1,
-  "values": {{}}, "counts": {{"fail": 1}}, "scores": [],
-  "rules": [{{"rule_id": "SV-1r1_rule", "version": "T-1", "group_id": "V-1", "title": {text},
-    "severity": "high", "weight": 10.0, "role": "full", "result": "fail",
-    "idents": [{{"system": "http://cyber.mil/cci", "value": "CCI-001851"}}],
-    "check": {{"system": "s", "href": "c.xml", "name": "oval:t:def:1", "negate": false, "exports": [],
-               "oval_result": "False", "oval_document": 0}},
-    "messages": [{text}], "check_text": null, "fix_text": {text}}}],
-  "oval": [{{"href": "c.xml", "source": "c.xml", "run": {{
-    "definitions": {{"oval:t:def:1": {{"id": "oval:t:def:1", "version": "1", "class": "Compliance",
-      "result": "False", "criteria": {{"operator": "And", "negate": false, "applicability_check": null,
-      "result": "False", "children": [{{"Criterion": {{"test_ref": "oval:t:tst:1", "version": "1",
-      "negate": false, "applicability_check": null, "result": "False"}}}}]}}}}}},
-    "tests": {{"oval:t:tst:1": {{"id": "oval:t:tst:1", "version": "1", "check": "All",
-      "check_existence": "AtLeastOneExists", "state_operator": "And", "result": "False",
-      "tested_items": [[1, "False"]], "tested_variables": [], "messages": []}}}},
-    "collected_objects": {{}},
-    "items": [{{"kind": {{"family": "independent", "namespace": "", "name": "textfilecontent_item"}},
-      "status": "Exists", "messages": [], "fields": [
-        {{"name": "filepath", "datatype": "String", "status": "Exists", "value": {{"Text": "/etc/d.json"}}}},
-        {{"name": "subexpression", "datatype": "String", "status": "Exists", "value": {{"Text": {text}}}}}]}}],
-    "evidence": [["/etc/d.json", "abc123"]],
-    "system_info": {{"os_name": "", "os_version": "", "architecture": "", "primary_host_name": "", "interfaces": []}}
-  }}}}]
-}}"#
-        );
-        serde_json::from_str(&json).unwrap()
-    }
 }
 
 #[cfg(test)]

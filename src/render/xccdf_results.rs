@@ -4,66 +4,17 @@
 //! rule-result to name a Rule of the document, so a bare `TestResult` does not validate; the ARF
 //! embeds the `TestResult` alone, as oscap does. Every value goes through the XML escaper.
 
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
 
-use minijinja::Environment;
 use serde::Serialize;
 
 use super::view::{decimal, testresult_id, xccdf12_id};
+use super::{Report, ReportError, ReportFormat, ReportInputs, WriteAdapter, escaping_environment};
 use crate::escape::escape_xml;
-use crate::scan::results::ScanResults;
+use crate::results::document::ScanResults;
 
 const TEMPLATE_NAME: &str = "xccdf-results.xml.j2";
-const TEMPLATE: &str = include_str!("../../templates/xccdf-results.xml.j2");
-
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error("cannot render the {format}: {source}")]
-    Render { format: &'static str, source: minijinja::Error },
-    #[error("cannot write `{path}`: {source}")]
-    Write { path: PathBuf, source: io::Error },
-    #[error("oval document `{href}` carries no definitions to copy into the arf (re-run the scan)")]
-    MissingDefinitions { href: String },
-    #[error(transparent)]
-    OvalResults(#[from] super::oval_results::OvalResultsError),
-}
-
-impl ReportError {
-    pub(crate) fn render(format: &'static str) -> impl Fn(minijinja::Error) -> ReportError {
-        move |source| ReportError::Render { format, source }
-    }
-}
-
-/// The escaping environment (see [`super::escape`]) holding one template.
-pub(crate) fn escaping_environment(
-    name: &'static str,
-    source: &'static str,
-    escape: fn(&str) -> std::borrow::Cow<'_, str>,
-) -> Result<Environment<'static>, minijinja::Error> {
-    let mut environment = crate::escape::escaping_environment(escape)?;
-    environment.add_template(name, source)?;
-    Ok(environment)
-}
-
-/// Write `path` through a temporary file in the same directory, renamed into place.
-pub(crate) fn write_atomically(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> Result<(), ReportError>,
-) -> Result<(), ReportError> {
-    let write_error = |source| ReportError::Write { path: path.to_path_buf(), source };
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let temporary = tempfile::NamedTempFile::new_in(directory).map_err(write_error)?;
-    let mut out = BufWriter::new(temporary);
-    render(&mut out)?;
-    let temporary = out.into_inner().map_err(|e| write_error(e.into_error()))?;
-    temporary.as_file().sync_all().map_err(write_error)?;
-    temporary.persist(path).map_err(|e| write_error(e.error))?;
-    Ok(())
-}
+const TEMPLATE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/xccdf-results.xml.j2"));
 
 #[derive(Debug, Serialize)]
 struct TestResultView<'a> {
@@ -118,7 +69,7 @@ struct OverrideView<'a> {
 }
 
 /// An XCCDF `override` for an answer in force: who changed which result to what, and why.
-fn override_view(answer: &crate::scan::answers::Answer) -> Option<OverrideView<'_>> {
+fn override_view(answer: &crate::results::answer::Answer) -> Option<OverrideView<'_>> {
     let old = answer.original_result?;
     // `when` is a date (or a full RFC 3339 time); xsd:dateTime needs the time of day.
     let time =
@@ -268,27 +219,23 @@ pub fn write_test_result(
     Ok(())
 }
 
-/// Write the XCCDF 1.2 results file atomically.
-pub fn write_xccdf_results_file(path: &Path, results: &ScanResults) -> Result<(), ReportError> {
-    write_atomically(path, |out| write_test_result(out, results, TestResultOptions::default()))
-}
+/// XCCDF 1.2 results: the TestResult on its own.
+pub struct XccdfReport;
 
-/// minijinja wants a sized `Write`.
-pub(crate) struct WriteAdapter<'a>(pub &'a mut dyn Write);
-
-impl Write for WriteAdapter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
+impl Report for XccdfReport {
+    fn format(&self) -> ReportFormat {
+        ReportFormat::Xccdf
     }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
+
+    fn write(&self, inputs: &ReportInputs<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+        write_test_result(out, inputs.results, TestResultOptions::default())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::view::fixture::scan_with;
+    use crate::results::document::fixture::scan_with;
 
     #[test]
     fn disa_ids_are_written_in_xccdf_1_2_form_and_text_round_trips() {

@@ -1,4 +1,10 @@
-//! Result enums (OVAL and XCCDF) with their combination tables and scoring.
+//! What a scan produced, as a layer of its own: the results document (`document`, versioned, with
+//! stable keys), the OVAL runs inside it (`oval`), the XCCDF result enumeration, combination
+//! tables and scoring (`xccdf`), assessors' answers (`answer`), and reading results files of any
+//! kind back (`io`).
 
+pub mod answer;
+pub mod document;
+pub mod io;
 pub mod oval;
 pub mod xccdf;

@@ -143,11 +143,6 @@ impl XccdfResult {
             BoolOperator::Or => acc.or(r),
         })
     }
-
-    /// Results that make a scan "fail" by default (exit code 2), as oscap does.
-    pub fn is_failure(self) -> bool {
-        matches!(self, XccdfResult::Fail | XccdfResult::Error | XccdfResult::Unknown)
-    }
 }
 
 impl std::fmt::Display for XccdfResult {

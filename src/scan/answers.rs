@@ -15,7 +15,9 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+pub use crate::results::answer::Answer;
 
 use crate::model::xccdf::Benchmark;
 use crate::results::xccdf::XccdfResult;
@@ -48,21 +50,6 @@ struct RawAnswer {
     who: String,
     when: String,
     expires: Option<String>,
-}
-
-/// One answer, checked against the benchmark.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Answer {
-    /// The XCCDF rule id the answer resolved to.
-    pub rule_id: String,
-    pub status: XccdfResult,
-    pub finding_details: String,
-    pub comment: String,
-    pub who: String,
-    pub when: String,
-    pub expires: Option<String>,
-    /// The result the scan itself produced, kept when the answer replaced it.
-    pub original_result: Option<XccdfResult>,
 }
 
 /// STIG Viewer's status words and the XCCDF results, both accepted.
@@ -147,7 +134,7 @@ mod tests {
     use crate::loader::{Input, Selection, load_benchmark};
 
     fn docker_ee() -> Benchmark {
-        let b = crate::catalog::builtin_benchmarks().iter().find(|b| b.default).unwrap();
+        let b = crate::source::catalog::builtin_benchmarks().iter().find(|b| b.default).unwrap();
         load_benchmark(Input::Bytes { name: b.file_name, bytes: b.bytes }, &Selection::default())
             .unwrap()
             .benchmark

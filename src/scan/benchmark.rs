@@ -12,19 +12,20 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::components::standalone_xml;
-use super::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
-use super::results::*;
 use crate::diag::{Code, Diagnostic};
 use crate::eval::engine::{EvalOptions, ExternalValues, evaluate};
 use crate::eval::progress::ProgressHandle;
 use crate::host::{HostError, ScanTarget};
 use crate::loader::LoadedBenchmark;
-use crate::loader::oval::{OvalLoadErrors, load_oval_file, parse_oval_str};
-use crate::model::oval::{DOCKER_CHECK_SYSTEM, OvalDefinitions};
+use crate::loader::cpe::{CpeError, add_dictionary_document, parse_platform_specification};
+use crate::loader::datastream::standalone_xml;
+use crate::loader::oval::{load_oval_file, parse_oval_str};
+use crate::model::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
+use crate::model::oval::OvalDefinitions;
 use crate::model::xccdf::{Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role};
 use crate::probes::Registry;
 use crate::resolve::{self, ResolveError, Resolved};
+use crate::results::document::*;
 use crate::results::xccdf::{BoolOperator, ScoreNode, ScoringModel, XccdfResult, score};
 use crate::semantics::OvalResult;
 
@@ -40,11 +41,9 @@ pub enum ScanError {
     UnknownRule(String),
     #[error("unknown value `{id}` in --var; the benchmark's values include: {known}")]
     UnknownValue { id: String, known: String },
-    #[error("tailoring: {0}")]
-    Tailoring(String),
     /// The benchmark's CPE platform specification cannot be read: every platform test would fail.
     #[error("platform specification: {0}")]
-    Platform(#[from] super::cpe::CpeError),
+    Platform(#[from] CpeError),
 }
 
 /// What to scan and how.
@@ -54,6 +53,8 @@ pub struct ScanRequest {
     pub source_name: String,
     /// Directory standalone XCCDF hrefs are relative to (`None` for built-in content).
     pub base_dir: Option<PathBuf>,
+    /// SHA-256 of the content scanned.
+    pub content_digest: Option<String>,
     pub profile: Option<String>,
     /// Profiles from a tailoring file, added to (or replacing) the benchmark's.
     pub tailoring_profiles: Vec<Profile>,
@@ -65,6 +66,9 @@ pub struct ScanRequest {
     pub answers: Vec<super::answers::Answer>,
     /// Told of the OVAL evaluation's steps (a progress bar).
     pub progress: ProgressHandle,
+    /// OVAL documents the content names by href but does not hold: (href, text). The built-in
+    /// docker-ee keeps its Engine API checks here (see `build::ENGINE_OVAL_HREF`).
+    pub documents: Vec<(String, Arc<str>)>,
 }
 
 /// How one rule will be decided.
@@ -129,6 +133,9 @@ pub fn scan(
     let benchmark_applies = applicability.item_applies(&bench.platforms);
 
     // Plan every rule.
+    let reachable = |href: &str| {
+        crate::source::has_check_document(&loaded, request.base_dir.as_deref(), &request.documents, href)
+    };
     let mut plans: Vec<Plan> = Vec::with_capacity(bench.rules.len());
     for i in 0..bench.rules.len() {
         let plan = if !resolved.rule_selected[i] {
@@ -164,7 +171,7 @@ pub fn scan(
                 check_text: None,
             }
         } else {
-            plan_rule(bench, &resolved, i)
+            plan_rule(bench, &resolved, i, &reachable)
         };
         plans.push(plan);
     }
@@ -183,7 +190,13 @@ pub fn scan(
     let evaluated: Vec<(String, Result<EvaluatedDocument, String>, String)> = documents
         .par_iter()
         .map(|(href, w)| {
-            let outcome = load_check_document(&loaded, request, href).map(|defs| {
+            let outcome = crate::source::check_document_with(
+                &loaded,
+                request.base_dir.as_deref(),
+                &request.documents,
+                href,
+            )
+            .map(|defs| {
                 let only = (!w.all_definitions).then(|| {
                     let mut ids: Vec<String> = w.definitions.iter().cloned().collect();
                     ids.sort();
@@ -236,8 +249,10 @@ pub fn scan(
         let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
         let time = check_ref
             .as_ref()
-            .and_then(|c| c.oval_document)
-            .and_then(|d| finished_times.get(d))
+            .and_then(|c| c.oval_document.as_deref())
+            .and_then(|d| doc_index.get(d))
+            .and_then(|d| d.as_ref().ok())
+            .and_then(|d| finished_times.get(*d))
             .unwrap_or(&planned_time)
             .clone();
         rules.push(RuleResult {
@@ -254,7 +269,7 @@ pub fn scan(
             messages,
             check_text,
             answer: None,
-            description: rule_description(rule),
+            description: crate::model::stig::rule_description(rule),
             fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
             time: Some(time),
         });
@@ -269,6 +284,8 @@ pub fn scan(
     let scores = ScoringModel::ALL.iter().map(|m| score(*m, &tree)).collect();
     let origin = loaded.origin.as_ref();
     Ok(ScanResults {
+        format: crate::results::document::FORMAT.to_string(),
+        schema_version: crate::results::document::SCHEMA_VERSION,
         generator: Generator::default(),
         benchmark: BenchmarkRef {
             id: bench.id.clone(),
@@ -279,6 +296,7 @@ pub fn scan(
             datastream_id: origin.map(|o| o.datastream_id.clone()),
             component_ref_id: origin.map(|o| o.component_ref_id.clone()),
             platforms: bench.platforms.clone(),
+            digest: request.content_digest.clone(),
         },
         profile: profile.map(|p| ProfileRef {
             id: p.id.clone(),
@@ -327,13 +345,6 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
         rule.result = answer.status;
         rule.answer = Some(answer);
     }
-}
-
-/// DISA packs several fields into the description; reports want the vulnerability discussion.
-pub(crate) fn rule_description(rule: &crate::model::xccdf::Rule) -> Option<String> {
-    let text = &rule.common.description.as_ref()?.text;
-    let disa = crate::model::stig::DisaDescription::parse(text).and_then(|d| d.vuln_discussion);
-    Some(disa.unwrap_or_else(|| text.clone()))
 }
 
 /// `--rule` keeps only the named rules selected; `--skip-rule` deselects rules.
@@ -391,10 +402,11 @@ fn apply_requires_conflicts(bench: &Benchmark, resolved: &mut Resolved) {
 }
 
 /// Choose how a selected, applicable rule is checked.
-fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
+/// `reachable` tells whether a check-content-ref's document can be found.
+fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, reachable: &dyn Fn(&str) -> bool) -> Plan {
     let rule = &bench.rules[i];
     if let Some(cc) = &rule.complex_check {
-        return Plan::Checks(complex_tree(cc));
+        return Plan::Checks(complex_tree(cc, reachable));
     }
     let selector = resolved.refinements.get(&i).and_then(|r| r.check_selector.as_deref());
     let mut candidates: Vec<&Check> =
@@ -402,11 +414,8 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
     if candidates.is_empty() {
         candidates = rule.checks.iter().filter(|c| c.selector.is_none()).collect();
     }
-    // stigrun's extension checks read more than standard OVAL can (dockerd's effective
-    // configuration): they win over a standard OVAL check for the same rule.
-    let preferred = candidates.iter().find(|c| c.system == DOCKER_CHECK_SYSTEM);
-    if let Some(check) = preferred.or_else(|| candidates.iter().find(|c| c.system == OVAL_SYSTEM)) {
-        return Plan::Checks(check_tree(check));
+    if let Some(check) = candidates.iter().find(|c| c.system == OVAL_SYSTEM) {
+        return Plan::Checks(check_tree(check, reachable));
     }
     if let Some(manual) =
         candidates.iter().find(|c| c.content_refs.iter().any(|r| r.name.as_deref() == Some("M")))
@@ -433,13 +442,15 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
     }
 }
 
-fn check_tree(check: &Check) -> CheckTree {
-    if check.system != OVAL_SYSTEM && check.system != DOCKER_CHECK_SYSTEM {
+fn check_tree(check: &Check, reachable: &dyn Fn(&str) -> bool) -> CheckTree {
+    if check.system != OVAL_SYSTEM {
         return CheckTree::Unsupported { system: check.system.clone() };
     }
-    // Alternatives are tried in order; the first ref is the one evaluated (the others are
-    // fallbacks for tools that cannot reach it).
-    let Some(first) = check.content_refs.first() else {
+    // Alternatives are tried in order: the first ref whose document can be reached is evaluated
+    // (docker-ee names its dockerd checks first and the standard OVAL check second). When none
+    // can, the first is kept so the error names it.
+    let Some(first) = check.content_refs.iter().find(|r| reachable(&r.href)).or(check.content_refs.first())
+    else {
         return CheckTree::Unsupported { system: check.system.clone() };
     };
     CheckTree::Oval {
@@ -451,7 +462,7 @@ fn check_tree(check: &Check) -> CheckTree {
     }
 }
 
-fn complex_tree(cc: &ComplexCheck) -> CheckTree {
+fn complex_tree(cc: &ComplexCheck, reachable: &dyn Fn(&str) -> bool) -> CheckTree {
     CheckTree::Complex {
         and: cc.operator == CheckOperator::And,
         negate: cc.negate,
@@ -459,8 +470,8 @@ fn complex_tree(cc: &ComplexCheck) -> CheckTree {
             .children
             .iter()
             .map(|n| match n {
-                CheckNode::Check(c) => check_tree(c),
-                CheckNode::Complex(inner) => complex_tree(inner),
+                CheckNode::Check(c) => check_tree(c, reachable),
+                CheckNode::Complex(inner) => complex_tree(inner, reachable),
             })
             .collect(),
     }
@@ -513,7 +524,7 @@ fn decide(
             };
             let result = match index.get(href) {
                 Some(Ok(d)) => {
-                    reference.oval_document = Some(*d);
+                    reference.oval_document = Some(docs[*d].href.clone());
                     let run = &docs[*d].run;
                     let oval = match name {
                         Some(n) => match run.definitions.get(n) {
@@ -542,7 +553,23 @@ fn decide(
                         }
                     };
                     reference.oval_result = Some(oval);
-                    XccdfResult::from_oval(oval, *negate)
+                    let gaps = match (oval, name, &docs[*d].definitions) {
+                        (
+                            OvalResult::Unknown | OvalResult::Error | OvalResult::NotEvaluated,
+                            Some(n),
+                            Some(defs),
+                        ) => engine_gaps(defs, run, n),
+                        _ => Vec::new(),
+                    };
+                    if gaps.is_empty() {
+                        XccdfResult::from_oval(oval, *negate)
+                    } else {
+                        // Not decided because the engine source lacks what the check reads (no
+                        // --docker-host/--snapshot, or a snapshot without the document): an
+                        // assessor reads that as not checked, never as a failure or an error.
+                        messages.extend(gaps);
+                        XccdfResult::NotChecked
+                    }
                 }
                 Some(Err(message)) => {
                     messages.push(Diagnostic::new(Code::CheckUnavailable, message.clone()));
@@ -570,34 +597,51 @@ fn decide(
     }
 }
 
-/// Load the OVAL document an href names: a data-stream component (through the checklist's
-/// catalog) or a file next to a standalone benchmark.
-pub(crate) fn load_check_document(
-    loaded: &LoadedBenchmark,
-    request: &ScanRequest,
-    href: &str,
-) -> Result<OvalDefinitions, String> {
-    let describe = |e: OvalLoadErrors| format!("cannot load OVAL `{href}`: {e}");
-    if loaded.collection.is_some() {
-        let component = loaded
-            .check_component(href)
-            .ok_or_else(|| format!("`{href}` is not a component of the data stream"))?;
-        let name = format!("{}#{}", component.file, component.component.id);
-        if let Some(text) = component.embedded_text()? {
-            return parse_oval_str(&text, &name).map_err(describe);
+/// The `needs-engine` diagnostics of the objects a definition's tests read (through its
+/// criteria and extended definitions), each once.
+fn engine_gaps(
+    defs: &OvalDefinitions,
+    run: &crate::results::oval::OvalRun,
+    definition: &str,
+) -> Vec<Diagnostic> {
+    use crate::model::oval::CriteriaNode;
+    fn walk(
+        defs: &OvalDefinitions,
+        criteria: &crate::model::oval::Criteria,
+        seen: &mut Vec<String>,
+        tests: &mut Vec<String>,
+    ) {
+        for child in &criteria.children {
+            match child {
+                CriteriaNode::Criteria(inner) => walk(defs, inner, seen, tests),
+                CriteriaNode::Criterion { test_ref, .. } => tests.push(test_ref.clone()),
+                CriteriaNode::ExtendDefinition { definition_ref, .. } => {
+                    if seen.contains(definition_ref) {
+                        continue;
+                    }
+                    seen.push(definition_ref.clone());
+                    if let Some(c) = defs.definitions.get(definition_ref).and_then(|d| d.criteria.as_ref()) {
+                        walk(defs, c, seen, tests);
+                    }
+                }
+            }
         }
-        let xml = standalone_xml(&component);
-        return parse_oval_str(&xml, &name).map_err(describe);
     }
-    let base = request.base_dir.as_deref().unwrap_or(Path::new("."));
-    let path = base.join(href);
-    if !path.is_file() {
-        return Err(format!(
-            "OVAL file `{}` named by check-content-ref `{href}` does not exist",
-            path.display()
-        ));
+    let mut tests = Vec::new();
+    if let Some(criteria) = defs.definitions.get(definition).and_then(|d| d.criteria.as_ref()) {
+        walk(defs, criteria, &mut vec![definition.to_string()], &mut tests);
     }
-    load_oval_file(&path).map_err(describe)
+    let mut gaps: Vec<Diagnostic> = Vec::new();
+    for test in tests {
+        let Some(object) = defs.tests.get(&test).and_then(|t| t.object_ref.as_ref()) else { continue };
+        let Some(collected) = run.collected_objects.get(object) else { continue };
+        for m in collected.messages.iter().filter(|m| m.code == Code::NeedsEngine) {
+            if !gaps.contains(m) {
+                gaps.push(m.clone());
+            }
+        }
+    }
+    gaps
 }
 
 /// The benchmark tree for scoring (rules carry their results and weights).
@@ -649,13 +693,13 @@ impl<'a> Applicability<'a> {
             for cref in &ds.dictionaries {
                 let Some(component) = collection.resolve_ref(cref) else { continue };
                 let Some(xml) = collection.component_xml(&component.id) else { continue };
-                if dictionary.add_document(&standalone_xml(&xml), &component.id).is_ok() {
+                if add_dictionary_document(&mut dictionary, &standalone_xml(&xml), &component.id).is_ok() {
                     dictionary_ref = Some(cref.clone());
                 }
             }
         }
         let specification = match loaded.benchmark.platform_specification.as_deref() {
-            Some(xml) => PlatformSpecification::parse(xml, &request.source_name)?,
+            Some(xml) => parse_platform_specification(xml, &request.source_name)?,
             None => PlatformSpecification::default(),
         };
         Ok(Applicability {

@@ -3,8 +3,5 @@
 
 pub mod answers;
 pub mod benchmark;
-pub mod components;
-pub mod cpe;
 pub mod oval_file;
-pub mod results;
 pub mod target;

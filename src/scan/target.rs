@@ -1,8 +1,8 @@
 //! Facts about the scan target for results files: what the root says about itself
 //! (`/etc/os-release`, `/etc/hostname`), plus the live host's network identity when the root is `/`.
 
-use super::results::TargetFacts;
 use crate::host::Root;
+use crate::results::document::TargetFacts;
 
 pub fn facts(root: &Root) -> TargetFacts {
     let os_release = root.read_to_string("/etc/os-release").map(|(text, _)| text).unwrap_or_default();

@@ -5,10 +5,10 @@
 //! the root's `/proc`, so for `/` this is stigrun's own environment and for a mounted root it
 //! normally does not exist (oscap then reports `does not exist` too).
 
-use crate::host::Root;
 use crate::model::oval::{Datatype, Family, Item, Operation};
 
 use crate::probes::support::entity_filter::accepts;
+use crate::probes::support::running_system::process_ids;
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
 
 /// `KEY=VALUE` pairs of a NUL-separated `environ` block (entries without `=` are skipped).
@@ -21,14 +21,6 @@ pub fn parse_environ(bytes: &[u8]) -> Vec<(String, String)> {
             (!k.is_empty()).then(|| (k.to_string(), v.to_string()))
         })
         .collect()
-}
-
-/// Numeric entries of the root's `/proc`, ascending.
-pub fn process_ids(root: &Root) -> Vec<u32> {
-    let mut pids: Vec<u32> =
-        root.read_dir("/proc").unwrap_or_default().iter().filter_map(|n| n.parse().ok()).collect();
-    pids.sort_unstable();
-    pids
 }
 
 pub struct EnvironmentVariable58Probe;
@@ -97,6 +89,7 @@ impl Probe for EnvironmentVariable58Probe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::Root;
     use crate::probes::support::entity_filter::test_support::{
         collect, equals, field_names, nil, pattern, text,
     };

@@ -53,7 +53,7 @@ impl Probe for XmlFileContentProbe {
                 // oscap stores the number in a 32-bit int.
                 Value::Num(n) => item.push("value_of", Datatype::Int, (n as i32).to_string()),
                 Value::Bool(b) => {
-                    item.push("value_of", Datatype::Boolean, crate::probes::unix::file::bool_text(b))
+                    item.push("value_of", Datatype::Boolean, crate::model::spelling::boolean(b))
                 }
             }
             Ok(Some(item))

@@ -152,14 +152,6 @@ impl FileSet {
     pub fn files(&self) -> impl Iterator<Item = FileRef> + '_ {
         self.found.iter().map(|f| self.file_ref(f))
     }
-
-    pub fn len(&self) -> usize {
-        self.found.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.found.is_empty()
-    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]

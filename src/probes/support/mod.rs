@@ -3,6 +3,7 @@
 pub mod dockerd;
 pub mod entity_filter;
 pub mod fileset;
+pub mod running_system;
 pub mod system_info;
 pub mod systemd_units;
 pub mod xpath;

@@ -7,8 +7,7 @@
 
 use crate::host::Root;
 
-use crate::probes::unix::interface::{hardware_address, host_addresses};
-use crate::probes::unix::uname::kernel_identity;
+use crate::probes::support::running_system::{hardware_address, host_addresses, kernel_identity};
 
 /// What oscap writes for a value it cannot find.
 pub const UNKNOWN: &str = "Unknown";

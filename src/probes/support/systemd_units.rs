@@ -94,6 +94,7 @@ pub struct Assignment {
 
 /// Parse unit-file syntax (systemd.syntax(7)): `[Section]` headers, `Key=Value`, comments
 /// starting with `#` or `;`, and lines continued with a trailing backslash.
+#[cfg(test)]
 pub fn parse_unit_text(text: &str) -> Vec<Assignment> {
     parse_unit_file(text, "")
 }

@@ -100,7 +100,7 @@ fn file_item(object: &ResolvedObject<'_>, file: &FileRef, meta: &FileMeta) -> It
         ("oexec", libc::S_IXOTH),
     ];
     for (name, bit) in bits {
-        item.push(name, Datatype::Boolean, bool_text(meta.mode & bit != 0));
+        item.push(name, Datatype::Boolean, crate::model::spelling::boolean(meta.mode & bit != 0));
     }
     item
 }
@@ -108,7 +108,7 @@ fn file_item(object: &ResolvedObject<'_>, file: &FileRef, meta: &FileMeta) -> It
 /// `acl`: whether the file has an extended ACL, `None` when that could not be read.
 fn push_acl(item: &mut Item, acl: Option<bool>) {
     match acl {
-        Some(acl) => item.push("has_extended_acl", Datatype::Boolean, bool_text(acl)),
+        Some(acl) => item.push("has_extended_acl", Datatype::Boolean, crate::model::spelling::boolean(acl)),
         // oscap reports the entity with status `does not exist` when ACLs cannot be read.
         None => item.fields.push(ItemField {
             name: "has_extended_acl".into(),
@@ -117,10 +117,6 @@ fn push_acl(item: &mut Item, acl: Option<bool>) {
             value: ItemValue::Nil,
         }),
     }
-}
-
-pub(crate) fn bool_text(b: bool) -> &'static str {
-    if b { "true" } else { "false" }
 }
 
 #[cfg(test)]

@@ -5,91 +5,15 @@
 //! mounted root the object is `not applicable`, as OpenSCAP reports it under
 //! `OSCAP_PROBE_ROOT`.
 
-use std::ffi::CStr;
 use std::net::IpAddr;
 
 use crate::host::Root;
 use crate::model::oval::{Datatype, Family, Item};
 
 use crate::probes::support::entity_filter::accepts;
+use crate::probes::support::running_system::{InterfaceAddressEntry, hardware_address, host_addresses};
 use crate::probes::{Collected, Needs, Probe, ProbeContext, ResolvedObject, item_type};
 use crate::semantics::CollectedFlag;
-
-/// One `getifaddrs` entry with an IP address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InterfaceAddressEntry {
-    pub name: String,
-    pub flags: u32,
-    pub address: IpAddr,
-    pub netmask: Option<IpAddr>,
-    pub broadcast: Option<IpAddr>,
-}
-
-/// Every IPv4/IPv6 address of the running system's interfaces, in `getifaddrs` order.
-pub fn host_addresses() -> Vec<InterfaceAddressEntry> {
-    let mut out = Vec::new();
-    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
-    // SAFETY: getifaddrs allocates a list we walk read-only and free with freeifaddrs.
-    if unsafe { libc::getifaddrs(&mut head) } != 0 {
-        return out;
-    }
-    let mut cursor = head;
-    while !cursor.is_null() {
-        // SAFETY: `cursor` is a node of the list getifaddrs returned and not yet freed.
-        let entry = unsafe { &*cursor };
-        cursor = entry.ifa_next;
-        if entry.ifa_addr.is_null() || entry.ifa_name.is_null() {
-            continue;
-        }
-        // SAFETY: ifa_addr points to a sockaddr whose family says which struct it is.
-        let Some(address) = (unsafe { socket_ip(entry.ifa_addr) }) else { continue };
-        // SAFETY: as above; both may be null, which socket_ip handles.
-        let netmask = unsafe { socket_ip(entry.ifa_netmask) };
-        let broadcast = if entry.ifa_flags & libc::IFF_BROADCAST as u32 != 0 {
-            // SAFETY: with IFF_BROADCAST the union holds the broadcast address (or null).
-            unsafe { socket_ip(entry.ifa_ifu) }
-        } else {
-            None
-        };
-        // SAFETY: ifa_name is a NUL-terminated interface name.
-        let name = unsafe { CStr::from_ptr(entry.ifa_name) }.to_string_lossy().into_owned();
-        out.push(InterfaceAddressEntry { name, flags: entry.ifa_flags, address, netmask, broadcast });
-    }
-    // SAFETY: `head` came from a successful getifaddrs and is freed once.
-    unsafe { libc::freeifaddrs(head) };
-    out
-}
-
-/// # Safety
-/// `addr` must be null or point to a valid sockaddr of the size its family implies.
-unsafe fn socket_ip(addr: *const libc::sockaddr) -> Option<IpAddr> {
-    if addr.is_null() {
-        return None;
-    }
-    // SAFETY: guaranteed by the caller.
-    unsafe {
-        match i32::from((*addr).sa_family) {
-            libc::AF_INET => {
-                let v4 = &*(addr as *const libc::sockaddr_in);
-                Some(IpAddr::from(v4.sin_addr.s_addr.to_ne_bytes()))
-            }
-            libc::AF_INET6 => {
-                let v6 = &*(addr as *const libc::sockaddr_in6);
-                Some(IpAddr::from(v6.sin6_addr.s6_addr))
-            }
-            _ => None,
-        }
-    }
-}
-
-/// The MAC address as oscap prints it (upper case), from sysfs; all zeros when absent.
-pub fn hardware_address(root: &Root, name: &str) -> String {
-    root.read_to_string(&format!("/sys/class/net/{name}/address"))
-        .map(|(t, _)| t.trim().to_uppercase())
-        .ok()
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| "00:00:00:00:00:00".into())
-}
 
 /// OVAL InterfaceType for a sysfs `type` (ARPHRD_* number); empty for types OVAL does not name.
 fn interface_type(root: &Root, name: &str) -> &'static str {

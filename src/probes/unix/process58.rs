@@ -13,8 +13,8 @@ use std::ffi::CString;
 use crate::host::Root;
 use crate::model::oval::{Datatype, Family, Item, ItemStatus};
 
-use crate::probes::independent::environmentvariable58::process_ids;
 use crate::probes::support::entity_filter::{accepts, push_without_value};
+use crate::probes::support::running_system::process_ids;
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
 
 /// Capability names by number, as the OVAL 5.11 CapabilityType enumeration lists them.

@@ -4,45 +4,10 @@
 //! host's kernel; the item then carries a message saying so. (OpenSCAP with `OSCAP_PROBE_ROOT`
 //! reports the object `not applicable` instead.)
 
-use std::ffi::CStr;
-
 use crate::model::oval::{Datatype, Family, Item};
 
+use crate::probes::support::running_system::kernel_identity;
 use crate::probes::{Collected, Needs, Probe, ProbeContext, ResolvedObject, item_type};
-
-/// The six `uname` strings, in the order the uname_item lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KernelIdentity {
-    pub machine_class: String,
-    pub node_name: String,
-    pub os_name: String,
-    pub os_release: String,
-    pub os_version: String,
-    pub processor_type: String,
-}
-
-/// Ask the running kernel. `processor_type` is the machine string, as Linux has no separate
-/// processor field (glibc's `uname -p` says `unknown`; OpenSCAP reports the machine too).
-pub fn kernel_identity() -> Option<KernelIdentity> {
-    // SAFETY: `utsname` is plain bytes; `uname` fills it and returns 0 on success.
-    let mut uts: libc::utsname = unsafe { std::mem::zeroed() };
-    if unsafe { libc::uname(&mut uts) } != 0 {
-        return None;
-    }
-    let text = |field: &[libc::c_char]| -> String {
-        // SAFETY: the kernel NUL-terminates every utsname field within its array.
-        unsafe { CStr::from_ptr(field.as_ptr()) }.to_string_lossy().into_owned()
-    };
-    let machine = text(&uts.machine);
-    Some(KernelIdentity {
-        machine_class: machine.clone(),
-        node_name: text(&uts.nodename),
-        os_name: text(&uts.sysname),
-        os_release: text(&uts.release),
-        os_version: text(&uts.version),
-        processor_type: machine,
-    })
-}
 
 pub struct UnameProbe;
 

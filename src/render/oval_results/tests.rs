@@ -404,7 +404,7 @@ fn failed_write_leaves_no_file_behind() {
     std::fs::create_dir(&target).unwrap();
     let error =
         write_oval_results_file(&target, &definitions(), &hand_built_run(), &fixed_options()).unwrap_err();
-    assert!(error.to_string().starts_with(&format!("cannot write `{}`", target.display())), "{error}");
+    assert!(error.to_string().contains("is a directory"), "{error}");
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, [std::ffi::OsString::from("results.xml")], "no temporary file left");
     assert!(target.is_dir());

@@ -512,9 +512,18 @@ mod tests {
             "/f",
             &mut notes,
         );
-        let got: Vec<(&str, &str, usize)> =
-            vars.iter().map(|v| (v.name.as_str(), v.value.as_str(), v.origin.line().unwrap())).collect();
-        assert_eq!(got, [("A", "x  y # not a comment", 1), ("B", "q\"r", 2), ("C", "z", 3), ("D", "ab", 4)]);
+        let got: Vec<(&str, &str, String)> =
+            vars.iter().map(|v| (v.name.as_str(), v.value.as_str(), v.origin.to_string())).collect();
+        let at = |n: usize| format!("/f:{n}");
+        assert_eq!(
+            got,
+            [
+                ("A", "x  y # not a comment", at(1)),
+                ("B", "q\"r", at(2)),
+                ("C", "z", at(3)),
+                ("D", "ab", at(4))
+            ]
+        );
         assert_eq!(notes.len(), 2);
     }
 

@@ -69,13 +69,6 @@ impl Origin {
             _ => None,
         }
     }
-
-    pub fn line(&self) -> Option<usize> {
-        match self {
-            Origin::File { line, .. } => Some(*line),
-            _ => None,
-        }
-    }
 }
 
 impl fmt::Display for Origin {

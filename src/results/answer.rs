@@ -1,0 +1,21 @@
+//! An assessor's answer for a rule, as results carry it (read from an answers file by
+//! `scan::answers`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::results::xccdf::XccdfResult;
+
+/// One answer, checked against the benchmark.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Answer {
+    /// The XCCDF rule id the answer resolved to.
+    pub rule_id: String,
+    pub status: XccdfResult,
+    pub finding_details: String,
+    pub comment: String,
+    pub who: String,
+    pub when: String,
+    pub expires: Option<String>,
+    /// The result the scan itself produced, kept when the answer replaced it.
+    pub original_result: Option<XccdfResult>,
+}

@@ -1,0 +1,246 @@
+//! Reading results files back: stigrun's JSON results, and an ARF 1.1 written by OpenSCAP (its
+//! rule results, with the benchmark text from its data stream and the evidence from its OVAL
+//! results). [`load`] tells them apart by content; [`load_summary`] reads only what a fleet view
+//! needs and skips the evidence; [`reload_content`] attaches the scanned content again to results
+//! read from JSON, for writers that copy it (ARF, OVAL results).
+
+pub mod arf;
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::document::{BenchmarkRef, Generator, ProfileRef, ScanResults, TargetFacts};
+use super::xccdf::{Score, XccdfResult};
+use crate::model::xccdf::{Ident, Severity};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsIoError {
+    #[error("cannot read results `{path}`: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: not valid utf-8 (byte {offset}); stigrun reads utf-8 results only")]
+    NotUtf8 { path: String, offset: usize },
+    #[error("`{path}` is not a regular file; results are read from regular files")]
+    NotRegular { path: String },
+    #[error("{path}:{line}:{column}: not stigrun json results: {message}")]
+    Json { path: String, line: usize, column: usize, message: String },
+    #[error(
+        "{path}: results format `{format}` schema version {version} is newer than this stigrun \
+         reads (up to {supported}); upgrade stigrun"
+    )]
+    TooNew { path: String, format: String, version: u32, supported: u32 },
+    #[error("{path}: XCCDF results files (a TestResult without an ARF) are not read yet; give the ARF")]
+    XccdfResultsUnsupported { path: String },
+    #[error(transparent)]
+    Arf(#[from] arf::ArfImportError),
+    #[error(transparent)]
+    Source(#[from] crate::source::SourceError),
+    #[error("the scanned content cannot be read again from `{source_name}`: {message}")]
+    Reload { source_name: String, message: String },
+}
+
+/// What kind of file the results came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultsKind {
+    StigrunJson,
+    OscapArf,
+}
+
+/// Results read back, with the data stream an ARF carried (an ARF brings its own content).
+pub struct LoadedResults {
+    pub results: ScanResults,
+    pub kind: ResultsKind,
+    pub source_xml: Option<String>,
+}
+
+/// Read results (stigrun JSON or an ARF) from a regular file.
+pub fn load(path: &Path) -> Result<LoadedResults, ResultsIoError> {
+    let text = read_regular(path)?;
+    let name = path.display().to_string();
+    if text.trim_start_matches('\u{feff}').trim_start().starts_with('<') {
+        let root_local = root_element_local_name(&text);
+        if matches!(root_local.as_deref(), Some("Benchmark") | Some("TestResult")) {
+            return Err(ResultsIoError::XccdfResultsUnsupported { path: name });
+        }
+        let imported = arf::parse_arf(&text, &name)?;
+        return Ok(LoadedResults {
+            results: imported.results,
+            kind: ResultsKind::OscapArf,
+            source_xml: Some(imported.source_xml),
+        });
+    }
+    let mut results: ScanResults = parse_json(&text, &name)?;
+    check_version(&name, &results.format, results.schema_version)?;
+    results.upgrade();
+    Ok(LoadedResults { results, kind: ResultsKind::StigrunJson, source_xml: None })
+}
+
+/// One rule of a [`ResultsSummary`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct RuleSummary {
+    pub rule_id: String,
+    pub version: Option<String>,
+    pub group_id: Option<String>,
+    pub title: String,
+    pub severity: Severity,
+    pub result: XccdfResult,
+    #[serde(default)]
+    pub idents: Vec<Ident>,
+}
+
+/// A results file without its evidence: what `merge` keeps per node.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsSummary {
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub schema_version: u32,
+    pub generator: Generator,
+    pub benchmark: BenchmarkRef,
+    pub profile: Option<ProfileRef>,
+    pub target: TargetFacts,
+    pub start_time: String,
+    pub end_time: String,
+    pub rules: Vec<RuleSummary>,
+    pub scores: Vec<Score>,
+}
+
+/// Read the summary of stigrun JSON results. The evidence (`oval`) is skipped while parsing,
+/// never held in memory.
+pub fn load_summary(path: &Path) -> Result<ResultsSummary, ResultsIoError> {
+    let text = read_regular(path)?;
+    let name = path.display().to_string();
+    let summary: ResultsSummary = parse_json(&text, &name)?;
+    check_version(&name, &summary.format, summary.schema_version)?;
+    Ok(summary)
+}
+
+/// Load the content the results came from again and attach each OVAL document's definitions (the
+/// JSON keeps results and items, not the content). Returns the data-stream text when
+/// `with_source` and the content is a data stream (for an ARF's report request).
+pub fn reload_content(
+    results: &mut ScanResults,
+    with_source: bool,
+) -> Result<Option<String>, ResultsIoError> {
+    let selection = crate::loader::Selection {
+        datastream_id: results.benchmark.datastream_id.clone(),
+        xccdf_id: results.benchmark.component_ref_id.clone(),
+        benchmark_id: None,
+    };
+    let content = crate::source::open_for_scan(&results.benchmark.source, &selection)?;
+    for document in &mut results.oval {
+        let definitions = crate::source::check_document_with(
+            &content.loaded,
+            content.base_dir.as_deref(),
+            &content.documents,
+            &document.href,
+        )
+        .map_err(|message| ResultsIoError::Reload {
+            source_name: results.benchmark.source.clone(),
+            message,
+        })?;
+        document.definitions = Some(Arc::new(definitions));
+    }
+    Ok(if with_source { content.loaded.collection.as_ref().map(|c| c.text().to_string()) } else { None })
+}
+
+fn read_regular(path: &Path) -> Result<String, ResultsIoError> {
+    let name = path.display().to_string();
+    let read = |source| ResultsIoError::Read { path: name.clone(), source };
+    // A FIFO or device would block or never end: refuse anything that is not a regular file.
+    let meta = std::fs::metadata(path).map_err(read)?;
+    if !meta.is_file() {
+        return Err(ResultsIoError::NotRegular { path: name });
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(read)?;
+    String::from_utf8(bytes)
+        .map_err(|e| ResultsIoError::NotUtf8 { path: name.clone(), offset: e.utf8_error().valid_up_to() })
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, name: &str) -> Result<T, ResultsIoError> {
+    serde_json::from_str(text).map_err(|e| {
+        // A file from a newer stigrun may not parse as this version's document: say that first.
+        #[derive(Deserialize)]
+        struct Header {
+            #[serde(default)]
+            format: String,
+            #[serde(default)]
+            schema_version: u32,
+        }
+        if let Ok(header) = serde_json::from_str::<Header>(text)
+            && let Err(too_new) = check_version(name, &header.format, header.schema_version)
+        {
+            return too_new;
+        }
+        ResultsIoError::Json {
+            path: name.to_string(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        }
+    })
+}
+
+fn check_version(name: &str, format: &str, version: u32) -> Result<(), ResultsIoError> {
+    if version > super::document::SCHEMA_VERSION {
+        return Err(ResultsIoError::TooNew {
+            path: name.to_string(),
+            format: format.to_string(),
+            version,
+            supported: super::document::SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// The local name of the document's root element, from its first start tag.
+fn root_element_local_name(text: &str) -> Option<String> {
+    let mut rest = text;
+    loop {
+        let at = rest.find('<')?;
+        rest = &rest[at + 1..];
+        if rest.starts_with('?') || rest.starts_with('!') {
+            continue;
+        }
+        let end = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+        let qname = &rest[..end];
+        return Some(qname.rsplit(':').next().unwrap_or(qname).to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_names_ignore_prolog_and_prefix() {
+        assert_eq!(
+            root_element_local_name("<?xml version='1.0'?>\n<!-- x -->\n<arf:asset-report-collection a='1'>")
+                .as_deref(),
+            Some("asset-report-collection")
+        );
+        assert_eq!(root_element_local_name("<cdf:Benchmark>").as_deref(), Some("Benchmark"));
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_and_errors_are_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        std::fs::write(&path, r#"{"format": "stigrun-results", "schema_version": 99}"#).unwrap();
+        let e = load_summary(&path).unwrap_err();
+        assert!(matches!(e, ResultsIoError::TooNew { version: 99, .. }), "{e}");
+        std::fs::write(&path, "{\n  \"format\": 3,\n}").unwrap();
+        let e = load(&path).err().unwrap().to_string();
+        assert!(e.starts_with(&format!("{}:2:", path.display())), "{e}");
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = load(dir.path()).err().unwrap();
+        assert!(matches!(e, ResultsIoError::NotRegular { .. }), "{e}");
+    }
+}

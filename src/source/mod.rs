@@ -1,0 +1,166 @@
+//! Where content comes from: a `--benchmark` spec names built-in content (the catalog; for a scan,
+//! the docker-ee data stream `build` assembles) or a file; `open_*` load it, and
+//! [`check_document`] loads the OVAL document a rule's check names (a data-stream component or a
+//! file beside a standalone benchmark).
+
+pub mod build;
+pub mod catalog;
+
+use std::path::Path;
+
+use catalog::{BenchmarkSource, CatalogError};
+
+use crate::loader::datastream::standalone_xml;
+use crate::loader::oval::{OvalLoadErrors, load_oval_file, parse_oval_str};
+use crate::loader::{self, Input, LoadError, LoadedBenchmark, Selection, Source};
+use crate::model::oval::OvalDefinitions;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Build(#[from] build::BuildError),
+}
+
+/// Load the source a `--benchmark` spec names (built-in name or path), without picking a
+/// benchmark out of a data stream.
+pub fn open_source(spec: &str) -> Result<Source, SourceError> {
+    Ok(match catalog::resolve(spec)? {
+        BenchmarkSource::Builtin(b) => {
+            loader::load_source(Input::Bytes { name: b.file_name, bytes: b.bytes })?
+        }
+        BenchmarkSource::Path(path) => loader::load_source(path.as_path())?,
+    })
+}
+
+/// Load the one benchmark a `--benchmark` spec and the data-stream selection name.
+pub fn open_benchmark(spec: &str, selection: &Selection) -> Result<LoadedBenchmark, SourceError> {
+    Ok(match catalog::resolve(spec)? {
+        BenchmarkSource::Builtin(b) => {
+            loader::load_benchmark(Input::Bytes { name: b.file_name, bytes: b.bytes }, selection)?
+        }
+        BenchmarkSource::Path(path) => loader::load_benchmark(path.as_path(), selection)?,
+    })
+}
+
+/// What a scan evaluates: the benchmark, the SHA-256 of the content it came from, and the
+/// directory its check hrefs are relative to.
+pub struct ScanContent {
+    pub loaded: LoadedBenchmark,
+    pub digest: String,
+    pub base_dir: Option<std::path::PathBuf>,
+    /// OVAL documents the content names but does not hold (href, text): the built-in docker-ee's
+    /// Engine API checks and dockerd checks (see `build::ENGINE_OVAL_HREF`, `build::DOCKERD_OVAL_HREF`).
+    pub documents: Vec<(String, std::sync::Arc<str>)>,
+}
+
+/// Load the benchmark a scan evaluates, with the content's digest and base directory. A built-in
+/// name means its automated form: the SCAP 1.3 data stream `stigrun build` writes, assembled in
+/// memory (DISA's manual text plus the OVAL checks); a path is loaded as it is.
+pub fn open_for_scan(spec: &str, selection: &Selection) -> Result<ScanContent, SourceError> {
+    use sha2::{Digest, Sha256};
+    match catalog::resolve(spec)? {
+        BenchmarkSource::Builtin(b) => {
+            let built = build::build_builtin(b)?;
+            let name = format!("{} (built)", b.spec());
+            let loaded =
+                loader::load_benchmark(Input::Bytes { name: &name, bytes: built.xml.as_bytes() }, selection)?;
+            Ok(ScanContent {
+                loaded,
+                digest: hex::encode(Sha256::digest(built.xml.as_bytes())),
+                base_dir: None,
+                documents: vec![
+                    (build::ENGINE_OVAL_HREF.to_string(), built.engine_oval.as_str().into()),
+                    (build::DOCKERD_OVAL_HREF.to_string(), built.dockerd_oval.as_str().into()),
+                ],
+            })
+        }
+        BenchmarkSource::Path(path) => {
+            let loaded = loader::load_benchmark(path.as_path(), selection)?;
+            let io_error = |source| LoadError::Io { path: path.display().to_string(), source };
+            let mut hasher = Sha256::new();
+            let mut file = std::fs::File::open(&path).map_err(io_error)?;
+            let mut chunk = vec![0u8; 1 << 16];
+            loop {
+                let n = std::io::Read::read(&mut file, &mut chunk).map_err(io_error)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&chunk[..n]);
+            }
+            let base_dir = path.parent().map(Path::to_path_buf);
+            Ok(ScanContent {
+                loaded,
+                digest: hex::encode(hasher.finalize()),
+                base_dir,
+                documents: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Load the OVAL document an href names: a data-stream component (through the checklist's
+/// catalog) or a file next to a standalone benchmark (`base_dir`).
+pub fn check_document(
+    loaded: &LoadedBenchmark,
+    base_dir: Option<&Path>,
+    href: &str,
+) -> Result<OvalDefinitions, String> {
+    check_document_with(loaded, base_dir, &[], href)
+}
+
+/// Can [`check_document_with`] find the document `href` names (without loading it)? A check with
+/// several check-content-refs uses the first one that can be reached.
+pub fn has_check_document(
+    loaded: &LoadedBenchmark,
+    base_dir: Option<&Path>,
+    documents: &[(String, std::sync::Arc<str>)],
+    href: &str,
+) -> bool {
+    if documents.iter().any(|(h, _)| h == href) {
+        return true;
+    }
+    let beside = base_dir.is_some_and(|dir| dir.join(href).is_file());
+    if loaded.collection.is_some() {
+        return loaded.check_component(href).is_some() || beside;
+    }
+    base_dir.unwrap_or(Path::new(".")).join(href).is_file()
+}
+
+/// [`check_document`], first looking in `documents` (href, text): documents the content names
+/// but does not hold, such as the built-in docker-ee's Engine API checks. A data stream's href
+/// its catalog does not map is also looked for beside it (`stigrun build` writes the Engine API
+/// checks there, outside what SCAP tools validate).
+pub fn check_document_with(
+    loaded: &LoadedBenchmark,
+    base_dir: Option<&Path>,
+    documents: &[(String, std::sync::Arc<str>)],
+    href: &str,
+) -> Result<OvalDefinitions, String> {
+    let describe = |e: OvalLoadErrors| format!("cannot load OVAL `{href}`: {e}");
+    if let Some((_, xml)) = documents.iter().find(|(h, _)| h == href) {
+        return parse_oval_str(xml, href).map_err(describe);
+    }
+    let path = base_dir.unwrap_or(Path::new(".")).join(href);
+    if loaded.collection.is_some() {
+        return match loaded.check_component(href) {
+            Some(component) => {
+                let xml = standalone_xml(&component);
+                let name = format!("{}#{}", component.file, component.component.id);
+                parse_oval_str(&xml, &name).map_err(describe)
+            }
+            None if base_dir.is_some() && path.is_file() => load_oval_file(&path).map_err(describe),
+            None => Err(format!("`{href}` is not a component of the data stream")),
+        };
+    }
+    if !path.is_file() {
+        return Err(format!(
+            "OVAL file `{}` named by check-content-ref `{href}` does not exist",
+            path.display()
+        ));
+    }
+    load_oval_file(&path).map_err(describe)
+}
