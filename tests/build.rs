@@ -649,3 +649,48 @@ fn sv_235833_passes_only_for_remote_log_drivers() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// With an engine source, what `/info` and `/version` report is what runs: the node checks take the
+/// storage driver, log driver, experimental switch and FIPS label from there, whatever the files say
+/// (the compliant node's files say overlay2, syslog, experimental off, kernel FIPS on).
+#[test]
+fn with_an_engine_the_node_checks_read_what_it_reports() {
+    let node = Path::new(FIXTURES).join("compliant");
+    if !is_root() {
+        eprintln!("notice: skipping the engine facts on a fixture node: setup.sh needs root");
+        return;
+    }
+    let setup = Command::new("sh").arg(node.join("setup.sh")).output().unwrap();
+    assert!(setup.status.success(), "{}", String::from_utf8_lossy(&setup.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    let scan = |info: &str, version: &str| {
+        let snapshot = dir.path().join("snapshot");
+        std::fs::create_dir_all(snapshot.join("engine")).unwrap();
+        std::fs::write(snapshot.join("engine/info.json"), info).unwrap();
+        std::fs::write(snapshot.join("engine/version.json"), version).unwrap();
+        let json = dir.path().join("out.json");
+        let run = stigrun()
+            .args(["eval", "--benchmark", "docker-ee", "--root"])
+            .arg(&node)
+            .arg("--snapshot")
+            .arg(&snapshot)
+            .arg("--json")
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(matches!(run.status.code(), Some(0 | 2)), "{}", String::from_utf8_lossy(&run.stderr));
+        let results: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        let result = |stig: &str| {
+            let rule = results["rules"].as_array().unwrap().iter().find(|r| r["version"] == stig).unwrap();
+            rule["result"].as_str().unwrap().to_string()
+        };
+        ["DKER-EE-001070", "DKER-EE-001810", "DKER-EE-001840", "DKER-EE-003230"].map(result)
+    };
+    let agrees = r#"{"Driver": "overlay2", "LoggingDriver": "syslog", "SecurityOptions": ["name=seccomp,profile=default", "name=fips"]}"#;
+    assert_eq!(scan(agrees, r#"{"Version": "19.03.5"}"#), ["pass", "pass", "pass", "pass"]);
+    let differs = r#"{"Driver": "aufs", "LoggingDriver": "json-file", "SecurityOptions": ["name=seccomp,profile=default"]}"#;
+    assert_eq!(
+        scan(differs, r#"{"Version": "19.03.5", "Experimental": true}"#),
+        ["fail", "fail", "fail", "fail"]
+    );
+}
