@@ -484,6 +484,51 @@ fn cat_i_rules(results: &Path) -> Vec<String> {
         .collect()
 }
 
+/// One fixture node scanned: expected.csv, stigrun's and oscap's results, its CAT I rules.
+struct NodeRun {
+    name: String,
+    expected: BTreeMap<String, Expected>,
+    ours: BTreeMap<String, (String, bool)>,
+    theirs: Option<BTreeMap<String, String>>,
+    cat_i: Vec<String>,
+}
+
+/// Scan every fixture node with stigrun (and oscap), a few nodes at a time: each scan is one process
+/// on one core, and there are dozens of nodes.
+fn run_nodes(dir: &Path, ds: &Path, with_oscap: bool) -> Vec<NodeRun> {
+    let nodes = nodes();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some((name, node)) = nodes.get(i) else { break };
+                    let values = node_values(node);
+                    let node_dir = dir.join(name);
+                    std::fs::create_dir_all(&node_dir).unwrap();
+                    let json = node_dir.join("out.json");
+                    let ours = stigrun_eval(node, &values, &json);
+                    let theirs = with_oscap.then(|| oscap_eval(&node_dir, ds, node, &values));
+                    let run = NodeRun {
+                        name: name.clone(),
+                        expected: expected(node),
+                        ours,
+                        theirs,
+                        cat_i: cat_i_rules(&json),
+                    };
+                    done.lock().unwrap().push(run);
+                }
+            });
+        }
+    });
+    let mut runs = done.into_inner().unwrap();
+    runs.sort_by(|a, b| a.name.cmp(&b.name));
+    runs
+}
+
 #[test]
 fn every_fixture_node_gives_its_expected_results_in_stigrun_and_oscap() {
     if !is_root() {
@@ -498,15 +543,8 @@ fn every_fixture_node_gives_its_expected_results_in_stigrun_and_oscap() {
     let mut false_passes = Vec::new();
     let mut tally: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut sv_235833: BTreeMap<String, String> = BTreeMap::new();
-    for (name, node) in nodes() {
-        let expected = expected(&node);
-        let values = node_values(&node);
-        let node_dir = dir.path().join(&name);
-        std::fs::create_dir_all(&node_dir).unwrap();
-        let json = node_dir.join("out.json");
-        let ours = stigrun_eval(&node, &values, &json);
+    for NodeRun { name, expected, ours, theirs, cat_i } in run_nodes(dir.path(), &ds, with_oscap) {
         assert_eq!(ours.len(), expected.len(), "{name}: rule count");
-        let cat_i = cat_i_rules(&json);
         for (rule, e) in &expected {
             let Some((got, _)) = ours.get(rule) else {
                 mismatches.push(format!("{name} {rule}: not in stigrun's results"));
@@ -525,10 +563,7 @@ fn every_fixture_node_gives_its_expected_results_in_stigrun_and_oscap() {
                 sv_235833.insert(name.clone(), got.clone());
             }
         }
-        if !with_oscap {
-            continue;
-        }
-        let theirs = oscap_eval(&node_dir, &ds, &node, &values);
+        let Some(theirs) = theirs else { continue };
         for (rule, (got, oval)) in &ours {
             // Manual rules are notchecked in both; the platform makes every rule notapplicable.
             if !oval && got != "notapplicable" {
