@@ -271,11 +271,14 @@ fn collect_variable_object(
         outcome.messages.extend(vars.messages.iter().cloned());
         let datatype = session.defs.variables.get(&id).map(|v| v.datatype).unwrap_or(Datatype::String);
         let mut item = Item::new(item_type(&object.kind));
-        // One that could not be computed (a cycle, a limit, a failed function) is an item whose
-        // value could not be determined: status and flag `error`, never an item that a test
-        // without a state counts as a pass. (OpenSCAP 1.3.7 reports an item without values and a
-        // complete object, so such tests pass there.)
-        if vars.flag == CollectedFlag::Error {
+        // One that could not be computed because the content is circular or runs into a limit is
+        // an item whose value could not be determined: status and flag `error`, never an item
+        // that a test without a state counts as a pass (OpenSCAP 1.3.7 reports a complete object
+        // there, or crashes on a self-reference). Other failures (an external variable without a
+        // value, a function that fails) keep OpenSCAP's item without values, which SSG content
+        // evaluated without its variables relies on.
+        let broken_content = vars.messages.iter().any(|m| matches!(m.code, Code::Circular | Code::Limit));
+        if vars.flag == CollectedFlag::Error && broken_content {
             item.status = crate::model::oval::ItemStatus::Error;
             failed = true;
         }
@@ -711,13 +714,10 @@ mod tests {
         let vo_re = collect_object(&session, "vo_re", &mut stack);
         assert_eq!(vo_re.items.len(), 2);
         assert_eq!(collect_object(&session, "vo_none", &mut stack).flag, CollectedFlag::DoesNotExist);
-        // No values → no item (as oscap 1.3.7). Not computable → an item whose value could not be
-        // determined: status and flag error (oscap 1.3.7 reports an item without values and flag
-        // complete, which a test without a state then counts as true).
+        // oscap 1.3.7: no values → no item; an unset external → an item without values.
         assert_eq!(collect_object(&session, "vo_empty", &mut stack).flag, CollectedFlag::DoesNotExist);
         let unset = collect_object(&session, "vo_unset", &mut stack);
-        assert_eq!(unset.flag, CollectedFlag::Error);
-        assert_eq!(unset.items[0].status, crate::model::oval::ItemStatus::Error);
+        assert_eq!(unset.flag, CollectedFlag::Complete);
         assert_eq!(unset.items[0].fields.len(), 1);
         assert!(unset.messages.iter().any(|m| m.message.contains("`unset`")));
     }

@@ -14,6 +14,8 @@ pub enum CollectError {
     #[error("cannot write `{path}`: {source}")]
     Write { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
+    Output(crate::output::OutputError),
+    #[error(transparent)]
     Engine(#[from] EngineError),
 }
 
@@ -139,10 +141,12 @@ impl Writer<'_> {
     }
 }
 
+/// Each snapshot file goes through the one output writer: a file is replaced whole or not at all,
+/// and a link planted in the snapshot directory is refused, never followed.
 fn write(path: &Path, bytes: &[u8]) -> Result<(), CollectError> {
-    let error = |source| CollectError::Write { path: path.to_path_buf(), source };
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(error)?;
+        std::fs::create_dir_all(parent)
+            .map_err(|source| CollectError::Write { path: parent.to_path_buf(), source })?;
     }
-    std::fs::write(path, bytes).map_err(error)
+    crate::output::write_bytes(path, bytes).map_err(CollectError::Output)
 }
