@@ -1,12 +1,12 @@
-//! Lists content/docker-ee/checks/*.xml for `src/build/content.rs`, so a check file added to the
+//! Lists content/docker-ee/checks/*.xml (standard OVAL) and content/docker-ee/extension-checks/*.xml
+//! (OVAL with stigrun's Docker extension) for `src/build/content.rs`, so a check file added to either
 //! directory is embedded without editing a hand-kept list.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-fn main() {
-    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_string());
-    let checks = Path::new(&manifest).join("content/docker-ee/checks");
+fn list(manifest: &str, dir: &str, out_name: &str) {
+    let checks = Path::new(manifest).join(dir);
     println!("cargo:rerun-if-changed={}", checks.display());
     let mut names: Vec<String> = std::fs::read_dir(&checks)
         .map(|entries| {
@@ -25,7 +25,13 @@ fn main() {
     }
     out.push_str("]\n");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string());
-    if let Err(e) = std::fs::write(Path::new(&out_dir).join("docker_ee_checks.rs"), out) {
-        panic!("cannot write the docker-ee check list: {e}");
+    if let Err(e) = std::fs::write(Path::new(&out_dir).join(out_name), out) {
+        panic!("cannot write the docker-ee check list {out_name}: {e}");
     }
+}
+
+fn main() {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_string());
+    list(&manifest, "content/docker-ee/checks", "docker_ee_checks.rs");
+    list(&manifest, "content/docker-ee/extension-checks", "docker_ee_extension_checks.rs");
 }

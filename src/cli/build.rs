@@ -21,11 +21,18 @@ pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     // The Engine API checks sit beside the data stream, where its rules' href finds them.
     let engine = args.out.with_file_name(crate::source::build::ENGINE_OVAL_HREF);
     write_atomically(&engine, built.engine_oval.as_bytes())?;
+    let dockerd = args.out.with_file_name(crate::source::build::DOCKERD_OVAL_HREF);
+    write_atomically(&dockerd, built.dockerd_oval.as_bytes())?;
     // The binding report goes to stderr: stdout stays free for scripts.
     for line in built.report.lines() {
         eprintln!("{line}");
     }
     eprintln!("wrote {} ({} bytes)", args.out.display(), built.xml.len());
     eprintln!("wrote {} ({} bytes): the Engine API checks", engine.display(), built.engine_oval.len());
+    eprintln!(
+        "wrote {} ({} bytes): the node checks through dockerd's effective configuration",
+        dockerd.display(),
+        built.dockerd_oval.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -36,6 +36,8 @@ pub(crate) mod unix {
 /// configuration.
 pub(crate) mod docker {
     pub mod container;
+    pub mod daemonenvironment;
+    pub mod daemonoption;
     pub mod network;
     mod read;
     pub mod setting;
@@ -66,6 +68,8 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
     use independent::*;
     use linux::*;
     use unix::*;
+    // The dockerd probes share one reading of dockerd's configuration per scan.
+    let dockerd = std::sync::Arc::new(support::dockerd::DaemonConfigCache::default());
     vec![
         Box::new(docker::container::ContainerProbe),
         Box::new(docker::setting::SettingProbe),
@@ -95,6 +99,8 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(process58::Process58Probe),
         Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
         Box::new(runlevel::RunlevelProbe),
+        Box::new(docker::daemonoption::DaemonOptionProbe { config: dockerd.clone() }),
+        Box::new(docker::daemonenvironment::DaemonEnvironmentProbe { config: dockerd }),
     ]
 }
 
@@ -137,6 +143,8 @@ mod tests {
             (Family::Docker, "container_object"),
             (Family::Docker, "setting_object"),
             (Family::Docker, "network_object"),
+            (Family::Docker, "daemonoption_object"),
+            (Family::Docker, "daemonenvironment_object"),
         ] {
             assert!(registry.get(expected.0, expected.1).is_some(), "{expected:?}");
         }

@@ -133,6 +133,9 @@ pub fn scan(
     let benchmark_applies = applicability.item_applies(&bench.platforms);
 
     // Plan every rule.
+    let reachable = |href: &str| {
+        crate::source::has_check_document(&loaded, request.base_dir.as_deref(), &request.documents, href)
+    };
     let mut plans: Vec<Plan> = Vec::with_capacity(bench.rules.len());
     for i in 0..bench.rules.len() {
         let plan = if !resolved.rule_selected[i] {
@@ -168,7 +171,7 @@ pub fn scan(
                 check_text: None,
             }
         } else {
-            plan_rule(bench, &resolved, i)
+            plan_rule(bench, &resolved, i, &reachable)
         };
         plans.push(plan);
     }
@@ -399,10 +402,11 @@ fn apply_requires_conflicts(bench: &Benchmark, resolved: &mut Resolved) {
 }
 
 /// Choose how a selected, applicable rule is checked.
-fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
+/// `reachable` tells whether a check-content-ref's document can be found.
+fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, reachable: &dyn Fn(&str) -> bool) -> Plan {
     let rule = &bench.rules[i];
     if let Some(cc) = &rule.complex_check {
-        return Plan::Checks(complex_tree(cc));
+        return Plan::Checks(complex_tree(cc, reachable));
     }
     let selector = resolved.refinements.get(&i).and_then(|r| r.check_selector.as_deref());
     let mut candidates: Vec<&Check> =
@@ -411,7 +415,7 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
         candidates = rule.checks.iter().filter(|c| c.selector.is_none()).collect();
     }
     if let Some(check) = candidates.iter().find(|c| c.system == OVAL_SYSTEM) {
-        return Plan::Checks(check_tree(check));
+        return Plan::Checks(check_tree(check, reachable));
     }
     if let Some(manual) =
         candidates.iter().find(|c| c.content_refs.iter().any(|r| r.name.as_deref() == Some("M")))
@@ -438,13 +442,15 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
     }
 }
 
-fn check_tree(check: &Check) -> CheckTree {
+fn check_tree(check: &Check, reachable: &dyn Fn(&str) -> bool) -> CheckTree {
     if check.system != OVAL_SYSTEM {
         return CheckTree::Unsupported { system: check.system.clone() };
     }
-    // Alternatives are tried in order; the first ref is the one evaluated (the others are
-    // fallbacks for tools that cannot reach it).
-    let Some(first) = check.content_refs.first() else {
+    // Alternatives are tried in order: the first ref whose document can be reached is evaluated
+    // (docker-ee names its dockerd checks first and the standard OVAL check second). When none
+    // can, the first is kept so the error names it.
+    let Some(first) = check.content_refs.iter().find(|r| reachable(&r.href)).or(check.content_refs.first())
+    else {
         return CheckTree::Unsupported { system: check.system.clone() };
     };
     CheckTree::Oval {
@@ -456,7 +462,7 @@ fn check_tree(check: &Check) -> CheckTree {
     }
 }
 
-fn complex_tree(cc: &ComplexCheck) -> CheckTree {
+fn complex_tree(cc: &ComplexCheck, reachable: &dyn Fn(&str) -> bool) -> CheckTree {
     CheckTree::Complex {
         and: cc.operator == CheckOperator::And,
         negate: cc.negate,
@@ -464,8 +470,8 @@ fn complex_tree(cc: &ComplexCheck) -> CheckTree {
             .children
             .iter()
             .map(|n| match n {
-                CheckNode::Check(c) => check_tree(c),
-                CheckNode::Complex(inner) => complex_tree(inner),
+                CheckNode::Check(c) => check_tree(c, reachable),
+                CheckNode::Complex(inner) => complex_tree(inner, reachable),
             })
             .collect(),
     }

@@ -53,7 +53,7 @@ pub struct ScanContent {
     pub digest: String,
     pub base_dir: Option<std::path::PathBuf>,
     /// OVAL documents the content names but does not hold (href, text): the built-in docker-ee's
-    /// Engine API checks (see `build::ENGINE_OVAL_HREF`).
+    /// Engine API checks and dockerd checks (see `build::ENGINE_OVAL_HREF`, `build::DOCKERD_OVAL_HREF`).
     pub documents: Vec<(String, std::sync::Arc<str>)>,
 }
 
@@ -72,7 +72,10 @@ pub fn open_for_scan(spec: &str, selection: &Selection) -> Result<ScanContent, S
                 loaded,
                 digest: hex::encode(Sha256::digest(built.xml.as_bytes())),
                 base_dir: None,
-                documents: vec![(build::ENGINE_OVAL_HREF.to_string(), built.engine_oval.as_str().into())],
+                documents: vec![
+                    (build::ENGINE_OVAL_HREF.to_string(), built.engine_oval.as_str().into()),
+                    (build::DOCKERD_OVAL_HREF.to_string(), built.dockerd_oval.as_str().into()),
+                ],
             })
         }
         BenchmarkSource::Path(path) => {
@@ -107,6 +110,24 @@ pub fn check_document(
     href: &str,
 ) -> Result<OvalDefinitions, String> {
     check_document_with(loaded, base_dir, &[], href)
+}
+
+/// Can [`check_document_with`] find the document `href` names (without loading it)? A check with
+/// several check-content-refs uses the first one that can be reached.
+pub fn has_check_document(
+    loaded: &LoadedBenchmark,
+    base_dir: Option<&Path>,
+    documents: &[(String, std::sync::Arc<str>)],
+    href: &str,
+) -> bool {
+    if documents.iter().any(|(h, _)| h == href) {
+        return true;
+    }
+    let beside = base_dir.is_some_and(|dir| dir.join(href).is_file());
+    if loaded.collection.is_some() {
+        return loaded.check_component(href).is_some() || beside;
+    }
+    base_dir.unwrap_or(Path::new(".")).join(href).is_file()
 }
 
 /// [`check_document`], first looking in `documents` (href, text): documents the content names

@@ -1,5 +1,6 @@
 //! Helpers shared by probes that are not probes themselves.
 
+pub mod dockerd;
 pub mod entity_filter;
 pub mod fileset;
 pub mod running_system;

@@ -80,24 +80,38 @@ pub fn template_of(name: &str) -> Option<String> {
     (!instance.is_empty()).then(|| format!("{prefix}@{suffix}"))
 }
 
-/// One `Key=Value` line of a unit file or drop-in.
+/// One `Key=Value` line of a unit file or drop-in, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
     pub section: String,
     pub key: String,
     pub value: String,
+    /// In-root path of the file (empty for text parsed on its own).
+    pub file: String,
+    /// 1-based line where the assignment starts (its first line when continued).
+    pub line: usize,
 }
 
 /// Parse unit-file syntax (systemd.syntax(7)): `[Section]` headers, `Key=Value`, comments
 /// starting with `#` or `;`, and lines continued with a trailing backslash.
+#[cfg(test)]
 pub fn parse_unit_text(text: &str) -> Vec<Assignment> {
+    parse_unit_file(text, "")
+}
+
+/// [`parse_unit_text`] for the file at `path`, whose assignments name it.
+pub fn parse_unit_file(text: &str, path: &str) -> Vec<Assignment> {
     let mut out = Vec::new();
     let mut section = String::new();
     let mut pending = String::new();
-    for raw in text.lines() {
+    let mut start = 0;
+    for (index, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if pending.is_empty() && (line.starts_with('#') || line.starts_with(';')) {
             continue;
+        }
+        if pending.is_empty() {
+            start = index + 1;
         }
         if let Some(body) = line.strip_suffix('\\') {
             // A continued line joins with a space; comment lines inside it are skipped above
@@ -120,6 +134,8 @@ pub fn parse_unit_text(text: &str) -> Vec<Assignment> {
                 section: section.clone(),
                 key: key.trim().to_string(),
                 value: value.trim().to_string(),
+                file: path.to_string(),
+                line: start,
             });
         }
     }
@@ -434,8 +450,8 @@ impl<'r> UnitStore<'r> {
             }
             Ok((text, _)) => {
                 unit.load_state = LoadState::Loaded;
+                unit.assignments = parse_unit_file(&text, &resolved);
                 unit.fragment_path = resolved;
-                unit.assignments = parse_unit_text(&text);
             }
             Err(e) if entry.kind == FileKind::Symlink && e.is_not_found() => {
                 unit.problems.push(format!("unit file `{}` is a dangling symlink", entry.path));
@@ -474,7 +490,7 @@ impl<'r> UnitStore<'r> {
             }
             match self.root.read_to_string(&path) {
                 Ok((text, _)) => {
-                    unit.assignments.extend(parse_unit_text(&text));
+                    unit.assignments.extend(parse_unit_file(&text, &path));
                     unit.drop_in_paths.push(path);
                 }
                 Err(e) => unit.problems.push(e.to_string()),
@@ -681,6 +697,11 @@ pub(crate) mod tests {
             ("Unit", "After", "a  b")
         );
         assert_eq!(a[1].key, "ExecStart");
+        // Each assignment names its file and the line it starts on.
+        let a = parse_unit_file("[Service]\n# c\nExecStart=/x \\\n  -y\nUser=u\n", "/etc/u.service");
+        let lines: Vec<(&str, usize)> = a.iter().map(|a| (a.key.as_str(), a.line)).collect();
+        assert_eq!(lines, [("ExecStart", 3), ("User", 5)]);
+        assert_eq!(a[0].file, "/etc/u.service");
     }
 
     #[test]

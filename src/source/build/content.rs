@@ -11,6 +11,10 @@ pub type EmbeddedCheck = (&'static str, &'static str);
 
 /// Every `content/docker-ee/checks/*.xml`, sorted by name (listed by `build.rs`).
 pub const CHECK_FILES: &[EmbeddedCheck] = include!(concat!(env!("OUT_DIR"), "/docker_ee_checks.rs"));
+/// Every `content/docker-ee/extension-checks/*.xml`, sorted by name: node rules read through
+/// dockerd's effective configuration (stigrun's Docker extension).
+pub const EXTENSION_CHECK_FILES: &[EmbeddedCheck] =
+    include!(concat!(env!("OUT_DIR"), "/docker_ee_extension_checks.rs"));
 pub const DECISIONS_CSV: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/content/docker-ee/decisions.csv"));
 pub const VALUES_TOML: &str =
@@ -76,13 +80,20 @@ pub struct AutomationContent {
     pub values: Vec<ValueSpec>,
     /// (file name, text) of every OVAL check file.
     pub checks: Vec<(String, String)>,
+    /// (file name, text) of every extension check file (`<STIG-ID>.xml`, one definition each):
+    /// the node rules as dockerd's effective configuration decides them, run by stigrun instead
+    /// of the rule's standard check.
+    pub extension_checks: Vec<(String, String)>,
 }
 
 impl AutomationContent {
     /// The content compiled into the binary.
     pub fn embedded() -> Result<AutomationContent, BuildError> {
-        let checks = CHECK_FILES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
-        AutomationContent::parse(DECISIONS_CSV, VALUES_TOML, checks)
+        let owned =
+            |files: &[EmbeddedCheck]| files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        let mut content = AutomationContent::parse(DECISIONS_CSV, VALUES_TOML, owned(CHECK_FILES))?;
+        content.extension_checks = owned(EXTENSION_CHECK_FILES);
+        Ok(content)
     }
 
     pub fn parse(
@@ -94,12 +105,18 @@ impl AutomationContent {
             decisions: parse_decisions(decisions_csv)?,
             values: parse_values(values_toml)?,
             checks,
+            extension_checks: Vec::new(),
         })
     }
 
     /// The check file for a STIG ID (`<STIG-ID>.xml`).
     pub fn check_file(&self, stig_id: &str) -> Option<&(String, String)> {
         self.checks.iter().find(|(name, _)| name.strip_suffix(".xml") == Some(stig_id))
+    }
+
+    /// The extension check file for a STIG ID (`<STIG-ID>.xml` in extension-checks/).
+    pub fn extension_check_file(&self, stig_id: &str) -> Option<&(String, String)> {
+        self.extension_checks.iter().find(|(name, _)| name.strip_suffix(".xml") == Some(stig_id))
     }
 
     /// The value that feeds an OVAL external variable.
@@ -180,6 +197,13 @@ mod tests {
             content.decisions.iter().all(|d| d.check != CheckKind::Manual || d.oval_definition.is_none())
         );
         assert_eq!(content.checks.len(), CHECK_FILES.len());
+        // Every extension check belongs to a node rule.
+        assert_eq!(content.extension_checks.len(), EXTENSION_CHECK_FILES.len());
+        for (name, _) in &content.extension_checks {
+            let stig_id = name.strip_suffix(".xml").unwrap();
+            let decision = content.decisions.iter().find(|d| d.stig_id == stig_id);
+            assert!(decision.is_some_and(|d| d.check == CheckKind::Node), "{name}");
+        }
         for v in &content.values {
             assert!(
                 v.xccdf_value_id.starts_with("xccdf_io.stigrun.docker-ee_value_"),

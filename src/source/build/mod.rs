@@ -2,8 +2,9 @@
 //! benchmark and stigrun's OVAL node checks.
 //!
 //! DISA 1.1 benchmark (text kept verbatim) + decisions.csv (which rules are decided on the node) +
-//! values.toml (organisation-set values) + checks/*.xml (one OVAL document per rule)
-//! → [`xccdf12`] (XCCDF 1.2 benchmark) + [`oval_merge`] (one OVAL document) → [`datastream`].
+//! values.toml (organisation-set values) + checks/*.xml (one OVAL document per rule) +
+//! extension-checks/*.xml (node rules through dockerd's effective configuration)
+//! → [`xccdf12`] (XCCDF 1.2 benchmark) + [`oval_merge`] (one OVAL document per kind) → [`datastream`].
 //! The same builder, run in memory, is the built-in `docker-ee` that `stigrun eval` scans.
 
 pub mod content;
@@ -30,6 +31,11 @@ pub const OVAL_HREF: &str = "docker-ee-oval.xml";
 /// the data stream, the built-in carries it in memory, and oscap reports those rules
 /// `notchecked` (it skips an href its catalog does not map).
 pub const ENGINE_OVAL_HREF: &str = "docker-ee-engine-oval.xml";
+/// The `check-content-ref href` of the node checks that read dockerd's effective configuration
+/// (stigrun's Docker extension objects): like the Engine API checks, a separate OVAL document
+/// outside the data stream. A node rule names it first and its standard OVAL check second; oscap
+/// skips the href its catalog does not map and runs the standard check, stigrun runs this one.
+pub const DOCKERD_OVAL_HREF: &str = "docker-ee-dockerd-oval.xml";
 /// Reverse-DNS namespace of stigrun's SCAP ids.
 pub const SCAP_NAMESPACE: &str = "io.stigrun.docker-ee";
 
@@ -60,6 +66,8 @@ pub enum BuildError {
     Benchmark { message: String },
     #[error("`{file}` is an xccdf 1.2 benchmark; the builder converts DISA's xccdf 1.1 benchmarks")]
     NotXccdf11 { file: String },
+    #[error("extension check `{file}` defines {count} definitions; it must define exactly one")]
+    ExtensionDefinitions { file: String, count: usize },
     #[error("automated rule `{stig_id}` has no check file `content/docker-ee/checks/{stig_id}.xml`")]
     MissingCheckFile { stig_id: String },
     #[error("check `{file}` does not define `{definition}` named for rule `{stig_id}` in decisions.csv")]
@@ -128,6 +136,8 @@ pub struct Built {
     pub report: BindingReport,
     /// The Engine API checks ([`ENGINE_OVAL_HREF`]), a standalone OVAL document.
     pub engine_oval: String,
+    /// The node checks through dockerd's effective configuration ([`DOCKERD_OVAL_HREF`]).
+    pub dockerd_oval: String,
 }
 
 /// Build the data stream for a built-in DISA benchmark from the embedded automation content.
@@ -165,6 +175,7 @@ pub fn build(
     let mut bindings = HashMap::new();
     let mut bound_files: Vec<(&str, &str)> = Vec::new();
     let mut engine_files: Vec<(&str, &str)> = Vec::new();
+    let mut dockerd_files: Vec<(&str, &str)> = Vec::new();
     let mut exported_values: Vec<&str> = Vec::new();
     for rule in &bench.rules {
         let stig_id = rule.version.as_deref().unwrap_or_default();
@@ -189,24 +200,7 @@ pub fn build(
                 file: file.clone(),
             });
         }
-        let mut exports = Vec::new();
-        for (variable, datatype) in &declared.external_variables {
-            let value = content.value_for_variable(variable).ok_or_else(|| BuildError::UnboundVariable {
-                file: file.clone(),
-                variable: variable.clone(),
-            })?;
-            if !value_fits(&value.value_type, datatype) {
-                return Err(BuildError::TypeMismatch {
-                    file: file.clone(),
-                    variable: variable.clone(),
-                    declared: datatype.clone(),
-                    value_id: value.xccdf_value_id.clone(),
-                    value_type: value.value_type.clone(),
-                });
-            }
-            exported_values.push(&value.xccdf_value_id);
-            exports.push((value.xccdf_value_id.clone(), variable.clone()));
-        }
+        let exports = exports_of(&declared, file, content, &mut exported_values)?;
         if rule.id() != decision.rule_id {
             report.rule_id_differs.push((
                 stig_id.to_string(),
@@ -215,10 +209,30 @@ pub fn build(
             ));
         }
         report.automated.push((stig_id.to_string(), rule.id().to_string()));
-        bindings.insert(
-            rule.id().to_string(),
-            OvalBinding { href: href.to_string(), definition_id: definition, exports },
-        );
+        let binding = match content.extension_check_file(stig_id).filter(|_| href == OVAL_HREF) {
+            Some((ext_file, ext_xml)) => {
+                let ext = oval_merge::declared_ids(ext_xml, ext_file)?;
+                let [ext_definition] = ext.definitions.as_slice() else {
+                    return Err(BuildError::ExtensionDefinitions {
+                        file: ext_file.clone(),
+                        count: ext.definitions.len(),
+                    });
+                };
+                let mut all_exports = exports_of(&ext, ext_file, content, &mut exported_values)?;
+                all_exports.extend(exports);
+                dockerd_files.push((ext_file, ext_xml));
+                OvalBinding {
+                    href: DOCKERD_OVAL_HREF.to_string(),
+                    definition_id: ext_definition.clone(),
+                    exports: all_exports,
+                    fallback: Some((href.to_string(), definition)),
+                }
+            }
+            None => {
+                OvalBinding { href: href.to_string(), definition_id: definition, exports, fallback: None }
+            }
+        };
+        bindings.insert(rule.id().to_string(), binding);
         if href == ENGINE_OVAL_HREF {
             report.automated_api += 1;
             engine_files.push((file, xml));
@@ -233,8 +247,10 @@ pub fn build(
     }
     bound_files.sort();
     engine_files.sort();
+    dockerd_files.sort();
     let oval = oval_merge::merge(&bound_files)?;
     let engine_oval = oval_merge::render_standalone(&oval_merge::merge(&engine_files)?)?;
+    let dockerd_oval = oval_merge::render_standalone(&oval_merge::merge(&dockerd_files)?)?;
     let values = content
         .values
         .iter()
@@ -267,7 +283,36 @@ pub fn build(
         &format!("{date}T00:00:00"),
     );
     let xml = datastream::render_datastream(&ids, &benchmark_xml, &oval)?;
-    Ok(Built { xml, report, engine_oval })
+    Ok(Built { xml, report, engine_oval, dockerd_oval })
+}
+
+/// The (XCCDF value, OVAL variable) exports of a check file's external variables, each bound to a
+/// value of values.toml of a type that fits.
+fn exports_of<'c>(
+    declared: &oval_merge::DeclaredIds,
+    file: &str,
+    content: &'c AutomationContent,
+    exported_values: &mut Vec<&'c str>,
+) -> Result<Vec<(String, String)>, BuildError> {
+    let mut exports = Vec::new();
+    for (variable, datatype) in &declared.external_variables {
+        let value = content.value_for_variable(variable).ok_or_else(|| BuildError::UnboundVariable {
+            file: file.to_string(),
+            variable: variable.clone(),
+        })?;
+        if !value_fits(&value.value_type, datatype) {
+            return Err(BuildError::TypeMismatch {
+                file: file.to_string(),
+                variable: variable.clone(),
+                declared: datatype.clone(),
+                value_id: value.xccdf_value_id.clone(),
+                value_type: value.value_type.clone(),
+            });
+        }
+        exported_values.push(&value.xccdf_value_id);
+        exports.push((value.xccdf_value_id.clone(), variable.clone()));
+    }
+    Ok(exports)
 }
 
 /// Can an XCCDF value of `value_type` feed an OVAL variable of `datatype`?

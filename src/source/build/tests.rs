@@ -30,10 +30,29 @@ fn v2r2_binds_every_automated_rule_and_loads_back() {
     assert_eq!(bench.rules.len(), 101);
     let rule = bench.rule("xccdf_mil.disa.stig_rule_SV-235833r961395_rule").unwrap();
     assert_eq!(rule.version.as_deref(), Some("DKER-EE-003320"));
+    // One OVAL check: the dockerd document first (stigrun reaches it), the standard document second
+    // (oscap, whose catalog does not map the first, takes it); DISA's manual procedure after it.
+    let refs: Vec<(&str, Option<&str>)> =
+        rule.checks[0].content_refs.iter().map(|r| (r.href.as_str(), r.name.as_deref())).collect();
+    assert_eq!(
+        refs,
+        [
+            (DOCKERD_OVAL_HREF, Some("oval:io.stigrun.dockerd:def:3320")),
+            (OVAL_HREF, Some("oval:io.stigrun.docker-ee:def:3320"))
+        ]
+    );
     assert_eq!(rule.checks[0].system, xccdf12::OVAL_SYSTEM);
-    assert_eq!(rule.checks[0].content_refs[0].name.as_deref(), Some("oval:io.stigrun.docker-ee:def:3320"));
-    assert_eq!(rule.checks[0].exports.len(), 1);
+    // The plugin regex goes to both documents' variables.
+    let exports: Vec<&str> = rule.checks[0].exports.iter().map(|e| e.export_name.as_str()).collect();
+    assert_eq!(exports, ["oval:io.stigrun.dockerd:var:332001", "oval:io.stigrun.docker-ee:var:332001"]);
     assert!(rule.checks[1].content.as_deref().unwrap_or_default().contains("log-driver"));
+    // A rule without a dockerd check names the standard document alone.
+    let socket = bench.rule("xccdf_mil.disa.stig_rule_SV-235865r961863_rule").unwrap();
+    assert_eq!(socket.checks[0].content_refs.len(), 1);
+    assert!(loaded.check_component(DOCKERD_OVAL_HREF).is_none());
+    let dockerd = crate::loader::oval::parse_oval_str(&out.dockerd_oval, DOCKERD_OVAL_HREF).unwrap();
+    assert!(dockerd.definitions.contains_key("oval:io.stigrun.dockerd:def:3320"));
+    assert!(out.dockerd_oval.contains("<docker:daemonoption_object"));
     // The OVAL href resolves through the catalog to the merged document.
     let oval = loaded.check_component(OVAL_HREF).unwrap();
     assert!(oval.xml().contains("oval:io.stigrun.docker-ee:def:3320"));

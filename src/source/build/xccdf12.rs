@@ -39,6 +39,9 @@ pub struct OvalBinding {
     pub definition_id: String,
     /// (XCCDF value id, OVAL external variable id).
     pub exports: Vec<(String, String)>,
+    /// (href, definition id) of a second check-content-ref, for tools that cannot reach the
+    /// first: a node rule's standard OVAL check behind its extension check.
+    pub fallback: Option<(String, String)>,
 }
 
 /// An XCCDF 1.2 `Value` from the organisation-set values.
@@ -282,7 +285,12 @@ fn rule_view<'a>(rule: &'a Rule, input: &'a ConversionInput) -> RuleView<'a> {
                 .iter()
                 .map(|(v, e)| ExportView { value_id: v.clone(), export_name: e.clone() })
                 .collect(),
-            refs: vec![RefView { href: binding.href.clone(), name: Some(binding.definition_id.clone()) }],
+            // Tools use the first check-content-ref they can reach (oscap skips an href its catalog
+            // does not map), so a fallback follows the preferred reference.
+            refs: std::iter::once((&binding.href, &binding.definition_id))
+                .chain(binding.fallback.iter().map(|(h, d)| (h, d)))
+                .map(|(href, name)| RefView { href: href.clone(), name: Some(name.clone()) })
+                .collect(),
             content: None,
         });
     }
