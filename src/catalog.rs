@@ -156,6 +156,9 @@ pub fn resolve(spec: &str) -> Result<BenchmarkSource, CatalogError> {
 /// The name the built-in CCI list goes by in locations and reports.
 pub const BUILTIN_CCI_FILE_NAME: &str = "U_CCI_List.xml";
 
+/// The built-in CCI list's `metadata/version` (its publication date), for `--version` without parsing.
+pub const BUILTIN_CCI_LIST_VERSION: &str = "2025-01-23";
+
 /// The DISA CCI list shipped in the binary, unparsed.
 pub fn builtin_cci_list() -> &'static [u8] {
     include_bytes!("../content/cci/U_CCI_List.xml")
@@ -307,6 +310,7 @@ mod tests {
         let first = builtin_cci_catalog().unwrap();
         assert!(std::ptr::eq(first, builtin_cci_catalog().unwrap()));
         assert_eq!(first.nist_800_53("CCI-001851", Revision::Rev5), ["AU-4 (1)"]);
+        assert_eq!(first.version, BUILTIN_CCI_LIST_VERSION);
         assert_eq!(first.items["CCI-001851"].location.file.as_ref(), BUILTIN_CCI_FILE_NAME);
         assert!(matches!(load_cci_catalog(None).unwrap(), Cow::Borrowed(_)));
     }

@@ -371,3 +371,28 @@ fn docker_ee_results_rerender_as_arf_from_the_built_content() {
     let run = std::process::Command::new("oscap").args(["ds", "rds-validate"]).arg(&arf).output().unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
 }
+
+/// `--version` names the version, the commit the binary was built from and the built-in releases.
+#[test]
+fn version_names_the_commit_and_the_builtin_content() {
+    let out = stigrun().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with(&format!("stigrun {} (commit ", env!("CARGO_PKG_VERSION"))), "{text}");
+    let head = std::process::Command::new("git")
+        .arg("-C")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let commit = head.unwrap_or_else(|| "unknown".into());
+    assert!(text.contains(&format!("(commit {commit})")), "{text}");
+    for part in [
+        "docker-ee V2R2 (24 Jul 2024, default), V2R1 (23 Apr 2021), V1R1 (19 Jul 2019)",
+        "DISA CCI list 2025-01-23",
+    ] {
+        assert!(text.contains(part), "{part} missing in:\n{text}");
+    }
+}
