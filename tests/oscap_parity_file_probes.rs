@@ -15,11 +15,12 @@ use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
 use std::process::Command;
 
-use stigrun::host::Root;
+use stigrun::host::ScanTarget;
 use stigrun::model::oval::{
     Check, Datatype, Family, ItemStatus, ItemValue, NS_IND, NS_UNIX, Operation, TypeName,
 };
-use stigrun::probes::{Collected, ProbeContext, ResolvedEntity, ResolvedObject, registry};
+use stigrun::probes::{Collected, ProbeContext, Registry, ResolvedObject};
+use stigrun::semantics::ResolvedEntity;
 
 /// One object of the fixture: its type, its entities and its behaviors.
 struct Case {
@@ -496,9 +497,9 @@ fn file_probes_collect_what_oscap_collects() {
     assert!(dir.path().join("r.xml").exists(), "oscap failed: {}", String::from_utf8_lossy(&run.stderr));
     let theirs = show_oscap(&fs::read_to_string(dir.path().join("r.xml")).unwrap());
 
-    let root = Root::new(&root_dir).unwrap();
-    let probes = registry();
-    let ctx = ProbeContext::new(&root);
+    let target = ScanTarget::open(&root_dir).unwrap();
+    let probes = Registry::standard();
+    let ctx = ProbeContext::new(&target);
     let mut differences = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let id = format!("oval:x:obj:{}", i + 1);
@@ -523,8 +524,8 @@ fn file_probes_collect_what_oscap_collects() {
             })
             .collect();
         let object = ResolvedObject { id: &id, kind: &kind, entities, behaviors: &behaviors };
-        let probe = probes.iter().find(|p| p.object_type() == (case.family, case.object)).unwrap();
-        let ours = show_ours(&probe.collect(&object, &ctx));
+        let probe = probes.get(case.family, case.object).unwrap();
+        let ours = show_ours(&Registry::collect(probe, &object, &ctx));
         let expected = &theirs[&id];
         if &ours != expected {
             differences

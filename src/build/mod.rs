@@ -239,7 +239,7 @@ fn value_title(id: &str) -> String {
 /// A minijinja environment for XML: every printed value is escaped unless marked safe; line
 /// breaks stay literal so DISA's multi-line text remains readable in the data stream.
 pub(crate) fn xml_environment() -> Result<Environment<'static>, minijinja::Error> {
-    crate::render::escape::escaping_environment(crate::render::escape::escape_xml_keep_lines)
+    crate::escape::escaping_environment(crate::escape::escape_xml_keep_lines)
 }
 
 #[cfg(test)]

@@ -99,7 +99,7 @@ fn builds_are_reproducible() {
 #[test]
 fn escapes_markup_and_forbidden_characters() {
     assert_eq!(
-        crate::render::escape::escape_xml_keep_lines("<a & \"b\">\n'\u{1}"),
+        crate::escape::escape_xml_keep_lines("<a & \"b\">\n'\u{1}"),
         "&lt;a &amp; &quot;b&quot;&gt;\n&apos;\u{FFFD}"
     );
 }

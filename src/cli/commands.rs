@@ -6,6 +6,7 @@ use anyhow::Context;
 
 use super::args::{BenchmarksArgs, Format, InfoArgs, OvalEvalArgs};
 use super::output::{Listing, print_json, print_listing};
+use crate::host::ScanTarget;
 use crate::query;
 
 pub fn benchmarks(args: BenchmarksArgs) -> anyhow::Result<ExitCode> {
@@ -102,7 +103,7 @@ pub fn oval_eval(args: OvalEvalArgs) -> anyhow::Result<ExitCode> {
 
     let request = OvalFileRequest {
         file: &args.file,
-        root: &args.root,
+        target: &ScanTarget::open(&args.root)?,
         ids: &args.ids,
         variables: args.variables.as_deref(),
         component_id: args.oval_id.as_deref(),
@@ -149,7 +150,6 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         tailoring_profiles,
         rules: args.rules.clone(),
         skip_rules: args.skip_rules.clone(),
-        root: args.root.clone(),
         values: args.vars.clone(),
         answers,
         progress,
@@ -158,7 +158,8 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     let source_xml = (args.results_arf.is_some() && !args.thin)
         .then(|| loaded.collection.as_ref().map(|c| c.text().to_string()))
         .flatten();
-    let results = scan(loaded, &request);
+    let target = ScanTarget::open(&args.root)?;
+    let results = scan(loaded, &request, &target);
     display.finish();
     let results = results?;
     if args.progress {

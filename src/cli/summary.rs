@@ -20,9 +20,10 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
     let counts: Vec<String> = results.counts.iter().map(|(r, n)| format!("{r} {n}")).collect();
     writeln!(out, "Results:   {}", counts.join(", "))?;
     // Everything notapplicable because of the benchmark's platform: say so, once, plainly.
-    let benchmark_not_applicable = results.rules.iter().find_map(|r| {
-        r.messages.iter().find(|m| m.starts_with(crate::scan::benchmark::BENCHMARK_NOT_APPLICABLE_START))
-    });
+    let benchmark_not_applicable = results
+        .rules
+        .iter()
+        .find_map(|r| r.messages.iter().find(|m| m.code == crate::diag::Code::BenchmarkNotApplicable));
     if let Some(message) = benchmark_not_applicable {
         writeln!(out, "Note:      {message}: every selected rule is notapplicable")?;
     }

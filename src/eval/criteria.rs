@@ -5,10 +5,12 @@
 use std::collections::HashMap;
 
 use crate::model::oval::{Criteria, CriteriaNode};
-use crate::results::oval::{CriteriaResult, CriteriaResultNode, OvalResult, combine};
+use crate::results::oval::{CriteriaResult, CriteriaResultNode};
+use crate::semantics::OvalResult;
+use crate::semantics::oval_result::combine;
 
 use super::session::{ResolutionStack, Session};
-use super::tests::{TestOutcome, evaluate_test};
+use super::test_evaluation::{TestOutcome, evaluate_test};
 
 /// A definition's result and its evaluated criteria tree (`None` without criteria).
 pub type DefinitionOutcome = (OvalResult, Option<CriteriaResult>);
@@ -70,7 +72,7 @@ impl<'s, 'a> CriteriaEvaluator<'s, 'a> {
                 object_id: None,
                 item_results: Vec::new(),
                 tested_variables: Vec::new(),
-                messages: vec![format!("test `{id}` is not defined")],
+                messages: vec![format!("test `{id}` is not defined").into()],
             },
         };
         let result = outcome.result;
@@ -136,8 +138,9 @@ impl<'s, 'a> CriteriaEvaluator<'s, 'a> {
 mod tests {
     use crate::eval::testutil::*;
     use crate::model::oval::{Check, Existence, Operator};
-    use crate::probes::CollectedFlag;
-    use crate::results::oval::{CriteriaResultNode, OvalResult::*};
+    use crate::results::oval::CriteriaResultNode;
+    use crate::semantics::CollectedFlag;
+    use crate::semantics::OvalResult::*;
 
     /// t_true passes, t_false fails, t_err errors.
     fn base() -> DefsBuilder {

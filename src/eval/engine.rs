@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use crate::host::Root;
+use crate::host::{Root, ScanTarget};
 use crate::model::oval::{Criteria, CriteriaNode, Item, OvalDefinitions};
-use crate::probes::Probe;
+use crate::probes::Registry;
 use crate::results::oval::{CollectedObject, DefinitionResult, OvalRun, SystemInfo, TestResult};
 
 use super::criteria::CriteriaEvaluator;
@@ -28,25 +28,16 @@ pub struct EvalOptions {
     pub progress: ProgressHandle,
 }
 
-/// Evaluate with every probe stigrun has.
+/// Evaluate `defs` against `target` with the run's probes. (`ind:variable_object` needs variable
+/// values, so the engine collects it itself: objects.rs.)
 pub fn evaluate(
     defs: &OvalDefinitions,
-    root: &Root,
+    target: &ScanTarget,
+    probes: &Registry,
     external: &ExternalValues,
     options: &EvalOptions,
 ) -> OvalRun {
-    // ind:variable_object needs variable values, so the engine collects it itself (objects.rs).
-    evaluate_with_probes(defs, root, external, options, &crate::probes::registry())
-}
-
-pub fn evaluate_with_probes(
-    defs: &OvalDefinitions,
-    root: &Root,
-    external: &ExternalValues,
-    options: &EvalOptions,
-    probes: &[Box<dyn Probe>],
-) -> OvalRun {
-    let session = Session::new(defs, root, external, probes);
+    let session = Session::new(defs, target, external, probes);
     let selected: Vec<&str> = match &options.only_definitions {
         Some(ids) => defs.definitions.keys().filter(|id| ids.contains(id)).map(String::as_str).collect(),
         None => defs.definitions.keys().map(String::as_str).collect(),
@@ -61,7 +52,7 @@ pub fn evaluate_with_probes(
         options.progress.step(Stage::Evaluate);
     }
 
-    let mut run = OvalRun { system_info: system_info(root), ..OvalRun::default() };
+    let mut run = OvalRun { system_info: system_info(target.root()), ..OvalRun::default() };
     record_collected_objects(&session, &mut run);
     let item_refs: HashMap<&str, &[u64]> =
         run.collected_objects.iter().map(|(id, o)| (id.as_str(), o.item_refs.as_slice())).collect();
@@ -69,7 +60,7 @@ pub fn evaluate_with_probes(
     for (id, test) in &defs.tests {
         let Some(outcome) = evaluator.tests.get(id) else { continue };
         let refs = outcome.object_id.as_deref().and_then(|o| item_refs.get(o)).copied().unwrap_or(&[]);
-        let mut tested_items: Vec<(u64, crate::results::oval::OvalResult)> = Vec::new();
+        let mut tested_items: Vec<(u64, crate::semantics::OvalResult)> = Vec::new();
         let mut listed = HashSet::new();
         for (index, result) in &outcome.item_results {
             if let Some(item_id) = refs.get(*index)
@@ -189,7 +180,7 @@ fn record_collected_objects(session: &Session<'_>, run: &mut OvalRun) {
                 id: id.clone(),
                 version: object.version.clone(),
                 flag: outcome.flag,
-                messages: outcome.messages.iter().filter(|m| !m.is_empty()).cloned().collect(),
+                messages: outcome.messages.iter().filter(|m| !m.message.is_empty()).cloned().collect(),
                 item_refs,
                 variable_values: outcome.variable_values.clone(),
             },
@@ -213,7 +204,7 @@ fn intern_item(item: &Item, ids: &mut HashMap<String, u64>, items: &mut Vec<Item
 /// else `Unknown` and the root's /etc/hostname. Missing facts read `Unknown`, as in oscap.
 /// The `<system_info>` of the results: one implementation, shared with the probes.
 pub fn system_info(root: &Root) -> SystemInfo {
-    let info = crate::probes::system_info::collect_system_info(root);
+    let info = crate::probes::support::system_info::collect_system_info(root);
     SystemInfo {
         os_name: info.os_name,
         os_version: info.os_version,
@@ -232,8 +223,8 @@ mod tests {
     use super::*;
     use crate::eval::testutil::*;
     use crate::model::oval::{Check, Existence, Operator};
-    use crate::probes::CollectedFlag;
-    use crate::results::oval::OvalResult;
+    use crate::semantics::CollectedFlag;
+    use crate::semantics::OvalResult;
 
     fn many_objects() -> DefsBuilder {
         let mut b = DefsBuilder::new();
@@ -289,9 +280,9 @@ mod tests {
         let mut b = many_objects();
         b.definition("outer", Some(criteria(Operator::And, false, vec![extend("def:t2", false)])));
         let (_dir, root) = temp_root();
-        let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe())];
+        let probes = Registry::with(vec![Box::new(probe())]);
         let options = EvalOptions { only_definitions: Some(vec!["outer".into()]), ..EvalOptions::default() };
-        let run = evaluate_with_probes(&b.defs, &root, &ExternalValues::new(), &options, &probes);
+        let run = evaluate(&b.defs, &root, &probes, &ExternalValues::new(), &options);
         assert_eq!(run.definitions.keys().collect::<Vec<_>>(), ["def:t2", "outer"]);
         assert_eq!(run.definitions["outer"].result, OvalResult::True);
         assert_eq!(run.tests.keys().collect::<Vec<_>>(), ["t2"]);
@@ -315,7 +306,7 @@ mod tests {
         assert_eq!(info.primary_host_name, "scanned-box");
         assert_eq!(info.architecture, "Unknown", "a mounted root's architecture is not the host's");
         let (_dir, bare) = temp_root();
-        assert_eq!(system_info(&bare).os_name, "Unknown");
+        assert_eq!(system_info(bare.root()).os_name, "Unknown");
         let host = system_info(&Root::new("/").unwrap());
         assert!(!host.architecture.is_empty());
     }

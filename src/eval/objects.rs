@@ -9,12 +9,15 @@ use crate::model::oval::{
     Datatype, Entity, Family, Filter, FilterAction, Item, Object, ObjectBody, OvalDefinitions, Set,
     SetOperator, State,
 };
-use crate::probes::{CollectedFlag, ItemFilter, ProbeContext, ResolvedEntity, ResolvedObject, item_type};
-use crate::results::oval::OvalResult;
+use crate::probes::{ItemFilter, ProbeContext, Registry, ResolvedObject, item_type};
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
+use crate::semantics::ResolvedEntity;
 
-use super::session::{CIRCULAR, ObjectOutcome, ResolutionStack, Session, item_key};
+use super::session::{ObjectOutcome, ResolutionStack, Session, item_key};
 use super::states::item_against_state;
 use super::variables::variable_values;
+use crate::diag::{Code, Diagnostic, Subject};
 
 /// Collect object `id` (from the cache if it was collected before).
 pub fn collect_object(session: &Session<'_>, id: &str, stack: &mut ResolutionStack) -> Arc<ObjectOutcome> {
@@ -101,13 +104,19 @@ fn resolve_entity(
             if !vars.usable() {
                 // Like OpenSCAP: whatever went wrong with the variable, the object does not exist
                 // (a test with check_existence none_exist passes); OpenSCAP's wording.
-                let mut messages = vec![if vars.flag == CollectedFlag::DoesNotExist {
-                    format!("referenced variable `{var_id}` has no values")
-                } else {
-                    format!("there was a problem processing referenced variable `{var_id}`")
-                }];
+                let mut messages = vec![
+                    Diagnostic::new(
+                        Code::Variable,
+                        if vars.flag == CollectedFlag::DoesNotExist {
+                            format!("referenced variable `{var_id}` has no values")
+                        } else {
+                            format!("there was a problem processing referenced variable `{var_id}`")
+                        },
+                    )
+                    .about(Subject::Oval { id: var_id.clone() }),
+                ];
                 messages.extend(vars.messages.iter().cloned());
-                let cycle = vars.messages.iter().any(|m| m.starts_with(CIRCULAR));
+                let cycle = vars.messages.iter().any(|m| m.code == Code::Circular);
                 let mut outcome = ObjectOutcome::empty(if cycle {
                     CollectedFlag::Error
                 } else {
@@ -189,23 +198,33 @@ fn run_probe(
     let Some(probe) = session.probe(object.kind.family, &object.kind.name) else {
         return ObjectOutcome::flagged(
             CollectedFlag::NotCollected,
-            format!("no probe for `{}`", object.kind.name),
+            Diagnostic::new(Code::NotCollected, format!("no probe for `{}`", object.kind.name))
+                .at(object.location.clone()),
         );
     };
     let resolved = ResolvedObject { id: &object.id, kind: &object.kind, entities, behaviors };
-    let ctx = ProbeContext { root: session.root, filter: filters.map(|f| f as &dyn ItemFilter) };
+    let ctx = ProbeContext { target: session.target, filter: filters.map(|f| f as &dyn ItemFilter) };
     // A probe bug must not end the scan: it becomes an error flag on this object only.
-    match catch_unwind(AssertUnwindSafe(|| probe.collect(&resolved, &ctx))) {
+    match catch_unwind(AssertUnwindSafe(|| Registry::collect(probe, &resolved, &ctx))) {
         Ok(collected) => ObjectOutcome {
             flag: collected.flag,
             items: collected.items,
-            messages: collected.messages,
+            // What a probe says concerns this object: give each diagnostic the object's location.
+            messages: collected
+                .messages
+                .into_iter()
+                .map(|m| if m.location.is_none() { m.at(object.location.clone()) } else { m })
+                .collect(),
             variable_values: Vec::new(),
             evidence: collected.evidence,
         },
         Err(_) => ObjectOutcome::flagged(
             CollectedFlag::Error,
-            format!("probe for `{}` failed on object `{}`", object.kind.name, object.id),
+            Diagnostic::new(
+                Code::ProbeFailed,
+                format!("probe for `{}` failed on object `{}`", object.kind.name, object.id),
+            )
+            .at(object.location.clone()),
         ),
     }
 }
@@ -246,7 +265,7 @@ fn collect_variable_object(
         // As OpenSCAP 1.3.7: a variable without values yields no item; one that could not be
         // computed yields an item without values (a state on `value` then finds nothing).
         if vars.flag == CollectedFlag::DoesNotExist {
-            outcome.messages.push(format!("referenced variable `{id}` has no values"));
+            outcome.messages.push(format!("referenced variable `{id}` has no values").into());
             continue;
         }
         outcome.messages.extend(vars.messages.iter().cloned());
@@ -279,10 +298,13 @@ fn apply_filters(
     for filter in filters {
         let Some(state) = session.defs.states.get(&filter.state_ref) else {
             outcome.flag = CollectedFlag::Error;
-            outcome.messages.push(format!(
-                "{}: filter state `{}` of object `{}` is not defined",
-                object.location, filter.state_ref, object.id
-            ));
+            outcome.messages.push(
+                format!(
+                    "{}: filter state `{}` of object `{}` is not defined",
+                    object.location, filter.state_ref, object.id
+                )
+                .into(),
+            );
             return;
         };
         let items = std::mem::take(&mut outcome.items);
@@ -343,13 +365,16 @@ fn collect_set(
     let expected = if set.operator == SetOperator::Complement { 2 } else { 1 };
     if operands.is_empty() || operands.len() > 2 || operands.len() < expected {
         outcome.flag = CollectedFlag::Error;
-        outcome.messages.push(format!(
-            "{}: set {:?} of object `{}` needs {expected} to 2 operands, has {}",
-            object.location,
-            set.operator,
-            object.id,
-            operands.len()
-        ));
+        outcome.messages.push(
+            format!(
+                "{}: set {:?} of object `{}` needs {expected} to 2 operands, has {}",
+                object.location,
+                set.operator,
+                object.id,
+                operands.len()
+            )
+            .into(),
+        );
         return outcome;
     }
     let flags: Vec<CollectedFlag> = operands.iter().map(|o| o.flag).collect();
@@ -442,7 +467,7 @@ mod tests {
     use crate::eval::testutil::*;
     use crate::model::oval::{Check, Component, Existence, Operation, Operator};
     use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
-    use crate::results::oval::OvalResult;
+    use crate::semantics::OvalResult;
 
     fn probe() -> FakeProbe {
         FakeProbe::new(vec![
@@ -466,7 +491,7 @@ mod tests {
     fn collect(b: &DefsBuilder, id: &str) -> (CollectedFlag, Vec<String>) {
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe())];
+        let probes = Registry::with(vec![Box::new(probe())]);
         let session = Session::new(&b.defs, &root, &external, &probes);
         let outcome = collect_object(&session, id, &mut ResolutionStack::default());
         let values = outcome
@@ -580,7 +605,7 @@ mod tests {
             run.tests["t_broken"]
                 .messages
                 .iter()
-                .any(|m| m.contains("problem processing referenced variable `ext`")),
+                .any(|m| m.message.contains("problem processing referenced variable `ext`")),
             "{:?}",
             run.tests["t_broken"].messages
         );
@@ -618,7 +643,7 @@ mod tests {
         b.object("loop", vec![entity_var("key", "loop_var", Check::All)], vec![]);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe())];
+        let probes = Registry::with(vec![Box::new(probe())]);
         let session = Session::new(&b.defs, &root, &external, &probes);
         let mut stack = ResolutionStack::default();
         let v = variable_values(&session, "from_a", &mut stack);
@@ -627,7 +652,7 @@ mod tests {
         assert_eq!(variable_values(&session, "from_none", &mut stack).flag, CollectedFlag::DoesNotExist);
         let looped = collect_object(&session, "loop", &mut stack);
         assert_eq!(looped.flag, CollectedFlag::Error);
-        assert!(looped.messages.iter().any(|m| m.contains("circular")), "{:?}", looped.messages);
+        assert!(looped.messages.iter().any(|m| m.message.contains("circular")), "{:?}", looped.messages);
     }
 
     #[test]
@@ -664,7 +689,7 @@ mod tests {
         b.object_of("vo_unset", kind, vec![entity("var_ref", "unset")], vec![]);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes: Vec<Box<dyn Probe>> = vec![];
+        let probes = Registry::with(vec![]);
         let session = Session::new(&b.defs, &root, &external, &probes);
         let mut stack = ResolutionStack::default();
         let vo = collect_object(&session, "vo", &mut stack);
@@ -681,7 +706,7 @@ mod tests {
         let unset = collect_object(&session, "vo_unset", &mut stack);
         assert_eq!(unset.flag, CollectedFlag::Complete);
         assert_eq!(unset.items[0].fields.len(), 1);
-        assert!(unset.messages.iter().any(|m| m.contains("`unset`")));
+        assert!(unset.messages.iter().any(|m| m.message.contains("`unset`")));
     }
 
     struct PanickingProbe;
@@ -702,7 +727,7 @@ mod tests {
         b.object("o", vec![entity("key", "a")], vec![]);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes: Vec<Box<dyn Probe>> = vec![Box::new(PanickingProbe)];
+        let probes = Registry::with(vec![Box::new(PanickingProbe)]);
         let session = Session::new(&b.defs, &root, &external, &probes);
         let outcome = collect_object(&session, "o", &mut ResolutionStack::default());
         assert_eq!(outcome.flag, CollectedFlag::Error);

@@ -4,18 +4,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::host::Root;
+use crate::host::ScanTarget;
 use crate::model::oval::{Family, Item, OvalDefinitions};
-use crate::probes::{CollectedFlag, Probe};
+use crate::probes::{Probe, Registry};
+use crate::semantics::CollectedFlag;
 
 use super::engine::ExternalValues;
+use crate::diag::{Code, Diagnostic, Subject};
 
 /// The values of a variable with the collection flag that qualifies them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VarValues {
     pub flag: CollectedFlag,
     pub values: Vec<String>,
-    pub messages: Vec<String>,
+    pub messages: Vec<Diagnostic>,
 }
 
 impl VarValues {
@@ -24,7 +26,7 @@ impl VarValues {
         VarValues { flag, values, messages: Vec::new() }
     }
 
-    pub fn error(message: impl Into<String>) -> Self {
+    pub fn error(message: impl Into<Diagnostic>) -> Self {
         VarValues { flag: CollectedFlag::Error, values: Vec::new(), messages: vec![message.into()] }
     }
 
@@ -39,7 +41,7 @@ impl VarValues {
 pub struct ObjectOutcome {
     pub flag: CollectedFlag,
     pub items: Vec<Item>,
-    pub messages: Vec<String>,
+    pub messages: Vec<Diagnostic>,
     /// (variable id, value) for the variables the object's entities referenced.
     pub variable_values: Vec<(String, String)>,
     /// (path, sha256) of files read.
@@ -57,7 +59,7 @@ impl ObjectOutcome {
         }
     }
 
-    pub fn flagged(flag: CollectedFlag, message: impl Into<String>) -> Self {
+    pub fn flagged(flag: CollectedFlag, message: impl Into<Diagnostic>) -> Self {
         ObjectOutcome {
             flag,
             items: Vec::new(),
@@ -96,18 +98,19 @@ impl ResolutionStack {
     }
 
     /// `circular reference: `a` → `b` → `a``.
-    pub fn describe_cycle(&self, id: &str) -> String {
+    pub fn describe_cycle(&self, id: &str) -> Diagnostic {
         let mut path: Vec<String> = self.0.iter().map(|s| format!("`{s}`")).collect();
         path.push(format!("`{id}`"));
-        format!("{CIRCULAR}: {}", path.join(" → "))
+        Diagnostic::new(Code::Circular, format!("{CIRCULAR}: {}", path.join(" → ")))
+            .about(Subject::Oval { id: id.to_string() })
     }
 }
 
 pub struct Session<'a> {
     pub defs: &'a OvalDefinitions,
-    pub root: &'a Root,
+    pub target: &'a ScanTarget,
     pub external: &'a ExternalValues,
-    probes: HashMap<(Family, String), &'a dyn Probe>,
+    probes: &'a Registry,
     variables: Mutex<HashMap<String, Arc<VarValues>>>,
     objects: Mutex<HashMap<String, Arc<ObjectOutcome>>>,
 }
@@ -120,22 +123,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl<'a> Session<'a> {
     pub fn new(
         defs: &'a OvalDefinitions,
-        root: &'a Root,
+        target: &'a ScanTarget,
         external: &'a ExternalValues,
-        probes: &'a [Box<dyn Probe>],
+        probes: &'a Registry,
     ) -> Self {
-        let probes = probes
-            .iter()
-            .map(|p| {
-                let (family, name) = p.object_type();
-                ((family, name.to_string()), p.as_ref())
-            })
-            .collect();
-        Session { defs, root, external, probes, variables: Mutex::default(), objects: Mutex::default() }
+        Session { defs, target, external, probes, variables: Mutex::default(), objects: Mutex::default() }
     }
 
     pub fn probe(&self, family: Family, object_name: &str) -> Option<&'a dyn Probe> {
-        self.probes.get(&(family, object_name.to_string())).copied()
+        self.probes.get(family, object_name)
     }
 
     pub fn cached_variable(&self, id: &str) -> Option<Arc<VarValues>> {

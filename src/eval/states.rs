@@ -3,19 +3,22 @@
 //! field by field), combined with the state's `operator`.
 
 use crate::model::oval::{Datatype, Entity, Item, ItemField, ItemStatus, ItemValue, Operation, State};
-use crate::results::oval::{OvalResult, combine, combine_check};
+use crate::semantics::OvalResult;
+use crate::semantics::oval_result::combine;
+use crate::semantics::oval_result::combine_check;
 
-use super::EvalError;
-use super::compare::compare;
 use super::session::{ResolutionStack, Session};
 use super::variables::variable_values;
+use crate::diag::{Code, Diagnostic};
+use crate::semantics::EvalError;
+use crate::semantics::compare::compare;
 
 pub fn item_against_state(
     session: &Session<'_>,
     item: &Item,
     state: &State,
     stack: &mut ResolutionStack,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Diagnostic>,
 ) -> OvalResult {
     let mut results = Vec::with_capacity(state.entities.len());
     for entity in &state.entities {
@@ -34,7 +37,7 @@ fn field_against_entity(
     field: &ItemField,
     entity: &Entity,
     stack: &mut ResolutionStack,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Diagnostic>,
 ) -> OvalResult {
     match field.status {
         ItemStatus::DoesNotExist => return OvalResult::False,
@@ -64,13 +67,13 @@ fn value_against_entity(
     actual: &str,
     entity: &Entity,
     stack: &mut ResolutionStack,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Diagnostic>,
 ) -> OvalResult {
     match &entity.var_ref {
         Some(var_id) => {
             let vars = variable_values(session, var_id, stack);
             if !vars.usable() {
-                notes.push(format!("variable `{var_id}` has no usable value (flag {:?})", vars.flag));
+                notes.push(format!("variable `{var_id}` has no usable value (flag {:?})", vars.flag).into());
                 notes.extend(vars.messages.iter().cloned());
                 return OvalResult::Error;
             }
@@ -98,7 +101,7 @@ fn record_against_entity(
     sub_fields: &[ItemField],
     entity: &Entity,
     stack: &mut ResolutionStack,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Diagnostic>,
 ) -> OvalResult {
     let mut results = Vec::with_capacity(entity.fields.len());
     for state_field in &entity.fields {
@@ -118,7 +121,7 @@ fn record_against_entity(
 
 /// A comparison outcome as a result; the reason of an error or a skipped comparison is noted
 /// once (the same error repeats for every item).
-pub fn to_result(r: Result<bool, EvalError>, notes: &mut Vec<String>) -> OvalResult {
+pub fn to_result(r: Result<bool, EvalError>, notes: &mut Vec<Diagnostic>) -> OvalResult {
     let (result, e) = match r {
         Ok(true) => return OvalResult::True,
         Ok(false) => return OvalResult::False,
@@ -126,8 +129,8 @@ pub fn to_result(r: Result<bool, EvalError>, notes: &mut Vec<String>) -> OvalRes
         Err(e) => (OvalResult::Error, e),
     };
     let message = e.to_string();
-    if !notes.contains(&message) {
-        notes.push(message);
+    if !notes.iter().any(|n| n.message == message) {
+        notes.push(Diagnostic::new(Code::Comparison, message));
     }
     result
 }
@@ -152,7 +155,7 @@ mod tests {
         b.state("ste", operator, state_entities);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes = Vec::new();
+        let probes = crate::probes::Registry::with(Vec::new());
         let session = Session::new(&b.defs, &root, &external, &probes);
         let state = &b.defs.states["ste"];
         item_against_state(&session, item, state, &mut ResolutionStack::default(), &mut Vec::new())

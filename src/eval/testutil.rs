@@ -4,19 +4,20 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::host::Root;
+use crate::host::ScanTarget;
 use crate::model::location::Location;
 use crate::model::oval::*;
-use crate::probes::{Collected, CollectedFlag, Probe, ProbeContext, ResolvedObject};
+use crate::probes::{Collected, Probe, ProbeContext, Registry, ResolvedObject};
+use crate::semantics::CollectedFlag;
 
 pub use crate::eval::engine::ExternalValues;
 
 pub const FAKE: &str = "fake_object";
 
-pub fn temp_root() -> (tempfile::TempDir, Root) {
+pub fn temp_root() -> (tempfile::TempDir, ScanTarget) {
     let dir = tempfile::tempdir().unwrap();
-    let root = Root::new(dir.path()).unwrap();
-    (dir, root)
+    let target = ScanTarget::open(dir.path()).unwrap();
+    (dir, target)
 }
 
 pub fn type_name(family: Family, name: &str) -> TypeName {
@@ -24,6 +25,7 @@ pub fn type_name(family: Family, name: &str) -> TypeName {
         Family::Independent => NS_IND,
         Family::Unix => NS_UNIX,
         Family::Linux => NS_LINUX,
+        Family::Docker => crate::model::oval::NS_DOCKER_DEFINITIONS,
         Family::Other => "http://oval.mitre.org/XMLSchema/oval-definitions-5#windows",
     };
     TypeName { family, namespace: ns.to_string(), name: name.to_string() }
@@ -324,9 +326,9 @@ pub fn run_with_external(
     sequential: bool,
 ) -> crate::results::oval::OvalRun {
     let (_dir, root) = temp_root();
-    let probes: Vec<Box<dyn Probe>> = vec![Box::new(probe)];
+    let probes = Registry::with(vec![Box::new(probe)]);
     let options = crate::eval::EvalOptions { sequential, ..Default::default() };
-    crate::eval::evaluate_with_probes(&b.defs, &root, external, &options, &probes)
+    crate::eval::evaluate(&b.defs, &root, &probes, external, &options)
 }
 
 /// A definition `def:<test>` with one criterion on `test`.

@@ -7,15 +7,17 @@ use std::sync::Arc;
 use crate::model::oval::{
     ArithmeticOperation, Component, Datatype, ItemStatus, ItemValue, PossibleRestriction, VariableKind,
 };
-use crate::probes::CollectedFlag;
-use crate::results::oval::{OvalResult, combine};
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
+use crate::semantics::oval_result::combine;
 
-use super::compare::{compare, parse_float, parse_int};
 use super::objects::collect_object;
-use super::regex::OvalRegex;
 use super::session::{ResolutionStack, Session, VarValues};
 use super::states::to_result;
 use super::timefmt::parse_time;
+use crate::diag::{Code, Diagnostic, Subject};
+use crate::semantics::compare::{compare, parse_float, parse_int};
+use crate::semantics::regex::OvalRegex;
 
 /// The values of variable `id` (cached per run).
 pub fn variable_values(session: &Session<'_>, id: &str, stack: &mut ResolutionStack) -> Arc<VarValues> {
@@ -46,7 +48,10 @@ fn compute_variable(session: &Session<'_>, id: &str, stack: &mut ResolutionStack
                     .partition(|v| is_possible(variable.datatype, v, possible_values, possible_restrictions));
                 let mut result = VarValues::complete(allowed);
                 result.messages.extend(rejected.iter().map(|v| {
-                    format!("value `{v}` of external variable `{id}` is not one of its possible values")
+                    Diagnostic::new(
+                        Code::Variable,
+                        format!("value `{v}` of external variable `{id}` is not one of its possible values"),
+                    )
                 }));
                 result
             }
@@ -59,9 +64,16 @@ fn compute_variable(session: &Session<'_>, id: &str, stack: &mut ResolutionStack
             }
             if values.flag == CollectedFlag::Error {
                 // Say where: the innermost failing variable is the one to fix.
-                let already = values.messages.iter().any(|m| m.starts_with("in local variable"));
+                let already =
+                    values.messages.iter().any(|m| m.code == Code::Variable && m.location.is_some());
                 if !already {
-                    values.messages.insert(0, format!("in local variable `{id}` ({})", variable.location));
+                    let here = Diagnostic::new(
+                        Code::Variable,
+                        format!("in local variable `{id}` ({})", variable.location),
+                    )
+                    .at(variable.location.clone())
+                    .about(Subject::Oval { id: id.to_string() });
+                    values.messages.insert(0, here);
                 }
             }
             values
@@ -111,7 +123,7 @@ fn evaluate_args(
     session: &Session<'_>,
     args: &[Component],
     stack: &mut ResolutionStack,
-) -> (Vec<Vec<String>>, CollectedFlag, Vec<String>) {
+) -> (Vec<Vec<String>>, CollectedFlag, Vec<Diagnostic>) {
     let mut all = Vec::with_capacity(args.len());
     let mut flags = Vec::with_capacity(args.len());
     let mut messages = Vec::new();
@@ -277,7 +289,10 @@ fn object_component(
             return VarValues { flag: CollectedFlag::DoesNotExist, values: Vec::new(), messages: Vec::new() };
         }
         flag => {
-            let mut messages = vec![format!("object `{object_ref}` was not collected completely")];
+            let mut messages = vec![Diagnostic::new(
+                Code::Variable,
+                format!("object `{object_ref}` was not collected completely"),
+            )];
             messages.extend(outcome.messages.iter().cloned());
             return VarValues { flag, values: Vec::new(), messages };
         }
@@ -500,7 +515,7 @@ mod tests {
         b.local("v", component);
         let (_dir, root) = temp_root();
         let external = ExternalValues::new();
-        let probes = Vec::new();
+        let probes = crate::probes::Registry::with(Vec::new());
         let session = Session::new(&b.defs, &root, &external, &probes);
         (*variable_values(&session, "v", &mut ResolutionStack::default())).clone()
     }
@@ -672,24 +687,24 @@ mod tests {
         let mut external = ExternalValues::new();
         external.insert("limited".into(), vec!["3".into()]);
         external.insert("ranged".into(), vec!["5".into(), "50".into()]);
-        let probes = Vec::new();
+        let probes = crate::probes::Registry::with(Vec::new());
         let session = Session::new(&b.defs, &root, &external, &probes);
         let mut stack = ResolutionStack::default();
         let missing = variable_values(&session, "ext", &mut stack);
         assert_eq!(missing.flag, CollectedFlag::Error);
-        assert!(missing.messages[0].contains("`ext`"), "{:?}", missing.messages);
+        assert!(missing.messages[0].message.contains("`ext`"), "{:?}", missing.messages);
         let limited = variable_values(&session, "limited", &mut stack);
         assert_eq!(
             limited.flag,
             CollectedFlag::DoesNotExist,
             "an impossible value is dropped, as oscap does"
         );
-        assert!(limited.messages[0].contains("`3`"));
+        assert!(limited.messages[0].message.contains("`3`"));
         let ranged = variable_values(&session, "ranged", &mut stack);
         assert_eq!((ranged.flag, ranged.values.clone()), (CollectedFlag::Complete, vec!["5".to_string()]));
         let cycle = variable_values(&session, "self", &mut stack);
         assert_eq!(cycle.flag, CollectedFlag::Error);
-        assert!(cycle.messages.iter().any(|m| m.contains("circular")), "{:?}", cycle.messages);
+        assert!(cycle.messages.iter().any(|m| m.message.contains("circular")), "{:?}", cycle.messages);
         assert_eq!(variable_values(&session, "nope", &mut stack).flag, CollectedFlag::Error);
 
         let mut external = ExternalValues::new();

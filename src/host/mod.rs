@@ -1,4 +1,5 @@
-//! The only door to the target's file system.
+//! The only door to the scan target: its file system ([`Root`]) and its Docker Engine
+//! ([`EngineSource`]), bundled as a [`ScanTarget`].
 //!
 //! Every path a probe names is a path *inside* the scanned root (`--root DIR`, default `/`).
 //! [`Root`] resolves it component by component the way the kernel does after `chroot(DIR)`:
@@ -7,8 +8,12 @@
 //! target: FIFOs, sockets and devices are never opened for reading, files are opened
 //! `O_NOFOLLOW | O_NONBLOCK` and checked with `fstat` before a byte is read.
 
+pub mod engine;
 mod root;
+mod target;
 mod walk;
 
+pub use engine::{EngineDocument, EngineError, EngineSource};
 pub use root::{FileContent, FileKind, FileMeta, HostError, Limits, Root};
+pub use target::ScanTarget;
 pub use walk::{FsScope, Walk, WalkCache, WalkEntry, WalkOptions, join, normalize, split_path, walk};

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
+use crate::diag::Diagnostic;
 use crate::loader::datastream::{Selection, Source, benchmark_from_collection};
 use crate::loader::{Input, LoadError, LoadedBenchmark, load_source};
 use crate::model::location::Location;
@@ -391,7 +392,7 @@ impl<'d, 'i> Importer<'d, 'i> {
         let idents = children(rr, "ident")
             .map(|i| Ident { system: i.attribute("system").unwrap_or_default().to_string(), value: text(i) })
             .collect();
-        let messages = children(rr, "message").map(text).collect();
+        let messages = children(rr, "message").map(|m| Diagnostic::note(text(m))).collect();
         let check = match child(rr, "check") {
             Some(c) => Some(self.check_ref(c, loaded, rule, values, links)?),
             None => None,

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use roxmltree::Node;
 
-use super::oval::{OvalLoadError, OvalLoadErrors, Parser, elements, parse_xml, spelling, text_of};
+use super::oval::{OvalLoadError, OvalLoadErrors, Parser, elements, parse_xml, text_of};
 use crate::model::location::Location;
 use crate::model::oval::Datatype;
+use crate::model::spelling;
 
 pub const NS_OVAL_VARIABLES: &str = "http://oval.mitre.org/XMLSchema/oval-variables-5";
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A position in a source file. `file` is shared between all elements of one document.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub file: Arc<str>,
     pub line: u32,

@@ -3,5 +3,6 @@
 pub mod cci;
 pub mod location;
 pub mod oval;
+pub mod spelling;
 pub mod stig;
 pub mod xccdf;

@@ -23,9 +23,20 @@ pub enum Family {
     Independent,
     Unix,
     Linux,
-    /// A namespace stigrun does not evaluate (windows, macos, …, or its own extension).
+    /// stigrun's own extension for what OVAL cannot say about a Docker node: the Engine API
+    /// (containers, images, swarm, UCP/DTR settings) and dockerd's effective configuration.
+    /// Namespace [`NS_DOCKER_DEFINITIONS`].
+    Docker,
+    /// A namespace stigrun does not evaluate (windows, macos, …).
     Other,
 }
+
+/// The namespace of stigrun's Docker extension objects, tests and states; its schema is in
+/// `xsd/` at the top of the repository.
+pub const NS_DOCKER_DEFINITIONS: &str = "http://stigrun.io/XMLSchema/oval-definitions-5#docker";
+/// The namespace of the matching items (system characteristics).
+pub const NS_DOCKER_SYSTEM_CHARACTERISTICS: &str =
+    "http://stigrun.io/XMLSchema/oval-system-characteristics-5#docker";
 
 impl Family {
     pub fn from_namespace(ns: &str) -> Family {
@@ -33,6 +44,7 @@ impl Family {
             Some("independent") => Family::Independent,
             Some("unix") => Family::Unix,
             Some("linux") => Family::Linux,
+            _ if ns == NS_DOCKER_DEFINITIONS || ns == NS_DOCKER_SYSTEM_CHARACTERISTICS => Family::Docker,
             _ => Family::Other,
         }
     }
@@ -43,6 +55,7 @@ impl Family {
             Family::Independent => "independent",
             Family::Unix => "unix",
             Family::Linux => "linux",
+            Family::Docker => "docker",
             Family::Other => "other",
         }
     }

@@ -1,208 +1,65 @@
-//! Probes: one file per OVAL object type, all behind [`Probe`], registered in [`registry`].
+//! Probes: one file per OVAL object type, grouped by OVAL family as OpenSCAP groups them
+//! (`independent/`, `unix/`, `linux/`), behind the [`Probe`] trait of [`api`]. Helpers that are not
+//! probes (file sets, account files, XPath, the systemd unit store, system facts) live in
+//! `support/`.
 //!
-//! A probe gets an object whose variables are already resolved ([`ResolvedObject`]) and the
-//! [`Root`]; it returns the items it collected and a collected-object flag. It never panics
-//! on host data: an unreadable file becomes an item with status `error` or a flag with a message.
+//! This file is the registry: adding a probe means writing its file and adding two lines here (its
+//! module and its entry in [`Registry::standard`]).
 
-pub mod dpkginfo;
-pub mod entity_filter;
-pub mod environmentvariable58;
-pub mod family;
-pub mod file;
-pub mod filehash;
-pub mod filehash58;
-pub mod fileset;
-pub mod interface;
-pub mod partition;
-pub mod password;
-pub mod process58;
-pub mod rpminfo;
-pub mod rpmverifyfile;
-pub mod selinuxboolean;
-pub mod selinuxsecuritycontext;
-pub mod shadow;
-pub mod symlink;
-pub mod sysctl;
-pub mod system_info;
-pub mod systemd_units;
-pub mod systemdunitdependency;
-pub mod systemdunitproperty;
-pub mod textfilecontent;
-pub mod textfilecontent54;
-pub mod uname;
-pub mod xmlfilecontent;
-pub mod xpath;
-pub mod yamlfilecontent;
+pub mod api;
+pub mod support;
 
-use crate::host::Root;
-use crate::model::oval::{Check, Datatype, Family, Item, Operation, TypeName};
-
-/// The `flag` of a collected object (OVAL FlagEnumeration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum CollectedFlag {
-    Error,
-    Complete,
-    Incomplete,
-    DoesNotExist,
-    NotCollected,
-    NotApplicable,
+pub mod independent {
+    pub mod environmentvariable58;
+    pub mod family;
+    pub mod filehash;
+    pub mod filehash58;
+    pub mod textfilecontent;
+    pub mod textfilecontent54;
+    pub mod xmlfilecontent;
+    pub mod yamlfilecontent;
 }
 
-impl CollectedFlag {
-    const ALL: [CollectedFlag; 6] = [
-        CollectedFlag::Error,
-        CollectedFlag::Complete,
-        CollectedFlag::Incomplete,
-        CollectedFlag::DoesNotExist,
-        CollectedFlag::NotCollected,
-        CollectedFlag::NotApplicable,
-    ];
+pub mod unix {
+    pub mod file;
+    pub mod interface;
+    pub mod password;
+    pub mod process58;
+    pub mod shadow;
+    pub mod symlink;
+    pub mod sysctl;
+    pub mod uname;
+}
 
-    /// The spelling of OVAL results and system-characteristics files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CollectedFlag::Error => "error",
-            CollectedFlag::Complete => "complete",
-            CollectedFlag::Incomplete => "incomplete",
-            CollectedFlag::DoesNotExist => "does not exist",
-            CollectedFlag::NotCollected => "not collected",
-            CollectedFlag::NotApplicable => "not applicable",
-        }
-    }
+/// stigrun's Docker extension family (`Family::Docker`): the Engine API and dockerd's effective
+/// configuration.
+pub mod docker {}
 
-    /// The flag [`CollectedFlag::as_str`] spells as `text`.
-    pub fn parse(text: &str) -> Option<CollectedFlag> {
-        Self::ALL.into_iter().find(|f| f.as_str() == text)
+pub mod linux {
+    pub mod dpkginfo;
+    pub mod partition;
+    pub mod rpminfo;
+    pub mod rpmverifyfile;
+    pub mod selinuxboolean;
+    pub mod selinuxsecuritycontext;
+    pub mod systemdunitdependency;
+    pub mod systemdunitproperty;
+}
+
+pub use api::{Collected, ItemFilter, Needs, Probe, ProbeContext, Registry, ResolvedObject, item_type};
+
+impl Registry {
+    /// A registry of every probe stigrun has.
+    pub fn standard() -> Registry {
+        Registry::with(standard_probes())
     }
 }
 
-/// An object entity after variable resolution: the values to match and how.
-#[derive(Debug, Clone)]
-pub struct ResolvedEntity {
-    pub name: String,
-    pub datatype: Datatype,
-    pub operation: Operation,
-    /// One value for a literal entity; every value of the variable for a `var_ref` entity.
-    pub values: Vec<String>,
-    pub var_check: Check,
-    /// `xsi:nil="true"` (e.g. `filename` nil in a file_object means: the directory itself).
-    pub nil: bool,
-    /// True when the values came from a variable (affects var_check semantics).
-    pub from_variable: bool,
-}
-
-impl ResolvedEntity {
-    /// Does `candidate` (a value found on the system) match this entity?
-    /// Multiple variable values are combined with `var_check`.
-    pub fn matches(&self, candidate: &str) -> Result<bool, crate::eval::EvalError> {
-        crate::eval::compare::entity_matches(self, candidate)
-    }
-
-    /// The single literal value when the operation is `equals` (lets a probe go straight to a
-    /// path instead of searching).
-    pub fn exact_values(&self) -> Option<&[String]> {
-        (self.operation == Operation::Equals && !self.nil)
-            .then(|| crate::eval::compare::exact_candidates(self))?
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ResolvedObject<'a> {
-    pub id: &'a str,
-    pub kind: &'a TypeName,
-    pub entities: Vec<ResolvedEntity>,
-    /// `<behaviors>` attributes, name → value.
-    pub behaviors: &'a [(String, String)],
-}
-
-impl ResolvedObject<'_> {
-    pub fn entity(&self, name: &str) -> Option<&ResolvedEntity> {
-        self.entities.iter().find(|e| e.name == name)
-    }
-
-    pub fn behavior(&self, name: &str) -> Option<&str> {
-        self.behaviors.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-}
-
-/// What a probe returns for one object.
-#[derive(Debug, Clone)]
-pub struct Collected {
-    pub flag: CollectedFlag,
-    pub items: Vec<Item>,
-    pub messages: Vec<String>,
-    /// Files read to collect the items: (in-root path, SHA-256 of the bytes read), as evidence.
-    pub evidence: Vec<(String, String)>,
-}
-
-impl Collected {
-    /// `complete` with the items found, or `does not exist` when there are none.
-    pub fn from_items(items: Vec<Item>) -> Self {
-        let flag = if items.is_empty() { CollectedFlag::DoesNotExist } else { CollectedFlag::Complete };
-        Collected { flag, items, messages: Vec::new(), evidence: Vec::new() }
-    }
-
-    pub fn error(message: impl Into<String>) -> Self {
-        Collected {
-            flag: CollectedFlag::Error,
-            items: Vec::new(),
-            messages: vec![message.into()],
-            evidence: Vec::new(),
-        }
-    }
-
-    pub fn not_collected(message: impl Into<String>) -> Self {
-        Collected {
-            flag: CollectedFlag::NotCollected,
-            items: Vec::new(),
-            messages: vec![message.into()],
-            evidence: Vec::new(),
-        }
-    }
-}
-
-/// What a probe may use besides the object: the root and facts gathered once per run.
-pub struct ProbeContext<'a> {
-    pub root: &'a Root,
-    /// The object's filters, when the probe may apply them while collecting. A walk of `/`
-    /// then keeps the few items that pass instead of one item per file (as oscap does).
-    pub filter: Option<&'a dyn ItemFilter>,
-}
-
-impl<'a> ProbeContext<'a> {
-    pub fn new(root: &'a Root) -> Self {
-        ProbeContext { root, filter: None }
-    }
-
-    /// Would the object's filters keep `item`? (Always, without filters.)
-    pub fn keeps(&self, item: &Item) -> bool {
-        self.filter.is_none_or(|f| f.keeps(item))
-    }
-
-    /// May the probe leave out field `name` until [`ProbeContext::keeps`] has decided? True when
-    /// there are filters and none of their states reads the field.
-    pub fn can_defer_field(&self, name: &str) -> bool {
-        self.filter.is_some_and(|f| !f.reads_field(name))
-    }
-}
-
-/// An object's `<filter>`s, applied by a probe to each item as it is made. Applying them again
-/// to the kept items later changes nothing, so a probe that ignores the filter is still right.
-pub trait ItemFilter: Sync {
-    fn keeps(&self, item: &Item) -> bool;
-    /// Does any filter state look at the field `name`?
-    fn reads_field(&self, name: &str) -> bool;
-}
-
-pub trait Probe: Send + Sync {
-    /// The family and object element name this probe collects, e.g. `(Family::Unix, "file_object")`.
-    fn object_type(&self) -> (Family, &'static str);
-
-    fn collect(&self, object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected;
-}
-
-/// Every probe stigrun has. One line per probe; the evaluator looks probes up here.
-pub fn registry() -> Vec<Box<dyn Probe>> {
+/// Every probe stigrun has. One line per probe.
+fn standard_probes() -> Vec<Box<dyn Probe>> {
+    use independent::*;
+    use linux::*;
+    use unix::*;
     vec![
         Box::new(file::FileProbe),
         Box::new(textfilecontent54::TextFileContent54Probe),
@@ -231,11 +88,62 @@ pub fn registry() -> Vec<Box<dyn Probe>> {
     ]
 }
 
-/// The item type name for an object type name: `file_object` → `file_item`.
-pub fn item_type(object: &TypeName) -> TypeName {
-    TypeName {
-        family: object.family,
-        namespace: object.namespace.replace("oval-definitions-5", "oval-system-characteristics-5"),
-        name: format!("{}_item", object.base()),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::oval::Family;
+
+    /// Every probe is registered once (a second probe for one object type would never run), and
+    /// sits in the folder of its OVAL family.
+    #[test]
+    fn probes_are_registered_once_in_their_family() {
+        let types: Vec<(Family, &str)> = standard_probes().iter().map(|p| p.object_type()).collect();
+        let mut unique = types.clone();
+        unique.sort_by_key(|(f, n)| (format!("{f:?}"), *n));
+        unique.dedup();
+        assert_eq!(unique.len(), types.len(), "{types:?}");
+        let registry = Registry::standard();
+        assert_eq!(registry.object_types().count(), types.len());
+        for (family, name) in types {
+            assert!(registry.get(family, name).is_some());
+        }
+        for expected in [
+            (Family::Independent, "family_object"),
+            (Family::Unix, "uname_object"),
+            (Family::Unix, "sysctl_object"),
+            (Family::Linux, "dpkginfo_object"),
+            (Family::Unix, "password_object"),
+            (Family::Unix, "shadow_object"),
+            (Family::Linux, "systemdunitproperty_object"),
+            (Family::Linux, "systemdunitdependency_object"),
+            (Family::Linux, "partition_object"),
+            (Family::Independent, "environmentvariable58_object"),
+            (Family::Unix, "interface_object"),
+            (Family::Linux, "selinuxboolean_object"),
+            (Family::Linux, "rpminfo_object"),
+            (Family::Linux, "rpmverifyfile_object"),
+            (Family::Unix, "process58_object"),
+            (Family::Linux, "selinuxsecuritycontext_object"),
+        ] {
+            assert!(registry.get(expected.0, expected.1).is_some(), "{expected:?}");
+        }
+    }
+
+    /// A probe's file lives in the folder of the family it declares.
+    #[test]
+    fn probe_files_sit_in_their_family_folder() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/probes");
+        for probe in standard_probes() {
+            let (family, object) = probe.object_type();
+            let folder = match family {
+                Family::Independent => "independent",
+                Family::Unix => "unix",
+                Family::Linux => "linux",
+                Family::Docker => "docker",
+                other => panic!("no folder for family {other:?}"),
+            };
+            let file = dir.join(folder).join(format!("{}.rs", object.trim_end_matches("_object")));
+            assert!(file.is_file(), "{object}: expected {}", file.display());
+        }
     }
 }

@@ -8,11 +8,11 @@ use std::path::Path;
 use minijinja::value::Value;
 use serde::Serialize;
 
-use super::escape::escape_xml;
 use super::oval_results::{OvalResultsOptions, write_oval_results};
 use super::xccdf_results::{
     ReportError, TestResultOptions, WriteAdapter, escaping_environment, write_atomically, write_test_result,
 };
+use crate::escape::escape_xml;
 use crate::scan::results::ScanResults;
 
 const TEMPLATE_NAME: &str = "arf.xml.j2";

@@ -12,9 +12,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::escape::escape_html;
 use super::view::{RuleView, decimal, rule_view};
 use super::xccdf_results::{ReportError, WriteAdapter, escaping_environment, write_atomically};
+use crate::escape::escape_html;
 use crate::model::cci::CciCatalog;
 use crate::model::stig::Category;
 use crate::results::xccdf::XccdfResult;

@@ -1,6 +1,5 @@
 //! Output rendering: view-models plus one minijinja template per format.
 pub mod arf;
-pub mod escape;
 pub mod html;
 pub mod oval_results;
 pub mod view;

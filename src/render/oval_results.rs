@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 use minijinja::Environment;
 use minijinja::value::Value;
 
-use super::escape::{escape_xml, escaping_environment};
+use crate::escape::{escape_xml, escaping_environment};
 
-use crate::loader::oval::spelling;
 use crate::model::oval::{
     Datatype, Existence, Family, Item, ItemField, ItemStatus, ItemValue, Operator, OvalDefinitions,
 };
+use crate::model::spelling;
 use crate::results::oval::{CriteriaResult, CriteriaResultNode, OvalRun};
 
 const TEMPLATE_NAME: &str = "oval-results.xml.j2";
@@ -232,7 +232,7 @@ fn leaf_view(
     negate: bool,
     applicability_check: Option<bool>,
     depth: usize,
-    result: crate::results::oval::OvalResult,
+    result: crate::semantics::OvalResult,
 ) -> Value {
     map([
         ("kind", Value::from(kind)),
@@ -280,7 +280,7 @@ fn test_views(run: &OvalRun) -> Value {
                 ("check", Value::from(spelling::check::name(t.check))),
                 ("state_operator", state_operator.into()),
                 ("result", Value::from(t.result.as_str())),
-                ("messages", t.messages.iter().map(String::as_str).collect()),
+                ("messages", t.messages.iter().map(|m| m.message.as_str()).collect()),
                 ("tested_items", Value::from(tested_items)),
                 ("tested_variables", variable_pairs(&t.tested_variables)),
             ])
@@ -296,7 +296,7 @@ fn object_views(run: &OvalRun) -> Value {
                 ("id", Value::from(o.id.as_str())),
                 ("version", Value::from(o.version.as_str())),
                 ("flag", Value::from(o.flag.as_str())),
-                ("messages", o.messages.iter().map(String::as_str).collect()),
+                ("messages", o.messages.iter().map(|m| m.message.as_str()).collect()),
                 ("variable_values", variable_pairs(&o.variable_values)),
                 ("item_refs", o.item_refs.iter().copied().collect()),
             ])
@@ -311,6 +311,9 @@ fn item_namespace(item: &Item) -> (&'static str, Option<String>) {
         Family::Independent => ("ind-sys", None),
         Family::Unix => ("unix-sys", None),
         Family::Linux => ("lin-sys", None),
+        Family::Docker => {
+            ("docker-sys", Some(crate::model::oval::NS_DOCKER_SYSTEM_CHARACTERISTICS.to_string()))
+        }
         Family::Other => {
             let namespace =
                 item.kind.namespace.replace("oval-definitions-5", "oval-system-characteristics-5");

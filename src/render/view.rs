@@ -160,7 +160,7 @@ pub fn rule_view(results: &ScanResults, rule: &RuleResult, catalog: &CciCatalog)
             .map(|i| i.value.clone())
             .collect(),
         controls: controls.into_iter().collect(),
-        messages: rule.messages.clone(),
+        messages: rule.messages.iter().map(|m| m.message.clone()).collect(),
         answer: rule.answer.clone(),
         check_name: rule.check.as_ref().and_then(|c| c.name.clone()),
         evidence,
@@ -208,8 +208,8 @@ pub fn rule_evidence(results: &ScanResults, rule: &RuleResult) -> (Vec<TestEvide
             TestEvidence {
                 test_id: test.id.clone(),
                 result: test.result.as_str().to_string(),
-                check: crate::loader::oval::spelling::check::name(test.check).to_string(),
-                messages: test.messages.clone(),
+                check: crate::model::spelling::check::name(test.check).to_string(),
+                messages: test.messages.iter().map(|m| m.message.clone()).collect(),
                 items: items
                     .into_iter()
                     .take(MAX_ITEMS_PER_TEST)

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use minijinja::Environment;
 use serde::Serialize;
 
-use super::escape::escape_xml;
 use super::view::{decimal, testresult_id, xccdf12_id};
+use crate::escape::escape_xml;
 use crate::scan::results::ScanResults;
 
 const TEMPLATE_NAME: &str = "xccdf-results.xml.j2";
@@ -41,7 +41,7 @@ pub(crate) fn escaping_environment(
     source: &'static str,
     escape: fn(&str) -> std::borrow::Cow<'_, str>,
 ) -> Result<Environment<'static>, minijinja::Error> {
-    let mut environment = super::escape::escaping_environment(escape)?;
+    let mut environment = crate::escape::escaping_environment(escape)?;
     environment.add_template(name, source)?;
     Ok(environment)
 }
@@ -104,7 +104,7 @@ struct RuleResultView<'a> {
     /// The assessor's answer that replaced the scan's result.
     r#override: Option<OverrideView<'a>>,
     idents: Vec<&'a crate::model::xccdf::Ident>,
-    messages: &'a [String],
+    messages: &'a [crate::diag::Diagnostic],
     check: Option<CheckView<'a>>,
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::oval::OvalResult;
+use crate::semantics::OvalResult;
 
 /// XCCDF 1.2 `resultEnumType`, in the order OpenSCAP numbers them (which also decides which of
 /// several "N" results wins a combination: the lower one).

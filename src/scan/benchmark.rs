@@ -15,22 +15,20 @@ use rayon::prelude::*;
 use super::components::standalone_xml;
 use super::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
 use super::results::*;
+use crate::diag::{Code, Diagnostic};
 use crate::eval::engine::{EvalOptions, ExternalValues, evaluate};
 use crate::eval::progress::ProgressHandle;
-use crate::host::{HostError, Root};
+use crate::host::{HostError, ScanTarget};
 use crate::loader::LoadedBenchmark;
 use crate::loader::oval::{OvalLoadErrors, load_oval_file, parse_oval_str};
 use crate::model::oval::OvalDefinitions;
 use crate::model::xccdf::{Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role};
+use crate::probes::Registry;
 use crate::resolve::{self, ResolveError, Resolved};
-use crate::results::oval::OvalResult;
 use crate::results::xccdf::{BoolOperator, ScoreNode, ScoringModel, XccdfResult, score};
+use crate::semantics::OvalResult;
 
 pub const OVAL_SYSTEM: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
-
-/// How the message of every rule starts when the benchmark's own platforms do not apply (the
-/// summary recognises it by that).
-pub const BENCHMARK_NOT_APPLICABLE_START: &str = "the benchmark's platform";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
@@ -61,7 +59,6 @@ pub struct ScanRequest {
     pub tailoring_profiles: Vec<Profile>,
     pub rules: Vec<String>,
     pub skip_rules: Vec<String>,
-    pub root: PathBuf,
     /// `--var ID=VALUE` overrides of XCCDF values.
     pub values: Vec<(String, String)>,
     /// Assessor answers (`--answers`), already checked against the benchmark.
@@ -73,7 +70,7 @@ pub struct ScanRequest {
 /// How one rule will be decided.
 #[derive(Debug, Clone)]
 enum Plan {
-    Fixed { result: XccdfResult, messages: Vec<String>, check_text: Option<String> },
+    Fixed { result: XccdfResult, messages: Vec<Diagnostic>, check_text: Option<String> },
     Checks(CheckTree),
 }
 
@@ -96,10 +93,15 @@ struct DocumentWork {
 }
 
 /// Run a scan. `loaded` is consumed because tailoring profiles are merged into the benchmark.
-pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanResults, ScanError> {
+pub fn scan(
+    mut loaded: LoadedBenchmark,
+    request: &ScanRequest,
+    target: &ScanTarget,
+) -> Result<ScanResults, ScanError> {
     let started = Instant::now();
     let start_time = crate::clock::utc_now_rfc3339();
-    let root = Root::new(&request.root)?;
+    // One registry for the whole run: every OVAL document and the platform checks share it.
+    let probes = Registry::standard();
 
     if !request.tailoring_profiles.is_empty() {
         let bench = &mut loaded.benchmark;
@@ -123,7 +125,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
     apply_rule_filters(bench, &mut resolved, &request.rules, &request.skip_rules)?;
     apply_requires_conflicts(bench, &mut resolved);
 
-    let mut applicability = Applicability::new(&loaded, request, &root)?;
+    let mut applicability = Applicability::new(&loaded, request, target, &probes)?;
     let benchmark_applies = applicability.item_applies(&bench.platforms);
 
     // Plan every rule.
@@ -134,22 +136,31 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
         } else if !benchmark_applies {
             Plan::Fixed {
                 result: XccdfResult::NotApplicable,
-                messages: vec![format!(
-                    "{BENCHMARK_NOT_APPLICABLE_START} ({}) does not apply to the target",
-                    bench.platforms.join(", ")
+                messages: vec![Diagnostic::new(
+                    Code::BenchmarkNotApplicable,
+                    format!(
+                        "the benchmark's platform ({}) does not apply to the target",
+                        bench.platforms.join(", ")
+                    ),
                 )],
                 check_text: None,
             }
         } else if !applicability.rule_applies(bench, i) {
             Plan::Fixed {
                 result: XccdfResult::NotApplicable,
-                messages: vec!["the rule's platform does not apply to the target".into()],
+                messages: vec![Diagnostic::new(
+                    Code::PlatformNotApplicable,
+                    "the rule's platform does not apply to the target",
+                )],
                 check_text: None,
             }
         } else if resolved.role(bench, i) == Role::Unchecked {
             Plan::Fixed {
                 result: XccdfResult::NotChecked,
-                messages: vec!["role=\"unchecked\": the rule is not checked".into()],
+                messages: vec![Diagnostic::new(
+                    Code::Unchecked,
+                    "role=\"unchecked\": the rule is not checked",
+                )],
                 check_text: None,
             }
         } else {
@@ -183,7 +194,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
                     progress: request.progress.clone(),
                     ..EvalOptions::default()
                 };
-                let run = evaluate(&defs, &root, &w.external, &options);
+                let run = evaluate(&defs, target, &probes, &w.external, &options);
                 (defs, run)
             });
             (href.clone(), outcome, crate::clock::utc_now_rfc3339())
@@ -273,7 +284,7 @@ pub fn scan(mut loaded: LoadedBenchmark, request: &ScanRequest) -> Result<ScanRe
             id: p.id.clone(),
             title: p.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
         }),
-        target: super::target::facts(&root),
+        target: super::target::facts(target.root()),
         start_time,
         end_time: crate::clock::utc_now_rfc3339(),
         duration_ms: started.elapsed().as_millis(),
@@ -293,17 +304,26 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
     for answer in answers {
         let Some(rule) = rules.iter_mut().find(|r| r.rule_id == answer.rule_id) else { continue };
         if rule.result == XccdfResult::NotSelected {
-            rule.messages.push(format!("answer by {} ignored: the rule is not selected", answer.who));
+            rule.messages.push(Diagnostic::new(
+                Code::AnswerIgnored,
+                format!("answer by {} ignored: the rule is not selected", answer.who),
+            ));
             continue;
         }
         if !super::answers::in_force(answer, today) {
             let expired = answer.expires.as_deref().unwrap_or_default();
-            rule.messages.push(format!("answer by {} expired on {expired}; ignored", answer.who));
+            rule.messages.push(Diagnostic::new(
+                Code::AnswerIgnored,
+                format!("answer by {} expired on {expired}; ignored", answer.who),
+            ));
             continue;
         }
         let mut answer = answer.clone();
         answer.original_result = Some(rule.result);
-        rule.messages.push(format!("result recorded by {} on {}", answer.who, answer.when));
+        rule.messages.push(Diagnostic::new(
+            Code::AnswerApplied,
+            format!("result recorded by {} on {}", answer.who, answer.when),
+        ));
         rule.result = answer.status;
         rule.answer = Some(answer);
     }
@@ -390,9 +410,10 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
     {
         return Plan::Fixed {
             result: XccdfResult::NotChecked,
-            messages: vec![
-                "manual check: DISA publishes this rule's check as a procedure for the assessor".into(),
-            ],
+            messages: vec![Diagnostic::new(
+                Code::ManualCheck,
+                "manual check: DISA publishes this rule's check as a procedure for the assessor",
+            )],
             check_text: manual.content.clone(),
         };
     }
@@ -402,7 +423,11 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize) -> Plan {
         let systems: Vec<&str> = candidates.iter().map(|c| c.system.as_str()).collect();
         format!("no supported check system among: {}", systems.join(", "))
     };
-    Plan::Fixed { result: XccdfResult::NotChecked, messages: vec![message], check_text: None }
+    Plan::Fixed {
+        result: XccdfResult::NotChecked,
+        messages: vec![Diagnostic::new(Code::Unchecked, message)],
+        check_text: None,
+    }
 }
 
 fn check_tree(check: &Check) -> CheckTree {
@@ -465,7 +490,7 @@ fn decide(
     docs: &[OvalDocumentRun],
     index: &HashMap<String, Result<usize, String>>,
     resolved: &Resolved,
-    messages: &mut Vec<String>,
+    messages: &mut Vec<Diagnostic>,
     check_ref: &mut Option<CheckRef>,
 ) -> XccdfResult {
     match tree {
@@ -491,7 +516,10 @@ fn decide(
                         Some(n) => match run.definitions.get(n) {
                             Some(def) => def.result,
                             None => {
-                                messages.push(format!("definition `{n}` is not in `{href}`"));
+                                messages.push(Diagnostic::new(
+                                    Code::CheckUnavailable,
+                                    format!("definition `{n}` is not in `{href}`"),
+                                ));
                                 OvalResult::Error
                             }
                         },
@@ -514,7 +542,7 @@ fn decide(
                     XccdfResult::from_oval(oval, *negate)
                 }
                 Some(Err(message)) => {
-                    messages.push(message.clone());
+                    messages.push(Diagnostic::new(Code::CheckUnavailable, message.clone()));
                     XccdfResult::Error
                 }
                 None => XccdfResult::Error,
@@ -525,7 +553,8 @@ fn decide(
             result
         }
         CheckTree::Unsupported { system, .. } => {
-            messages.push(format!("check system `{system}` is not supported"));
+            messages
+                .push(Diagnostic::new(Code::Unchecked, format!("check system `{system}` is not supported")));
             XccdfResult::NotChecked
         }
         CheckTree::Complex { and, negate, children } => {
@@ -589,7 +618,8 @@ fn score_tree(bench: &Benchmark, children: &[ItemRef], rules: &[RuleResult], wei
 struct Applicability<'a> {
     loaded: &'a LoadedBenchmark,
     request: &'a ScanRequest,
-    root: &'a Root,
+    target: &'a ScanTarget,
+    probes: &'a Registry,
     dictionary: CpeDictionary,
     /// The dictionary's component-ref, to resolve its check hrefs through its catalog.
     dictionary_ref: Option<crate::loader::datastream::ComponentRef>,
@@ -599,7 +629,12 @@ struct Applicability<'a> {
 }
 
 impl<'a> Applicability<'a> {
-    fn new(loaded: &'a LoadedBenchmark, request: &'a ScanRequest, root: &'a Root) -> Result<Self, ScanError> {
+    fn new(
+        loaded: &'a LoadedBenchmark,
+        request: &'a ScanRequest,
+        target: &'a ScanTarget,
+        probes: &'a Registry,
+    ) -> Result<Self, ScanError> {
         let mut dictionary = CpeDictionary::default();
         let mut dictionary_ref = None;
         if let (Some(origin), Some(collection)) = (&loaded.origin, &loaded.collection)
@@ -620,7 +655,8 @@ impl<'a> Applicability<'a> {
         Ok(Applicability {
             loaded,
             request,
-            root,
+            target,
+            probes,
             dictionary,
             dictionary_ref,
             specification,
@@ -683,7 +719,7 @@ impl<'a> Applicability<'a> {
         let Some(Some(defs)) = self.documents.get(&check.href) else { return Applies::Unknown };
         let options =
             EvalOptions { only_definitions: Some(vec![check.name.clone()]), ..EvalOptions::default() };
-        let run = evaluate(defs, self.root, &ExternalValues::new(), &options);
+        let run = evaluate(defs, self.target, self.probes, &ExternalValues::new(), &options);
         match run.definitions.get(&check.name).map(|d| d.result) {
             Some(OvalResult::True) => Applies::Yes,
             Some(OvalResult::False) => Applies::No,

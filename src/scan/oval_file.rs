@@ -4,12 +4,13 @@
 use std::path::Path;
 
 use crate::eval::engine::{EvalOptions, ExternalValues, evaluate};
-use crate::host::{HostError, Root};
+use crate::host::{HostError, ScanTarget};
 use crate::loader::datastream::ComponentKind;
 use crate::loader::oval::{OvalLoadErrors, parse_oval_str};
 use crate::loader::oval_variables::load_oval_variables_file;
 use crate::loader::{self, LoadError, Source};
 use crate::model::oval::OvalDefinitions;
+use crate::probes::Registry;
 use crate::results::oval::OvalRun;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +29,7 @@ pub enum OvalFileError {
 
 pub struct OvalFileRequest<'a> {
     pub file: &'a Path,
-    pub root: &'a Path,
+    pub target: &'a ScanTarget,
     /// Definitions to evaluate; empty = all.
     pub ids: &'a [String],
     pub variables: Option<&'a Path>,
@@ -85,11 +86,10 @@ pub fn evaluate_file(request: &OvalFileRequest<'_>) -> Result<(OvalDefinitions, 
             external.insert(id, values);
         }
     }
-    let root = Root::new(request.root)?;
     let options = EvalOptions {
         only_definitions: (!request.ids.is_empty()).then(|| request.ids.to_vec()),
         ..EvalOptions::default()
     };
-    let run = evaluate(&definitions, &root, &external, &options);
+    let run = evaluate(&definitions, request.target, &Registry::standard(), &external, &options);
     Ok((definitions, run))
 }

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::xccdf::{Ident, Role, Severity};
-use crate::results::oval::{OvalResult, OvalRun};
+use crate::results::oval::OvalRun;
 use crate::results::xccdf::{Score, XccdfResult};
+use crate::semantics::OvalResult;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScanResults {
@@ -104,7 +105,7 @@ pub struct RuleResult {
     pub idents: Vec<Ident>,
     pub check: Option<CheckRef>,
     /// Why the result is what it is (manual check, unsupported system, errors…).
-    pub messages: Vec<String>,
+    pub messages: Vec<crate::diag::Diagnostic>,
     /// For manual checks: DISA's check procedure, the instruction to the assessor.
     pub check_text: Option<String>,
     /// The assessor's answer in force for this rule (its status is the rule's result).

@@ -8,15 +8,16 @@ use roxmltree::Node;
 use super::{
     ArfImportError, Importer, MAX_CRITERIA_DEPTH, NS_OVAL_RES, NS_OVAL_SC, NS_XSI, Res, children_named, text,
 };
-use crate::loader::oval::spelling;
+use crate::diag::Diagnostic;
 use crate::model::oval::{
     Datatype, DefinitionClass, Family, Item, ItemField, ItemStatus, ItemValue, OvalDefinitions, TypeName,
 };
-use crate::probes::CollectedFlag;
+use crate::model::spelling;
 use crate::results::oval::{
-    CollectedObject, CriteriaResult, CriteriaResultNode, DefinitionResult, OvalResult, OvalRun, SystemInfo,
-    TestResult,
+    CollectedObject, CriteriaResult, CriteriaResultNode, DefinitionResult, OvalRun, SystemInfo, TestResult,
 };
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
 
 impl Importer<'_, '_> {
     pub(super) fn oval_run(&self, report: Node, definitions: &OvalDefinitions) -> Res<OvalRun> {
@@ -183,7 +184,9 @@ impl Importer<'_, '_> {
             result: self.oval_result(node)?,
             tested_items,
             tested_variables,
-            messages: children_named(node, NS_OVAL_RES, "message").map(text).collect(),
+            messages: children_named(node, NS_OVAL_RES, "message")
+                .map(|m| Diagnostic::note(text(m)))
+                .collect(),
         })
     }
 
@@ -209,7 +212,9 @@ impl Importer<'_, '_> {
                     "`error`, `complete`, `incomplete`, `does not exist`, `not collected`, `not applicable`",
                 )
             })?,
-            messages: children_named(node, NS_OVAL_SC, "message").map(text).collect(),
+            messages: children_named(node, NS_OVAL_SC, "message")
+                .map(|m| Diagnostic::note(text(m)))
+                .collect(),
             item_refs,
             variable_values: children_named(node, NS_OVAL_SC, "variable_value")
                 .map(|v| Ok((self.required(v, "variable_id")?.to_string(), text(v))))

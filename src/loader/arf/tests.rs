@@ -1,7 +1,7 @@
 use super::*;
 use crate::model::oval::{Datatype, Family, ItemValue};
-use crate::probes::CollectedFlag;
-use crate::results::oval::OvalResult;
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
 
 /// A small ARF as oscap writes it: one rule passes, one fails, one OVAL report with file items.
 const ARF: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
@@ -209,7 +209,7 @@ fn maps_rule_results_with_benchmark_text() {
     assert_eq!(passwd.weight, 2.0);
     assert_eq!(passwd.time.as_deref(), Some("2026-11-27T07:23:15+00:00"));
     assert_eq!(passwd.idents[0].value, "CCI-000366");
-    assert_eq!(passwd.messages, vec!["checked by oval".to_string()]);
+    assert_eq!(passwd.messages, vec![crate::diag::Diagnostic::note("checked by oval")]);
     assert_eq!(passwd.description.as_deref(), Some("Accounts live in passwd."));
     assert_eq!(passwd.fix_text.as_deref(), Some("chown root /etc/passwd"));
     let check = passwd.check.as_ref().expect("check");

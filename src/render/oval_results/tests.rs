@@ -2,11 +2,12 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use super::*;
+use crate::escape::allowed;
 use crate::loader::oval::parse_oval_str;
 use crate::model::oval::{DefinitionClass, TypeName};
-use crate::probes::CollectedFlag;
-use crate::render::escape::allowed;
-use crate::results::oval::{CollectedObject, DefinitionResult, OvalResult, TestResult};
+use crate::results::oval::{CollectedObject, DefinitionResult, TestResult};
+use crate::semantics::CollectedFlag;
+use crate::semantics::OvalResult;
 
 /// file, textfilecontent54, yamlfilecontent and dpkginfo tests; OVAL 5.11.3 for yamlfilecontent.
 const DEFINITIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -171,7 +172,7 @@ fn hand_built_run() -> OvalRun {
     let mut text_object = object("oval:x:obj:2", CollectedFlag::Complete, vec![2]);
     text_object.variable_values.push(("oval:x:var:1".into(), "1".into()));
     let mut yaml_object = object("oval:x:obj:3", CollectedFlag::Error, vec![3, 4]);
-    yaml_object.messages.push(format!("probe said {NASTY}"));
+    yaml_object.messages.push(format!("probe said {NASTY}").into());
     for o in [
         object("oval:x:obj:1", CollectedFlag::Complete, vec![1, 6]),
         text_object,
