@@ -15,7 +15,8 @@
 #
 # Rust: README.md asks for Rust >= 1.88 installed with rustup. Where rustup's download site is not
 # reachable, the host's toolchain (`rustc --print sysroot`: cargo, rustc, rustfmt, clippy) is mounted
-# read-only into the first container in its place; nothing else of the host is.
+# read-only into the first container in its place, and a copy of the host's cargo registry cache
+# stands in for crates.io (cargo runs offline); nothing else of the host is.
 #
 # usage: scripts/clean-container-check.sh [readme|packages]...   (default: both)
 # needs: root (debootstrap), docker, git; slow (a release build and the full test suite in the
@@ -84,15 +85,20 @@ check_readme() {
   git clone -q --no-local "$repo" "$work/home/stigrun"
   local sysroot
   sysroot=$(rustc --print sysroot)
+  # Crates: a copy of the host's cargo registry cache, used offline. This sandbox reaches crates.io only
+  # through a TLS proxy that a clean container does not trust; on a real machine cargo downloads them.
+  mkdir -p "$work/cargo-home"
+  cp -a "${CARGO_HOME:-$HOME/.cargo}/registry" "$work/cargo-home/"
   log "readme: container from $image:$tag, clone of $(git -C "$repo" rev-parse --short HEAD), Rust $(rustc --version | cut -d' ' -f2) mounted read-only"
   run_in_container readme \
     -v "$work/home/stigrun:/root/stigrun" \
     -v "$sysroot:/opt/rust:ro" \
+    -v "$work/cargo-home:/root/.cargo" -e CARGO_NET_OFFLINE=true \
     -e PATH=/opt/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     -e DEBIAN_FRONTEND=noninteractive \
     -w /root/stigrun <<EOF
 set -euo pipefail
-# The container runs as root, where README.md's `sudo` has nothing to do.
+# The container runs as root, where README.md's sudo has nothing to do.
 sudo() { "\$@"; }
 t0=\$SECONDS
 echo "== README requirements (apt part; Rust is the mounted toolchain)"
