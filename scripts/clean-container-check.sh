@@ -93,7 +93,7 @@ check_readme() {
   run_in_container readme \
     -v "$work/home/stigrun:/root/stigrun" \
     -v "$sysroot:/opt/rust:ro" \
-    -v "$work/cargo-home:/root/.cargo" -e CARGO_NET_OFFLINE=true \
+    -v "$work/cargo-home:/cargo-home" -e CARGO_HOME=/cargo-home -e CARGO_NET_OFFLINE=true \
     -e PATH=/opt/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     -e DEBIAN_FRONTEND=noninteractive \
     -w /root/stigrun <<EOF
