@@ -1,5 +1,7 @@
 //! CLI tests: the commands as a user runs them (one integration-test binary for all CLI cases).
 
+mod support;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -179,15 +181,6 @@ fn unknown_benchmark_lists_builtins() {
         .stderr(predicate::str::contains("docker-ee"));
 }
 
-fn oscap_available() -> bool {
-    let ok = std::process::Command::new("oscap").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI needs oscap (see .ci/run)");
-        eprintln!("skipped: oscap is not installed");
-    }
-    ok
-}
-
 #[test]
 fn oval_eval_prints_definitions_and_writes_valid_results() {
     let case = fixture("../oval/cases/stig-daemon-json-log-driver");
@@ -215,14 +208,13 @@ fn oval_eval_prints_definitions_and_writes_valid_results() {
         v
     };
     assert_eq!(lines(&stdout), lines(&expected), "same definitions and results as oscap's recording");
-    if oscap_available() {
-        let v = std::process::Command::new("oscap")
-            .args(["oval", "validate", "--results"])
-            .arg(&results)
-            .output()
-            .unwrap();
-        assert!(v.status.success(), "oscap oval validate --results: {}", String::from_utf8_lossy(&v.stderr));
-    }
+    support::require_oscap();
+    let v = std::process::Command::new("oscap")
+        .args(["oval", "validate", "--results"])
+        .arg(&results)
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "oscap oval validate --results: {}", String::from_utf8_lossy(&v.stderr));
 }
 
 #[test]
@@ -375,9 +367,32 @@ fn docker_ee_results_rerender_as_arf_from_the_built_content() {
     assert!(
         text.contains("oval:io.stigrun.docker-ee:def:3320") && text.contains("<ds:data-stream-collection")
     );
-    if oscap_available() {
-        let run =
-            std::process::Command::new("oscap").args(["ds", "rds-validate"]).arg(&arf).output().unwrap();
-        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
+    support::require_oscap();
+    let run = std::process::Command::new("oscap").args(["ds", "rds-validate"]).arg(&arf).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
+}
+
+/// `--version` names the version, the commit the binary was built from and the built-in releases.
+#[test]
+fn version_names_the_commit_and_the_builtin_content() {
+    let out = stigrun().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with(&format!("stigrun {} (commit ", env!("CARGO_PKG_VERSION"))), "{text}");
+    let head = std::process::Command::new("git")
+        .arg("-C")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let commit = head.unwrap_or_else(|| "unknown".into());
+    assert!(text.contains(&format!("(commit {commit})")), "{text}");
+    for part in [
+        "docker-ee V2R2 (24 Jul 2024, default), V2R1 (23 Apr 2021), V1R1 (19 Jul 2019)",
+        "DISA CCI list 2025-01-23",
+    ] {
+        assert!(text.contains(part), "{part} missing in:\n{text}");
     }
 }

@@ -1,6 +1,8 @@
 //! The loader against real content: DISA STIG XCCDFs (checked field by field against the derived
-//! JSON digests in ../shared/data), SSG data streams (counts against an independent element
-//! count), and error cases cut from real files.
+//! JSON digests in tests/data), SSG data streams (counts against an independent element count), and
+//! error cases cut from real files.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 
@@ -12,12 +14,11 @@ use stigrun::loader::{LoadError, Selection, Source, load_benchmark, load_source}
 use stigrun::model::stig::{CCI_SYSTEMS, Category, LEGACY_SYSTEM};
 use stigrun::model::xccdf::{Benchmark, NS_XCCDF_11, NS_XCCDF_12, Severity};
 
-/// DISA data beside the repository (`../shared/data`), as on developer machines and in CI.
-const STIG_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/stig");
-const SSG_DIR: &str = "/usr/share/xml/scap/ssg/content";
+use support::ssg;
 
+/// The DISA Docker EE XCCDFs the binary embeds (content/, with their provenance).
 fn docker(release: &str) -> PathBuf {
-    let dir = Path::new(STIG_DIR).join("docker_ee_2x");
+    let dir = support::repo().join("content/docker-ee");
     let name = match release {
         "V2R2" => "U_Docker_Enterprise_2-x_Linux-Unix_STIG_V2R2_Manual-xccdf.xml",
         "V2R1" => "U_Docker_Enterprise_2-x_Linux-UNIX_STIG_V2R1_Manual-xccdf.xml",
@@ -33,11 +34,13 @@ fn load(path: &Path) -> Benchmark {
     }
 }
 
+/// The Docker EE XCCDFs of content/ and the other DISA XCCDFs of tests/data.
 fn all_stig_xccdfs() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(STIG_DIR)
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|e| e.into_path())
+    let dirs = [support::repo().join("content/docker-ee"), support::data("stig/other")];
+    let mut files: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())))
+        .map(|entry| entry.unwrap().path())
         .filter(|p| p.to_string_lossy().ends_with("-xccdf.xml"))
         .collect();
     files.sort();
@@ -94,7 +97,7 @@ fn json_strings(v: &Json) -> Vec<String> {
 
 /// Compare every rule of a DISA XCCDF with the derived JSON digest, field by field.
 fn check_against_digest(release: &str) {
-    let digest_path = Path::new(STIG_DIR).join(format!("docker_ee_2x/docker_ee_2x_{release}_rules.json"));
+    let digest_path = support::data(&format!("stig/docker_ee_2x/docker_ee_2x_{release}_rules.json"));
     let digest: Json = serde_json::from_str(&std::fs::read_to_string(&digest_path).unwrap()).unwrap();
     let b = load(&docker(release));
 
@@ -235,11 +238,7 @@ fn direct_counts(path: &Path) -> [usize; 4] {
 #[test]
 fn ssg_counts_equal_direct_element_counts() {
     for name in ["ssg-debian11-ds.xml", "ssg-ubuntu2204-ds.xml", "ssg-rhel8-ds.xml"] {
-        let path = Path::new(SSG_DIR).join(name);
-        if !path.exists() {
-            println!("skipped: {} is absent", path.display());
-            continue;
-        }
+        let path = ssg(name);
         let loaded = load_benchmark(&path, &Selection::default()).unwrap();
         let b = &loaded.benchmark;
         let ours = [b.rules.len(), b.groups.len(), b.values.len(), b.profiles.len()];
@@ -267,11 +266,7 @@ fn ssg_counts_equal_direct_element_counts() {
 
 #[test]
 fn data_stream_structure_is_listed() {
-    let path = Path::new(SSG_DIR).join("ssg-rhel8-ds.xml");
-    if !path.exists() {
-        println!("skipped: {} is absent", path.display());
-        return;
-    }
+    let path = ssg("ssg-rhel8-ds.xml");
     let Ok(Source::DataStream(c)) = load_source(&path) else { panic!("not a data stream") };
     assert_eq!(c.data_streams.len(), 1);
     let ds = &c.data_streams[0];
@@ -313,19 +308,16 @@ fn truncated_real_files_give_positioned_errors() {
     assert_positioned(&msg, "half.xml");
     assert!(msg.contains("end of"), "{msg}");
 
-    let path = Path::new(SSG_DIR).join("ssg-rhel8-ds.xml");
-    if path.exists() {
-        let text = std::fs::read_to_string(path).unwrap();
-        for fraction in [10, 3, 2] {
-            let mut cut = text.len() / fraction;
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            let msg = bytes_error("ds-half.xml", &text[..cut]);
-            assert_positioned(&msg, "ds-half.xml");
-            assert!(msg.contains("end of"), "{msg}");
-            println!("cut at 1/{fraction}: {msg}");
+    let text = std::fs::read_to_string(ssg("ssg-rhel8-ds.xml")).unwrap();
+    for fraction in [10, 3, 2] {
+        let mut cut = text.len() / fraction;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
         }
+        let msg = bytes_error("ds-half.xml", &text[..cut]);
+        assert_positioned(&msg, "ds-half.xml");
+        assert!(msg.contains("end of"), "{msg}");
+        println!("cut at 1/{fraction}: {msg}");
     }
 }
 
@@ -366,12 +358,8 @@ fn dangling_idrefs_in_a_real_file_are_all_reported() {
 
 #[test]
 fn standalone_xccdf_12_matches_its_data_stream() {
-    let xccdf = Path::new(SSG_DIR).join("ssg-debian11-xccdf.xml");
-    let ds = Path::new(SSG_DIR).join("ssg-debian11-ds.xml");
-    if !xccdf.exists() || !ds.exists() {
-        println!("skipped: debian11 SSG content is absent");
-        return;
-    }
+    let xccdf = ssg("ssg-debian11-xccdf.xml");
+    let ds = ssg("ssg-debian11-ds.xml");
     let Ok(Source::Benchmark(standalone)) = load_source(&xccdf) else { panic!("not a benchmark") };
     let from_ds = load(&ds);
     assert_eq!(standalone.id, from_ds.id);
@@ -398,8 +386,7 @@ fn standalone_xccdf_12_matches_its_data_stream() {
 /// byte-level mutations of real content must each load or fail with an error, never panic.
 #[test]
 fn mutated_real_content_never_panics() {
-    let seed =
-        std::fs::read(Path::new(STIG_DIR).join("other/U_RFID_Workstation_V6R9_manual-xccdf.xml")).unwrap();
+    let seed = std::fs::read(support::data("stig/other/U_RFID_Workstation_V6R9_manual-xccdf.xml")).unwrap();
     let alphabet = b"<>/\"'&=:x; \n#\xc3";
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = |bound: usize| {

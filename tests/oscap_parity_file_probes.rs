@@ -5,7 +5,9 @@
 //! Known, deliberate differences are left out of the fixture and listed in the report:
 //! symlinks whose targets oscap resolves on the host instead of inside the root, record field
 //! order (oscap's comes from a hash table: fields are compared as a multiset), and `a_time`
-//! (reads by either tool may move it). Skipped when `oscap` is not installed.
+//! (reads by either tool may move it). Fails when `oscap` is not installed.
+
+mod support;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -480,10 +482,7 @@ fn show_oscap(results: &str) -> BTreeMap<String, (String, Vec<Shown>)> {
 
 #[test]
 fn file_probes_collect_what_oscap_collects() {
-    if Command::new("oscap").arg("--version").output().is_err() {
-        eprintln!("oscap not installed: parity check skipped");
-        return;
-    }
+    support::require_oscap();
     let dir = tempfile::tempdir().unwrap();
     let root_dir = dir.path().join("root");
     make_fixture(&root_dir);

@@ -1,8 +1,8 @@
 //! Differential test: every case under `tests/oval/cases/` through `stigrun oval eval`, compared
 //! definition by definition with the result oscap recorded in the case's `expected.txt`.
 //!
-//! When `oscap` is on PATH the recording is also checked against a live oscap run, so a stale
-//! `expected.txt` is caught (in CI, `CI=true`, a missing oscap is a failure). A difference between
+//! The recording is also checked against a live oscap run, so a stale `expected.txt` is caught (a
+//! missing oscap is a failure). A difference between
 //! stigrun and oscap passes only if `tests/oval/allowlist.toml` names it with a reason; an allowlist
 //! entry that no longer matches a difference is reported as stale. All cases run; every failure is
 //! listed at the end.
@@ -19,6 +19,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+
+mod support;
 
 /// The results `oscap oval eval` prints, which `stigrun oval eval` prints too.
 const RESULTS: [&str; 6] = ["true", "false", "error", "unknown", "not evaluated", "not applicable"];
@@ -230,15 +232,6 @@ fn evaluate(command: Command, scratch: &Path, label: &str) -> Result<Results, St
     Ok(results)
 }
 
-fn oscap_available() -> bool {
-    Command::new("oscap")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
 struct CaseRow {
     name: String,
     definitions: usize,
@@ -272,15 +265,8 @@ fn oval_cases_agree_with_oscap() {
     let mut failures = allowlist_problems(&allowlist.allow, &all_cases);
 
     let stigrun = std::env::var("STIGRUN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_stigrun").to_owned());
-    let in_ci = std::env::var("CI").is_ok_and(|value| value == "true");
-    let live_oscap = oscap_available();
-    if !live_oscap {
-        if in_ci {
-            failures.push("oscap is not on PATH: CI must check the recordings against live oscap".into());
-        } else {
-            println!("skip: oscap not on PATH, recordings are not re-checked against live oscap");
-        }
-    }
+    // Every run re-checks the recordings against live oscap: without it the test fails.
+    support::require_oscap();
 
     let mut rows = Vec::new();
     let mut all_differences = Vec::new();
@@ -332,29 +318,27 @@ fn oval_cases_agree_with_oscap() {
         let variables = case_dir.join("variables.xml");
         let variables = variables.is_file().then_some(variables);
 
-        if live_oscap {
-            let mut oscap = Command::new("oscap");
-            oscap.env("OSCAP_PROBE_ROOT", &root).args(["oval", "eval"]);
-            if let Some(variables) = &variables {
-                oscap.arg("--variables").arg(variables);
+        let mut oscap = Command::new("oscap");
+        oscap.env("OSCAP_PROBE_ROOT", &root).args(["oval", "eval"]);
+        if let Some(variables) = &variables {
+            oscap.arg("--variables").arg(variables);
+        }
+        oscap.arg(&definitions);
+        match evaluate(oscap, scratch.path(), "oscap") {
+            Ok(live) if live == expected => row.live = "same",
+            Ok(live) => {
+                row.live = "STALE";
+                for difference in differences(name, &live, &expected) {
+                    failures.push(format!(
+                        "case `{name}`: recording is stale, definition `{}`: live oscap {}, \
+                         expected.txt {} (re-record: scripts/oval-diff.sh --record {name})",
+                        difference.definition, difference.stigrun, difference.oscap
+                    ));
+                }
             }
-            oscap.arg(&definitions);
-            match evaluate(oscap, scratch.path(), "oscap") {
-                Ok(live) if live == expected => row.live = "same",
-                Ok(live) => {
-                    row.live = "STALE";
-                    for difference in differences(name, &live, &expected) {
-                        failures.push(format!(
-                            "case `{name}`: recording is stale, definition `{}`: live oscap {}, \
-                             expected.txt {} (re-record: scripts/oval-diff.sh --record {name})",
-                            difference.definition, difference.stigrun, difference.oscap
-                        ));
-                    }
-                }
-                Err(e) => {
-                    row.live = "FAILED";
-                    failures.push(format!("case `{name}`: live oscap: {e}"));
-                }
+            Err(e) => {
+                row.live = "FAILED";
+                failures.push(format!("case `{name}`: live oscap: {e}"));
             }
         }
 

@@ -1,6 +1,8 @@
 //! Report outputs end to end: `eval --results/--results-arf/--report` and `report --from`, checked
 //! with oscap (XSD + schematron, ARF validation, oscap's own HTML generator) and for escaping.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
@@ -12,18 +14,9 @@ fn stigrun() -> Command {
     Command::cargo_bin("stigrun").expect("binary builds")
 }
 
-/// oscap, or `None` with a notice (a failure under CI, where it must be installed).
-fn oscap() -> Option<&'static str> {
-    let found = Process::new("oscap").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "oscap is required when CI=true");
-        eprintln!("notice: oscap not installed; skipping the oscap checks");
-        return None;
-    }
-    Some("oscap")
-}
-
+/// `oscap ARGS` succeeds; a missing oscap fails the test.
 fn oscap_ok(args: &[&str]) {
+    support::require_oscap();
     let out = Process::new("oscap").args(args).output().expect("oscap runs");
     assert!(
         out.status.success(),
@@ -147,12 +140,10 @@ fn eval_writes_valid_xccdf_arf_and_an_html_report_that_escapes_host_data() {
         xccdf.matches("<result>fail</result>").count()
     );
 
-    if oscap().is_some() {
-        oscap_ok(&["xccdf", "validate", &out("r.xccdf.xml")]);
-        oscap_ok(&["xccdf", "validate", &out("again.xccdf.xml")]);
-        oscap_ok(&["ds", "rds-validate", &out("r.arf.xml")]);
-        oscap_ok(&["ds", "rds-validate", &out("again.arf.xml")]);
-    }
+    oscap_ok(&["xccdf", "validate", &out("r.xccdf.xml")]);
+    oscap_ok(&["xccdf", "validate", &out("again.xccdf.xml")]);
+    oscap_ok(&["ds", "rds-validate", &out("r.arf.xml")]);
+    oscap_ok(&["ds", "rds-validate", &out("again.arf.xml")]);
 }
 
 #[test]
@@ -182,9 +173,7 @@ fn an_answer_becomes_an_xccdf_override_that_validates() {
     for needle in expected {
         assert!(xccdf.contains(needle), "missing {needle} in:\n{xccdf}");
     }
-    if oscap().is_some() {
-        oscap_ok(&["xccdf", "validate", &out("r.xccdf.xml")]);
-    }
+    oscap_ok(&["xccdf", "validate", &out("r.xccdf.xml")]);
 }
 
 /// Schematron output lines that are neither warnings nor the 5.11.3 schematron's inverted
@@ -210,9 +199,7 @@ fn schematron_findings(output: &str) -> Vec<String> {
 /// validation above ignores exactly these lines.
 #[test]
 fn oscap_schematron_rejects_every_nonnegative_id() {
-    if oscap().is_none() {
-        return;
-    }
+    support::require_oscap();
     let dir = tempfile::tempdir().unwrap();
     let definitions = |gid: &str| {
         format!(
@@ -244,27 +231,22 @@ fn oscap_schematron_rejects_every_nonnegative_id() {
     assert!(validate("-1").status.success(), "only a negative id passes the inverted rule");
 }
 
-/// SSG's Debian 11 data stream, widened to apply to Debian 12 hosts, written into `dir`; `None`
-/// (with a notice) when oscap or the SSG content is missing, which CI=true does not allow.
-fn widened_debian11(dir: &Path) -> Option<String> {
-    oscap()?;
-    let source = Path::new("/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml");
-    if !source.exists() {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "SSG content is required when CI=true");
-        eprintln!("notice: {} missing; skipping", source.display());
-        return None;
-    }
+/// SSG's Debian 11 data stream, widened to apply to Debian 12 hosts, written into `dir`. The tests
+/// that use it also need oscap: both missing fail the test.
+fn widened_debian11(dir: &Path) -> String {
+    support::require_oscap();
+    support::ssg("ssg-debian11-ds.xml");
     // On a Debian 12 host the Debian 11 content only applies with its OS check widened.
     let widened = dir.join("ssg-debian11-ds.xml").display().to_string();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/debian11-ds-for-debian12.sh");
     assert!(Process::new(script).arg(&widened).status().unwrap().success());
-    Some(widened)
+    widened
 }
 
 #[test]
 fn ssg_debian11_arf_validates_and_oscap_renders_it() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(widened) = widened_debian11(dir.path()) else { return };
+    let widened = widened_debian11(dir.path());
     let out = |name: &str| dir.path().join(name).display().to_string();
     let status = stigrun()
         .args(["eval", "--benchmark", &widened, "--profile", "standard"])
@@ -276,6 +258,9 @@ fn ssg_debian11_arf_validates_and_oscap_renders_it() {
     assert!(matches!(status.code(), Some(0 | 2)), "eval failed: {status:?}");
     oscap_ok(&["xccdf", "validate", &out("r.xml")]);
     oscap_ok(&["ds", "rds-validate", &out("arf.xml")]);
+    // The same files against the repository's schema copies, without oscap: the ARF checked whole.
+    support::xmllint_valid(Path::new(&out("r.xml")), &support::xsd("xccdf/1.2/xccdf_1.2.xsd"));
+    support::xmllint_valid(Path::new(&out("arf.xml")), &support::xsd("stigrun/arf-1.1-with-content.xsd"));
     let rendered =
         Process::new("oscap").args(["xccdf", "generate", "report", &out("arf.xml")]).output().unwrap();
     assert!(rendered.status.success(), "{}", String::from_utf8_lossy(&rendered.stderr));
@@ -335,7 +320,7 @@ fn rule_results(xml: &str) -> std::collections::BTreeMap<String, String> {
 #[test]
 fn report_from_an_oscap_arf_keeps_its_results_and_evidence() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(widened) = widened_debian11(dir.path()) else { return };
+    let widened = widened_debian11(dir.path());
     let out = |name: &str| dir.path().join(name).display().to_string();
     // oscap scans a made-up root: SSG's file checks only collect items for files that break the
     // rule, so a world-writable passwd gives the ARF an item to carry as evidence.

@@ -3,27 +3,22 @@
 //! SSG's Debian 11 data stream is made applicable to this host with the sed in
 //! `scripts/debian11-ds-for-debian12.sh` (its OS pattern widened to 11 or 12), then every profile
 //! and a tailoring that selects all rules run through both tools. Any difference must be listed in
-//! `tests/xccdf/allowlist.toml` with its reason; a listed difference that no longer occurs is
-//! reported as stale. With `CI=true` a missing oscap or SSG content is a failure.
+//! `tests/xccdf/allowlist.toml` with its reason and both tools' results, which the test asserts; a
+//! listed difference that no longer occurs exactly so is reported as stale. A missing oscap or SSG
+//! content is a failure.
 
-use std::collections::BTreeMap;
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SSG_DEBIAN11: &str = "/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml";
+use serde::Deserialize;
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-fn tools_present() -> bool {
-    let oscap = Command::new("oscap").arg("--version").output().is_ok_and(|o| o.status.success());
-    let ok = oscap && Path::new(SSG_DEBIAN11).exists();
-    if !ok {
-        assert!(!in_ci(), "CI needs oscap and ssg-debian (see .ci/run)");
-        eprintln!("skipped: oscap or {SSG_DEBIAN11} missing");
-    }
-    ok
+/// oscap and the SSG content both tests compare against; missing ones fail the test.
+fn require_tools() {
+    support::require_oscap();
+    support::ssg("ssg-debian11-ds.xml");
 }
 
 /// The data stream made applicable to Debian 12 (see the script for the one change).
@@ -86,35 +81,75 @@ fn stigrun_results(path: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// (case, rule id) → reason.
-fn allowlist() -> BTreeMap<(String, String), String> {
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Allowlist {
+    #[serde(default)]
+    difference: Vec<Difference>,
+}
+
+/// One known difference: in `case`, rule `rule` is `stigrun` in stigrun and `oscap` in oscap
+/// (`missing` where a tool has no result for the rule).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Difference {
+    case: String,
+    rule: String,
+    stigrun: String,
+    oscap: String,
+    reason: String,
+}
+
+/// What a comparison shows for a rule one tool has no result for.
+const MISSING: &str = "missing";
+
+/// The allowlist, checked: every entry names two different results and a reason.
+fn allowlist() -> Vec<Difference> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xccdf/allowlist.toml");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut out = BTreeMap::new();
-    let mut current: BTreeMap<&str, String> = BTreeMap::new();
-    let mut flush = |entry: &mut BTreeMap<&str, String>| {
-        if let (Some(case), Some(rule), Some(reason)) =
-            (entry.get("case"), entry.get("rule"), entry.get("reason"))
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let list: Allowlist = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for d in &list.difference {
+        assert!(d.stigrun != d.oscap && !d.reason.trim().is_empty(), "allowlist entry allows nothing: {d:?}");
+    }
+    list.difference
+}
+
+/// Compares one case's results. A difference passes only when an entry names exactly these two
+/// results, so an allowlisted rule whose stigrun result changes fails; used entries go to `used`.
+fn compare(
+    case: &str,
+    oscap: &BTreeMap<String, String>,
+    ours: &BTreeMap<String, String>,
+    allow: &[Difference],
+    used: &mut BTreeSet<(String, String)>,
+    unexplained: &mut Vec<String>,
+) -> (usize, usize) {
+    let (mut same, mut allowed) = (0, 0);
+    for id in oscap.keys().chain(ours.keys()).collect::<BTreeSet<_>>() {
+        let theirs = oscap.get(id).map_or(MISSING, String::as_str);
+        let got = ours.get(id).map_or(MISSING, String::as_str);
+        if theirs == got {
+            same += 1;
+        } else if allow
+            .iter()
+            .any(|d| d.case == case && &d.rule == id && d.stigrun == got && d.oscap == theirs)
         {
-            out.insert((case.clone(), rule.clone()), reason.clone());
-        }
-        entry.clear();
-    };
-    for line in text.lines().map(str::trim) {
-        if line == "[[difference]]" {
-            flush(&mut current);
-        } else if let Some((k, v)) = line.split_once('=') {
-            let key = match k.trim() {
-                "case" => "case",
-                "rule" => "rule",
-                "reason" => "reason",
-                _ => continue,
-            };
-            current.insert(key, v.trim().trim_matches('"').to_string());
+            allowed += 1;
+            used.insert((case.to_string(), id.clone()));
+        } else {
+            unexplained.push(format!("{case}: {id}: oscap {theirs}, stigrun {got}"));
         }
     }
-    flush(&mut current);
-    out
+    (same, allowed)
+}
+
+/// Entries for the cases this test ran that matched no difference.
+fn stale(allow: &[Difference], cases: &[String], used: &BTreeSet<(String, String)>) -> Vec<String> {
+    allow
+        .iter()
+        .filter(|d| cases.contains(&d.case) && !used.contains(&(d.case.clone(), d.rule.clone())))
+        .map(|d| format!("{}: {} (stigrun {}, oscap {})", d.case, d.rule, d.stigrun, d.oscap))
+        .collect()
 }
 
 struct Case {
@@ -125,9 +160,7 @@ struct Case {
 
 #[test]
 fn debian11_profiles_and_all_rules_agree_with_oscap() {
-    if !tools_present() {
-        return;
-    }
+    require_tools();
     let dir = tempfile::tempdir().unwrap();
     let ds = prepared_datastream(dir.path());
     let tailoring = all_rules_tailoring(&ds, dir.path());
@@ -152,7 +185,7 @@ fn debian11_profiles_and_all_rules_agree_with_oscap() {
     });
 
     let allow = allowlist();
-    let mut used = std::collections::BTreeSet::new();
+    let mut used = BTreeSet::new();
     let mut unexplained = Vec::new();
     println!("{:<28} {:>6} {:>6} {:>8}", "case", "rules", "same", "allowed");
     for case in &cases {
@@ -186,26 +219,12 @@ fn debian11_profiles_and_all_rules_agree_with_oscap() {
             let unselected = o.values().filter(|r| *r == "notselected").count();
             assert!(unselected <= conflicts, "the all-rules tailoring leaves {unselected} rules unselected");
         }
-        let mut same = 0;
-        let mut allowed = 0;
-        for id in o.keys().chain(s.keys()).collect::<std::collections::BTreeSet<_>>() {
-            let (a, b) = (o.get(id), s.get(id));
-            if a == b {
-                same += 1;
-                continue;
-            }
-            let key = (case.name.clone(), id.clone());
-            if allow.contains_key(&key) {
-                allowed += 1;
-                used.insert(key);
-            } else {
-                unexplained.push(format!("{}: {id}: oscap {a:?}, stigrun {b:?}", case.name));
-            }
-        }
+        let (same, allowed) = compare(&case.name, &o, &s, &allow, &mut used, &mut unexplained);
         println!("{:<28} {:>6} {:>6} {:>8}", case.name, o.len(), same, allowed);
     }
-    let stale: Vec<_> = allow.keys().filter(|k| !used.contains(*k)).collect();
-    assert!(stale.is_empty(), "allowlist entries that no longer differ: {stale:?}");
+    let names: Vec<String> = cases.iter().map(|c| c.name.clone()).collect();
+    let stale = stale(&allow, &names, &used);
+    assert!(stale.is_empty(), "allowlist entries that no longer differ so: {stale:?}");
     assert!(
         unexplained.is_empty(),
         "{} unexplained differences:\n{}",
@@ -218,15 +237,15 @@ fn debian11_profiles_and_all_rules_agree_with_oscap() {
 /// that verdict must agree too, rule by rule).
 #[test]
 fn ubuntu2204_and_rhel8_profiles_agree_with_oscap() {
-    if !tools_present() {
-        return;
-    }
+    require_tools();
     let dir = tempfile::tempdir().unwrap();
     let allow = allowlist();
+    let mut used = BTreeSet::new();
+    let mut cases_run = Vec::new();
     let mut unexplained = Vec::new();
     println!("{:<60} {:>6} {:>6}", "data stream / profile", "rules", "same");
     for ds in ["ssg-ubuntu2204-ds.xml", "ssg-rhel8-ds.xml"] {
-        let path = Path::new("/usr/share/xml/scap/ssg/content").join(ds);
+        let path = support::ssg(ds);
         let info = Command::new(env!("CARGO_BIN_EXE_stigrun"))
             .args(["info", "--format", "json", "--benchmark"])
             .arg(&path)
@@ -265,17 +284,13 @@ fn ubuntu2204_and_rhel8_profiles_agree_with_oscap() {
             let (o, s) = (oscap_results(&oscap_out), stigrun_results(&json));
             let short = profile.rsplit("_profile_").next().unwrap_or(&profile);
             let case = format!("{}:{short}", ds.trim_end_matches("-ds.xml"));
-            let mut same = 0;
-            for id in o.keys().chain(s.keys()).collect::<std::collections::BTreeSet<_>>() {
-                if o.get(id) == s.get(id) {
-                    same += 1;
-                } else if !allow.contains_key(&(case.clone(), id.clone())) {
-                    unexplained.push(format!("{case}: {id}: oscap {:?}, stigrun {:?}", o.get(id), s.get(id)));
-                }
-            }
+            let (same, _) = compare(&case, &o, &s, &allow, &mut used, &mut unexplained);
             println!("{case:<60} {:>6} {same:>6}", o.len());
+            cases_run.push(case);
         }
     }
+    let stale = stale(&allow, &cases_run, &used);
+    assert!(stale.is_empty(), "allowlist entries that no longer differ so: {stale:?}");
     assert!(
         unexplained.is_empty(),
         "{} unexplained differences:\n{}",

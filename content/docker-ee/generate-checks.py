@@ -23,8 +23,8 @@ import sys
 from xml.sax.saxutils import escape
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# The DISA rule digest lives in shared/ beside the repository (content/docker-ee → ../../../shared).
-RULES_JSON = os.path.join(HERE, "..", "..", "..", "shared", "data", "stig", "docker_ee_2x", "docker_ee_2x_V2R2_rules.json")
+# The DISA rule digest is test reference data in the repository (tests/data/PROVENANCE.md).
+RULES_JSON = os.path.join(HERE, "..", "..", "tests", "data", "stig", "docker_ee_2x", "docker_ee_2x_V2R2_rules.json")
 NS = "io.stigrun.docker-ee"
 # The extension checks get ids of their own, so evidence never confuses the two documents.
 NS_EXT = "io.stigrun.dockerd"

@@ -5,7 +5,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "stigrun", version, about = "DISA STIG compliance scanner (XCCDF + OVAL)")]
+#[command(
+    name = "stigrun",
+    version,
+    long_version = long_version(),
+    about = "DISA STIG compliance scanner (XCCDF + OVAL)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -275,4 +280,30 @@ pub struct OvalEvalArgs {
     /// For a data stream: the id of the OVAL component to evaluate (default: the first).
     #[arg(long)]
     pub oval_id: Option<String>,
+}
+
+/// `stigrun --version`: the version, the git commit it was built from (see build.rs) and the releases of
+/// the content built into the binary, which decide what `--benchmark docker-ee` evaluates.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut releases: Vec<(&str, Vec<String>)> = Vec::new();
+        for b in crate::source::catalog::builtin_benchmarks() {
+            let release =
+                format!("{} ({}{})", b.release, b.benchmark_date, if b.default { ", default" } else { "" });
+            match releases.iter_mut().find(|(name, _)| *name == b.name) {
+                Some((_, list)) => list.push(release),
+                None => releases.push((b.name, vec![release])),
+            }
+        }
+        let content: Vec<String> =
+            releases.iter().map(|(name, list)| format!("{name} {}", list.join(", "))).collect();
+        format!(
+            "{} (commit {})\nbuilt-in content: {}; DISA CCI list {}",
+            env!("CARGO_PKG_VERSION"),
+            env!("STIGRUN_GIT_COMMIT"),
+            content.join("; "),
+            crate::source::catalog::BUILTIN_CCI_LIST_VERSION
+        )
+    })
 }

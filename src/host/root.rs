@@ -762,7 +762,12 @@ mod tests {
 
     #[test]
     fn local_disk_is_not_remote() {
-        let (_dir, root) = fixture();
+        // A tmpfs is local wherever the tests run (a temporary directory may sit on a container's
+        // FUSE overlay, which counts as remote as sshfs does).
+        let shm = Path::new("/dev/shm");
+        let dir = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() }.unwrap();
+        fs::create_dir_all(dir.path().join("etc")).unwrap();
+        let root = Root::new(dir.path()).unwrap();
         assert!(!root.is_remote_fs("/etc"));
         assert!(!root.is_remote_fs("/does/not/exist"));
         assert!(REMOTE_FS_MAGIC.contains(&0x6969), "NFS is remote");

@@ -731,20 +731,13 @@ mod tests {
         assert!(!catalog.ccis_for_control_in("AU-14", Revision::Rev5).contains(&"CCI-001851"));
     }
 
-    /// Cross-check against `cci_nist_map.json`, which a separate script derived from the same XML.
-    /// It lives in the team's shared data, outside the repository: without it the test says so and
-    /// passes, unless `STIGRUN_REQUIRE_SHARED_DATA` is set (then a missing file fails).
+    /// Cross-check against `cci_nist_map.json` (tests/data), which a separate script derived from the
+    /// same XML.
     #[test]
     fn agrees_with_the_derived_json_map_for_every_cci() {
         use crate::model::cci::Revision;
-        let dir = std::env::var("STIGRUN_SHARED_DATA")
-            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string());
-        let path = Path::new(&dir).join("cci/cci_nist_map.json");
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            assert!(std::env::var_os("STIGRUN_REQUIRE_SHARED_DATA").is_none(), "missing {}", path.display());
-            eprintln!("skipped: {} not found", path.display());
-            return;
-        };
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cci/cci_nist_map.json");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         let catalog = shipped_list();
         assert_eq!(json["cci_list_metadata"]["version"], catalog.version.as_str());

@@ -292,20 +292,19 @@ fn fixed_options() -> OvalResultsOptions {
     OvalResultsOptions { timestamp: Some("2026-01-02T03:04:05".into()), ..OvalResultsOptions::default() }
 }
 
-/// `oscap oval validate --results` (schema + schematron). `None` when oscap is not installed
-/// (an error in CI, where it must be).
-fn oscap_validate(path: &Path) -> Option<(bool, String)> {
+/// Why a test fails when oscap is missing: the reference validator is a prerequisite, not optional.
+const NEED_OSCAP: &str = "this test needs `oscap`: install it with `sudo apt-get install openscap-scanner` (or run scripts/setup.sh)";
+
+/// `oscap oval validate --results` (schema + schematron): whether it passed cleanly, and its output.
+/// A missing oscap fails the test.
+fn oscap_validate(path: &Path) -> (bool, String) {
     let output = match Command::new("oscap").args(["oval", "validate", "--results"]).arg(path).output() {
         Ok(output) => output,
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("oscap is required in CI: {e}"),
-        Err(_) => {
-            println!("skipped oscap validation: oscap not installed");
-            return None;
-        }
+        Err(e) => panic!("{NEED_OSCAP} ({e})"),
     };
     let log =
         format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    Some((output.status.success() && log.trim().is_empty(), log))
+    (output.status.success() && log.trim().is_empty(), log)
 }
 
 #[test]
@@ -374,9 +373,8 @@ fn hand_built_run_is_valid_well_formed_and_escaped() {
     assert_eq!(criteria.children().filter(|n| n.is_element()).count(), 2);
     assert!(xml.contains("<oval:timestamp>2026-01-02T03:04:05</oval:timestamp>"));
 
-    if let Some((valid, log)) = oscap_validate(&path) {
-        assert!(valid, "oscap oval validate --results failed:\n{log}\n{xml}");
-    }
+    let (valid, log) = oscap_validate(&path);
+    assert!(valid, "oscap oval validate --results failed:\n{log}\n{xml}");
 }
 
 #[test]
@@ -391,9 +389,8 @@ fn definitions_without_source_xml_are_declared_not_included() {
     let directives = document.descendants().find(|n| n.tag_name().name() == "directives").unwrap();
     assert_eq!(directives.attribute("include_source_definitions"), Some("false"));
     assert!(!document.descendants().any(|n| n.tag_name().name() == "oval_definitions"));
-    if let Some((valid, log)) = oscap_validate(&path) {
-        assert!(valid, "oscap oval validate --results failed:\n{log}");
-    }
+    let (valid, log) = oscap_validate(&path);
+    assert!(valid, "oscap oval validate --results failed:\n{log}");
 }
 
 #[test]
@@ -473,9 +470,8 @@ fn a_run_without_items_has_no_system_data() {
     let xml = std::fs::read_to_string(&path).unwrap();
     let document = roxmltree::Document::parse(&xml).unwrap();
     assert!(!document.descendants().any(|n| n.tag_name().name() == "system_data"));
-    if let Some((valid, log)) = oscap_validate(&path) {
-        assert!(valid, "oscap oval validate --results failed:\n{log}");
-    }
+    let (valid, log) = oscap_validate(&path);
+    assert!(valid, "oscap oval validate --results failed:\n{log}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -706,8 +702,7 @@ fn same_structure_as_oscap_for_the_same_run() {
         .output();
     let output = match status {
         Ok(output) => output,
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("oscap is required in CI: {e}"),
-        Err(_) => return println!("skipped comparison with oscap: oscap not installed"),
+        Err(e) => panic!("{NEED_OSCAP} ({e})"),
     };
     assert!(output.status.success(), "oscap failed: {}", String::from_utf8_lossy(&output.stderr));
     let oscap_xml = std::fs::read_to_string(&oscap_path).unwrap();
@@ -743,29 +738,28 @@ fn same_structure_as_oscap_for_the_same_run() {
     assert_eq!(top(&oscap_xml), top(&ours_xml));
     // oscap's own document draws schematron findings from this content (uid 0, deprecated `line`,
     // a definition without criteria); ours must draw exactly the same ones, and no schema error.
-    if let (Some((_, theirs)), Some((_, ours))) = (oscap_validate(&oscap_path), oscap_validate(&ours_path)) {
-        assert!(!ours.contains("Element '"), "schema errors:\n{ours}");
-        let findings = |log: &str, renumber: &HashMap<String, String>| {
-            let mut lines: Vec<String> = log
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("<?xml") && !l.starts_with("OpenSCAP Error"))
-                .map(|l| match l.split_once(' ') {
-                    Some((id, rest)) if renumber.contains_key(id) => format!("{} {rest}", renumber[id]),
-                    _ => l.to_string(),
-                })
-                .collect();
-            lines.sort();
-            lines
-        };
-        // Same schematron findings, except the deprecated-`line` one that stigrun avoids. (The
-        // uid/gid findings are the 5.11.3 schematron's inverted rule: it rejects root's id 0.)
-        let theirs: Vec<String> = findings(&theirs, &renumber)
-            .into_iter()
-            .filter(|f| !f.starts_with("DEPRECATED ELEMENT: ind-sys:line"))
+    let ((_, theirs), (_, ours)) = (oscap_validate(&oscap_path), oscap_validate(&ours_path));
+    assert!(!ours.contains("Element '"), "schema errors:\n{ours}");
+    let findings = |log: &str, renumber: &HashMap<String, String>| {
+        let mut lines: Vec<String> = log
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("<?xml") && !l.starts_with("OpenSCAP Error"))
+            .map(|l| match l.split_once(' ') {
+                Some((id, rest)) if renumber.contains_key(id) => format!("{} {rest}", renumber[id]),
+                _ => l.to_string(),
+            })
             .collect();
-        assert_eq!(theirs, findings(&ours, &HashMap::new()));
-    }
+        lines.sort();
+        lines
+    };
+    // Same schematron findings, except the deprecated-`line` one that stigrun avoids. (The
+    // uid/gid findings are the 5.11.3 schematron's inverted rule: it rejects root's id 0.)
+    let theirs: Vec<String> = findings(&theirs, &renumber)
+        .into_iter()
+        .filter(|f| !f.starts_with("DEPRECATED ELEMENT: ind-sys:line"))
+        .collect();
+    assert_eq!(theirs, findings(&ours, &HashMap::new()));
 }
 
 /// `cargo test --release --lib render::oval_results::tests::timing -- --ignored --nocapture`
