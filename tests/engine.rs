@@ -15,6 +15,10 @@ use serde_json::Value;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docker-engine");
 const DECISIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/content/docker-ee/decisions.csv");
+/// The "SSP's CA bundle" of the fixtures (tests/fixtures/docker-engine/make-certificates.sh).
+const TRUSTED_CA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docker-engine/trusted-ca.pem");
+const CHAIN_RULES: [&str; 5] =
+    ["DKER-EE-001870", "DKER-EE-001880", "DKER-EE-003920", "DKER-EE-003930", "DKER-EE-006190"];
 const PORTS_VALUE: &str = "xccdf_io.stigrun.docker-ee_value_docker_approved_ports";
 
 fn stigrun() -> Command {
@@ -133,7 +137,19 @@ fn every_engine_rule_passes_on_the_compliant_snapshot_and_fails_on_the_noncompli
     for (node, want) in [("compliant", "pass"), ("noncompliant", "fail")] {
         let snapshot = format!("{FIXTURES}/{node}");
         let json = dir.path().join(format!("{node}.json"));
-        let doc = eval(&["--root", root.to_str().unwrap(), "--snapshot", &snapshot, "--var", &ports], &json);
+        let doc = eval(
+            &[
+                "--root",
+                root.to_str().unwrap(),
+                "--snapshot",
+                &snapshot,
+                "--var",
+                &ports,
+                "--trusted-ca",
+                TRUSTED_CA,
+            ],
+            &json,
+        );
         let got = results(&doc);
         for stig in engine_rules() {
             let result = got.get(&stig).map_or("missing", String::as_str);
@@ -209,6 +225,76 @@ fn a_snapshot_without_a_document_leaves_its_rules_notchecked_naming_it() {
     assert_eq!(ssh["result"], "notchecked", "{ssh}");
     assert!(ssh["messages"].to_string().contains("engine/top/"), "{}", ssh["messages"]);
     assert_eq!(rule(&doc, "DKER-EE-001960")["result"], "pass");
+}
+
+/// The fields named `name` of the certificate item of `stig_id`'s service (UCP or DTR chain).
+fn certificate_fields(doc: &Value, stig_id: &str, name: &str) -> Vec<String> {
+    let service = if ["DKER-EE-001880", "DKER-EE-003930"].contains(&stig_id) { "dtr" } else { "ucp" };
+    let chain = format!("{service}/tls-chain.pem");
+    let key = rule(doc, stig_id)["check"]["oval_document"].as_str().unwrap().to_string();
+    let document = doc["oval"].as_array().unwrap().iter().find(|d| d["href"] == key.as_str()).unwrap();
+    document["run"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["kind"]["name"] == "certificate_item")
+        .filter(|item| {
+            item["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["name"] == "document" && text(f) == Some(&chain))
+        })
+        .flat_map(|item| item["fields"].as_array().unwrap().iter().filter(|f| f["name"] == name))
+        .filter_map(|f| text(f).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn certificate_chains_are_judged_against_the_trusted_cas_and_never_pass_without_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = docker_root(dir.path());
+    let compliant = format!("{FIXTURES}/compliant");
+    let noncompliant = format!("{FIXTURES}/noncompliant");
+    let root = root.to_str().unwrap();
+
+    // No --trusted-ca: nothing to match the chain against, so an error, never a pass.
+    let doc = eval(&["--root", root, "--snapshot", &compliant], &dir.path().join("none.json"));
+    for stig in CHAIN_RULES {
+        assert_eq!(rule(&doc, stig)["result"], "error", "{stig}: {}", rule(&doc, stig));
+    }
+
+    let doc = eval(
+        &["--root", root, "--snapshot", &compliant, "--trusted-ca", TRUSTED_CA],
+        &dir.path().join("ok.json"),
+    );
+    for stig in CHAIN_RULES {
+        assert_eq!(rule(&doc, stig)["result"], "pass", "{stig}");
+        // The evidence names the CA the chain ends at and the certificates it is made of.
+        assert_eq!(certificate_fields(&doc, stig, "trusted_by"), ["O=stigrun test, CN=stigrun Test Root CA"]);
+        assert_eq!(certificate_fields(&doc, stig, "chain").len(), 2, "{stig}: leaf and intermediate");
+    }
+
+    let doc = eval(
+        &["--root", root, "--snapshot", &noncompliant, "--trusted-ca", TRUSTED_CA],
+        &dir.path().join("bad.json"),
+    );
+    // UCP presents a self-signed certificate; DTR one from a CA the SSP does not trust.
+    assert_eq!(certificate_fields(&doc, "DKER-EE-001870", "self_signed"), ["true"]);
+    let why = certificate_fields(&doc, "DKER-EE-001880", "untrusted_because").join(" ");
+    assert!(why.contains("trusted CAs"), "{why}");
+    assert_eq!(certificate_fields(&doc, "DKER-EE-001880", "issuer"), ["O=somebody else, CN=Rogue CA"]);
+
+    // A trust bundle that is not PEM is refused up front, naming the file.
+    let not_pem = dir.path().join("ca.txt");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let run = stigrun()
+        .args(["eval", "--benchmark", "docker-ee", "--root", root, "--snapshot", &compliant, "--trusted-ca"])
+        .arg(&not_pem)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("ca.txt"));
 }
 
 fn container_id(snapshot: &Path, name: &str) -> String {
@@ -466,4 +552,95 @@ fn the_engine_checks_validate_against_the_extension_schema() {
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+}
+
+/// `openssl s_server` presenting the live fixture chain on a free localhost port, stopped on drop.
+struct TlsServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tls_server() -> Option<TlsServer> {
+    let live = format!("{FIXTURES}/live");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(port.to_string())
+        .arg("-cert")
+        .arg(format!("{live}/leaf.pem"))
+        .arg("-key")
+        .arg(format!("{live}/leaf.key"))
+        .arg("-cert_chain")
+        .arg(format!("{live}/intermediate.pem"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let Ok(child) = child else {
+        eprintln!("notice: no openssl to serve a TLS endpoint");
+        return None;
+    };
+    let server = TlsServer { child, port };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(server);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("openssl s_server did not listen on {port}");
+}
+
+fn pem_body(pem: &str) -> String {
+    pem.lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
+#[test]
+fn collect_captures_the_chain_a_ucp_endpoint_presents_and_the_chain_rules_decide_on_it() {
+    if !engine_available() {
+        return;
+    }
+    let Some(server) = tls_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // The client bundle's ca.pem lets the config-toml request verify the same endpoint.
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::copy(TRUSTED_CA, bundle.join("ca.pem")).unwrap();
+    let snapshot = dir.path().join("snap");
+    let run = stigrun()
+        .args(["collect", "--out"])
+        .arg(&snapshot)
+        .args(["--ucp-url", &format!("https://localhost:{}", server.port), "--ucp-bundle"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "collect: {}", String::from_utf8_lossy(&run.stderr));
+    let captured = std::fs::read_to_string(snapshot.join("ucp/tls-chain.pem")).unwrap();
+    let live = format!("{FIXTURES}/live");
+    let served = std::fs::read_to_string(format!("{live}/leaf.pem")).unwrap()
+        + &std::fs::read_to_string(format!("{live}/intermediate.pem")).unwrap();
+    assert_eq!(pem_body(&captured), pem_body(&served), "the chain as presented, leaf first");
+    let manifest = std::fs::read_to_string(snapshot.join("manifest.json")).unwrap();
+    assert!(manifest.contains("ucp/tls-chain.pem"), "{manifest}");
+
+    let root = docker_root(dir.path());
+    let doc = eval(
+        &[
+            "--root",
+            root.to_str().unwrap(),
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+            "--trusted-ca",
+            TRUSTED_CA,
+        ],
+        &dir.path().join("r.json"),
+    );
+    for stig in ["DKER-EE-001870", "DKER-EE-003920", "DKER-EE-006190"] {
+        assert_eq!(rule(&doc, stig)["result"], "pass", "{stig}");
+    }
 }

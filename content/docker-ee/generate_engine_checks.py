@@ -147,6 +147,16 @@ class Doc:
         sid = self.state("setting", comment, body)
         return self.test("setting", comment, oid, [sid], check=check, existence=existence)
 
+    def certificate(self, document, comment, body):
+        oid = self.new_id("obj")
+        self.objects.append(
+            f'    <docker:certificate_object id="{oid}" version="1" comment={quoteattr(document)}>\n'
+            f"      <docker:document>{escape(document)}</docker:document>\n"
+            f"    </docker:certificate_object>"
+        )
+        sid = self.state("certificate", comment, body)
+        return self.test("certificate", comment, oid, [sid], existence="at_least_one_exists")
+
     def render(self, rule, description, criteria):
         def_id = f"oval:{NS}:def:{self.num}"
         objects = [SHARED_OBJECTS[o] for o in sorted(self.shared_objects)] + self.objects
@@ -545,6 +555,23 @@ def supported_version(d):
         NOT(AND("an Enterprise 2.x engine", ee, v2))
 
 
+def trusted_chain(service, document, also_not_self_signed):
+    """The chain the endpoint presents verifies up to one of the SSP's trusted CAs (--trusted-ca)."""
+    def build(d):
+        body = ent("trusted", "true", datatype="boolean")
+        what = "verifies up to a trusted CA"
+        if also_not_self_signed:
+            # The schema's order: self_signed before trusted.
+            body = ent("self_signed", "false", datatype="boolean") + "\n" + body
+            what += " and is not self-signed"
+        t = d.certificate(document, f"{service}'s certificate chain {what}", body)
+        return (f"Pass when the certificate chain {service}'s TLS endpoint presents ({document}, captured by "
+                f"`stigrun collect --{service.lower()}-url` or saved from `openssl s_client -showcerts`) "
+                f"{what}: signatures, validity dates and server-auth usage checked against the SSP's trusted "
+                f"CAs given with --trusted-ca. Without --trusted-ca the check is an error, never a pass."), single(t)
+    return build
+
+
 RULES = {
     "DKER-EE-001000": per_user_limit(False),
     "DKER-EE-001080": ucp("audit_log_configuration.level", "request"),
@@ -552,6 +579,8 @@ RULES = {
     "DKER-EE-001190": sensitive_mounts,
     "DKER-EE-001240": not_host("pid_mode", "PID namespace (PidMode)"),
     "DKER-EE-001250": not_host("ipc_mode", "IPC namespace (IpcMode)"),
+    "DKER-EE-001870": trusted_chain("UCP", "ucp/tls-chain.pem", True),
+    "DKER-EE-001880": trusted_chain("DTR", "dtr/tls-chain.pem", True),
     "DKER-EE-001890": ucp_all([("scheduling_configuration.enable_admin_ucp_scheduling", "false", "boolean"),
                                ("scheduling_configuration.enable_user_ucp_scheduling", "false", "boolean")],
                               "Pass when UCP's config-toml lets neither administrators nor users schedule on "
@@ -600,6 +629,8 @@ RULES = {
                                running_only=True, record_field="mapping"),
     "DKER-EE-003590": ucp("trust_configuration.require_content_trust", "true", "boolean"),
     "DKER-EE-003840": dtr_scanning,
+    "DKER-EE-003920": trusted_chain("UCP", "ucp/tls-chain.pem", False),
+    "DKER-EE-003930": trusted_chain("DTR", "dtr/tls-chain.pem", False),
     "DKER-EE-004030": restart,
     "DKER-EE-004040": approved("ulimit", "docker_approved_ulimits",
                                "SSP: ulimits containers may set (regex over NAME=SOFT:HARD)"),
@@ -607,6 +638,7 @@ RULES = {
     "DKER-EE-004370": ucp("trust_configuration.require_content_trust", "true", "boolean"),
     "DKER-EE-005060": managers,
     "DKER-EE-005080": node_cert_expiry,
+    "DKER-EE-006190": trusted_chain("UCP", "ucp/tls-chain.pem", False),
     "DKER-EE-006240": encrypted_overlays,
     "DKER-EE-006280": min_tls,
     "DKER-EE-999999": supported_version,

@@ -53,6 +53,10 @@ pub struct EngineArgs {
     /// A UCP config-toml downloaded by hand (GET /api/ucp/config-toml), for the UCP rules.
     #[arg(long, conflicts_with = "snapshot")]
     pub ucp_config: Option<PathBuf>,
+    /// The SSP's trusted certificate authorities (PEM bundle): the UCP and DTR certificate chains
+    /// must verify up to one of them (DKER-EE-001870, -001880, -003920, -003930, -006190).
+    #[arg(long, value_name = "PEM")]
+    pub trusted_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -180,7 +180,10 @@ pub(super) fn scan_target(
     root: &std::path::Path,
     engine: &super::args::EngineArgs,
 ) -> anyhow::Result<ScanTarget> {
-    let target = ScanTarget::open(root)?;
+    let mut target = ScanTarget::open(root)?;
+    if let Some(bundle) = &engine.trusted_ca {
+        target = target.with_trusted_cas(crate::host::TrustedCas::from_pem_file(bundle)?);
+    }
     let request = crate::host::engine::EngineRequest {
         snapshot: engine.snapshot.clone(),
         docker_host: engine.docker_host.clone(),

@@ -12,9 +12,11 @@ mod confined;
 pub mod engine;
 mod root;
 mod target;
+pub mod trust;
 mod walk;
 
 pub use engine::{EngineDocument, EngineError, EngineSource};
 pub use root::{FileContent, FileKind, FileMeta, HostError, Limits, Root};
 pub use target::ScanTarget;
+pub use trust::{TrustError, TrustedCas};
 pub use walk::{FsScope, Walk, WalkCache, WalkEntry, WalkOptions, join, normalize, split_path, walk};

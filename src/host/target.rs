@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::engine::EngineSource;
 use super::root::{Limits, Root};
+use super::trust::TrustedCas;
 
 /// The scanned system: its file system (a [`Root`], with its walk cache and limits) and, when the
 /// scan has one, a Docker Engine source (live API or snapshot).
@@ -11,11 +12,12 @@ use super::root::{Limits, Root};
 pub struct ScanTarget {
     root: Root,
     engine: Option<Arc<dyn EngineSource>>,
+    trusted_cas: Option<Arc<TrustedCas>>,
 }
 
 impl ScanTarget {
     pub fn new(root: Root) -> ScanTarget {
-        ScanTarget { root, engine: None }
+        ScanTarget { root, engine: None, trusted_cas: None }
     }
 
     /// A target whose file system is the directory `root` (`/` for this host).
@@ -26,6 +28,16 @@ impl ScanTarget {
     pub fn with_engine(mut self, engine: Arc<dyn EngineSource>) -> ScanTarget {
         self.engine = Some(engine);
         self
+    }
+
+    /// The SSP's trusted certificate authorities (`--trusted-ca`), for the certificate chain checks.
+    pub fn with_trusted_cas(mut self, cas: TrustedCas) -> ScanTarget {
+        self.trusted_cas = Some(Arc::new(cas));
+        self
+    }
+
+    pub fn trusted_cas(&self) -> Option<&TrustedCas> {
+        self.trusted_cas.as_deref()
     }
 
     pub fn root(&self) -> &Root {

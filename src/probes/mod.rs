@@ -35,6 +35,7 @@ pub(crate) mod unix {
 /// stigrun's Docker extension family (`Family::Docker`): the Engine API and dockerd's effective
 /// configuration.
 pub(crate) mod docker {
+    pub mod certificate;
     pub mod container;
     pub mod daemonenvironment;
     pub mod daemonoption;
@@ -74,6 +75,7 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(docker::container::ContainerProbe),
         Box::new(docker::setting::SettingProbe),
         Box::new(docker::network::NetworkProbe),
+        Box::new(docker::certificate::CertificateProbe),
         Box::new(file::FileProbe),
         Box::new(textfilecontent54::TextFileContent54Probe),
         Box::new(textfilecontent::TextFileContentProbe),

@@ -73,12 +73,12 @@ pub fn collect(engine: &LiveEngine, out: &Path, extras: Extras) -> Result<Collec
     writer.take("engine/swarm.json")?;
     writer.take("engine/nodes.json")?;
     if extras.ucp {
-        for path in ["ucp/config.toml", "ucp/ca.pem"] {
+        for path in ["ucp/config.toml", "ucp/ca.pem", "ucp/tls-chain.pem"] {
             writer.take(path)?;
         }
     }
     if extras.dtr {
-        for path in ["dtr/settings.json", "dtr/imagescan-status.json", "dtr/tags.json"] {
+        for path in ["dtr/settings.json", "dtr/imagescan-status.json", "dtr/tags.json", "dtr/tls-chain.pem"] {
             writer.take(path)?;
         }
     }

@@ -185,14 +185,25 @@ impl LiveEngine {
                 dtr_tags(dtr)?
             }
             ApiRequest::TlsChain { service } => {
-                return Err(missing(&format!(
-                    "the live client does not capture {service:?}'s certificate chain; save it \
-                     (openssl s_client -showcerts) as `{path}` in a snapshot"
-                )));
+                let remote = self.remote_options(service).ok_or_else(|| {
+                    missing(&format!("no {service:?} endpoint given (--ucp-url / --dtr-url)"))
+                })?;
+                let origin = format!("TLS handshake with {}", remote.url);
+                let pem = super::tls_chain::fetch_chain_pem(&remote.url, self.options.timeout)
+                    .map_err(|why| EngineError::Unreachable { origin: origin.clone(), why })?;
+                return Ok(EngineDocument::new(pem, origin));
             }
         };
         let body = sanitize::sanitize(path, document.body);
         Ok(EngineDocument::new(body, document.origin))
+    }
+
+    fn remote_options(&self, service: Service) -> Option<&Remote> {
+        match service {
+            Service::Engine => None,
+            Service::Ucp => self.options.ucp.as_ref(),
+            Service::Dtr => self.options.dtr.as_ref(),
+        }
     }
 
     fn remote(&self, service: Service) -> Option<&Client> {

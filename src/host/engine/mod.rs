@@ -70,6 +70,8 @@ pub mod snapshot;
 pub mod collect;
 #[cfg(feature = "docker-live")]
 pub mod live;
+#[cfg(feature = "docker-live")]
+pub mod tls_chain;
 
 pub use layout::{ApiRequest, Service, request_for};
 pub use snapshot::SnapshotEngine;
