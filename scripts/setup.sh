@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs, with apt, what building and testing stigrun needs on a fresh Debian machine:
-# a C toolchain (pcre2 is built from source by its crate), pkg-config, and OpenSCAP with the
-# SCAP Security Guide content, which the tests use as the reference implementation and corpus.
+# a C toolchain (pcre2 is built from source by its crate), pkg-config, OpenSCAP with the
+# SCAP Security Guide content (the tests' reference implementation and corpus), a static busybox
+# (the live Engine API tests build their image from it with `docker import`) and openssl (the
+# certificate chain test serves a TLS endpoint with `openssl s_server`). The one package list:
+# .ci/run calls this script.
 # Rust itself is not installed here: see README.md ("Requirements").
 # Idempotent: packages already installed are skipped, and a warm machine does not touch apt.
 set -euo pipefail
@@ -9,6 +12,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   openscap-scanner openscap-utils libxml2-utils time
+  busybox-static openssl
   ssg-base ssg-debian ssg-debderived ssg-nondebian ssg-applications
 )
 
