@@ -123,6 +123,34 @@ fn offenders_of(doc: &Value, stig_id: &str, kind: &str) -> Vec<String> {
     names
 }
 
+/// The `field` values of the items of type `kind` that made one of the rule's tests false.
+fn false_items_field(doc: &Value, stig_id: &str, kind: &str, field: &str) -> Vec<String> {
+    let r = rule(doc, stig_id);
+    let key = r["check"]["oval_document"].as_str().unwrap();
+    let document = doc["oval"].as_array().unwrap().iter().find(|d| d["href"] == key).unwrap();
+    let run = &document["run"];
+    let mut out = Vec::new();
+    for test in run["tests"].as_object().unwrap().values() {
+        for pair in test["tested_items"].as_array().into_iter().flatten() {
+            if pair[1] != "False" && pair[1] != "false" {
+                continue;
+            }
+            let item = &run["items"][pair[0].as_u64().unwrap() as usize - 1];
+            if item["kind"]["name"] != kind {
+                continue;
+            }
+            for f in item["fields"].as_array().unwrap().iter().filter(|f| f["name"] == field) {
+                if let Some(v) = text(f) {
+                    out.push(v.to_string());
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Rules over containers (the ones whose offenders are named).
 fn is_container_rule(doc: &Value, stig_id: &str) -> bool {
     !offenders(doc, stig_id).is_empty()
@@ -159,6 +187,8 @@ fn every_engine_rule_passes_on_the_compliant_snapshot_and_fails_on_the_noncompli
         }
         if node == "noncompliant" {
             assert_eq!(offenders_of(&doc, "DKER-EE-006240", "network_item"), ["app-net"]);
+            // The UCP image the last upgrade left behind, older than the 3.2.5 the agent runs.
+            assert_eq!(false_items_field(&doc, "DKER-EE-004130", "image_item", "tag"), ["3.1.9"]);
             // The offender is named, and it is the workload, never the UCP system container that
             // DISA's exclusion leaves out, nor a compliant one.
             let mut named = 0;

@@ -555,6 +555,53 @@ def supported_version(d):
         NOT(AND("an Enterprise 2.x engine", ee, v2))
 
 
+def component_images_current(d, component):
+    """`component` (ucp or dtr) images on the node are no older than the release its containers run."""
+    running = d.new_id("ste")
+    d.states.append(
+        f'    <docker:container_state id="{running}" version="1" comment={quoteattr(f"a container of docker/{component}-* images")}>\n'
+        f'      <docker:image operation="pattern match">^docker/{component}-[^:/]+:</docker:image>\n'
+        f"    </docker:container_state>"
+    )
+    installed_obj = d.new_id("obj")
+    d.objects.append(
+        f'    <docker:container_object id="{installed_obj}" version="1" comment={quoteattr(f"the {component.upper()} containers (docker/{component}-* images)")}>\n'
+        f'      <docker:name operation="pattern match">.*</docker:name>\n'
+        f'      <filter action="include">{running}</filter>\n'
+        f"    </docker:container_object>"
+    )
+    installed = d.new_id("var")
+    d.variables.append(
+        f'    <local_variable id="{installed}" version="1" datatype="version" comment={quoteattr(f"the installed {component.upper()} release: the tag of the images its containers run")}>\n'
+        f'      <regex_capture pattern="^docker/{component}-[^:/]+:(.+)$">\n'
+        f'        <object_component object_ref="{installed_obj}" item_field="image"/>\n'
+        f"      </regex_capture>\n"
+        f"    </local_variable>"
+    )
+    none = d.test("container", f"no {component.upper()} container on the node", installed_obj,
+                  check="all", existence="none_exist")
+    images = d.new_id("obj")
+    d.objects.append(
+        f'    <docker:image_object id="{images}" version="1" comment={quoteattr(f"every docker/{component}* image tag")}>\n'
+        f'      <docker:repository operation="pattern match">^docker/{component}(?:-|$)</docker:repository>\n'
+        f"    </docker:image_object>"
+    )
+    current = d.state("image", f"a tag no older than the installed {component.upper()} release",
+                      ent("tag", "", "greater than or equal", "version", var_ref=installed))
+    t = d.test("image", f"no docker/{component}* image older than the installed release", images, [current],
+               check="all", existence="any_exist")
+    return OR(f"no {component.upper()}, or its images current", none, t)
+
+
+def outdated_ucp_dtr_images(d):
+    ucp = component_images_current(d, "ucp")
+    dtr = component_images_current(d, "dtr")
+    return ("Pass when no docker/ucp* or docker/dtr* image on the node (GET /images/json RepoTags, what `docker "
+            "images --filter reference='docker/[ucp|dtr]*'` lists) has a tag older, as a version, than the release "
+            "the node's UCP (DTR) containers run (the tag of their docker/ucp-* (docker/dtr-*) images); a node "
+            "without UCP (DTR) containers has nothing to compare for it."), AND("UCP and DTR images current", ucp, dtr)
+
+
 def trusted_chain(service, document, also_not_self_signed):
     """The chain the endpoint presents verifies up to one of the SSP's trusted CAs (--trusted-ca)."""
     def build(d):
@@ -634,6 +681,7 @@ RULES = {
     "DKER-EE-004030": restart,
     "DKER-EE-004040": approved("ulimit", "docker_approved_ulimits",
                                "SSP: ulimits containers may set (regex over NAME=SOFT:HARD)"),
+    "DKER-EE-004130": outdated_ucp_dtr_images,
     "DKER-EE-004260": dtr_signed,
     "DKER-EE-004370": ucp("trust_configuration.require_content_trust", "true", "boolean"),
     "DKER-EE-005060": managers,

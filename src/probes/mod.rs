@@ -39,6 +39,7 @@ pub(crate) mod docker {
     pub mod container;
     pub mod daemonenvironment;
     pub mod daemonoption;
+    pub mod image;
     pub mod network;
     mod read;
     pub mod setting;
@@ -76,6 +77,7 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(docker::setting::SettingProbe),
         Box::new(docker::network::NetworkProbe),
         Box::new(docker::certificate::CertificateProbe),
+        Box::new(docker::image::ImageProbe),
         Box::new(file::FileProbe),
         Box::new(textfilecontent54::TextFileContent54Probe),
         Box::new(textfilecontent::TextFileContentProbe),
