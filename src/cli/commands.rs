@@ -163,7 +163,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     let target = scan_target(&args.root, &args.engine)?;
     let results = scan(loaded, &request, &target);
     display.finish();
-    let results = results?;
+    let mut results = results?;
+    if let Some(hostname) = &args.hostname {
+        results.target.hostname = hostname.clone();
+    }
     if args.progress {
         for r in &results.rules {
             println!("{}\t{}", r.rule_id, r.result);
