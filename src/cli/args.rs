@@ -183,7 +183,7 @@ pub struct EvalArgs {
     /// Write stigrun's JSON results (rule results, evidence, target facts, timing) here.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Results that make the exit code 2 (comma-separated).
+    /// Results that make the exit code 2 (comma-separated; `none`: exit 0 whatever the results).
     #[arg(long, value_delimiter = ',', default_value = "fail,error,unknown")]
     pub fail_on: Vec<String>,
     /// For scripts and logs: progress lines on stderr (at most one a second), then one
