@@ -218,6 +218,33 @@ fn merge_counts_each_rule_over_the_nodes_and_writes_per_node_reports() {
             serde_json::from_slice(&std::fs::read(per_node.join(format!("{host}.json"))).unwrap()).unwrap();
         assert_eq!(again["rules"], own["rules"]);
     }
+    // Per CCI: the nodes where a rule citing it fails are non-compliant.
+    let mut non_compliant: BTreeMap<String, u64> = BTreeMap::new();
+    for name in nodes {
+        let own: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(results.join(format!("{name}.json"))).unwrap()).unwrap();
+        let mut failing = std::collections::BTreeSet::new();
+        for rule in own["rules"].as_array().unwrap() {
+            for ident in
+                rule["idents"].as_array().unwrap().iter().filter(|i| i["system"] == "http://cyber.mil/cci")
+            {
+                let cci = ident["value"].as_str().unwrap();
+                non_compliant.entry(cci.to_string()).or_default();
+                if rule["result"] == "fail" {
+                    failing.insert(cci.to_string());
+                }
+            }
+        }
+        for cci in failing {
+            *non_compliant.get_mut(&cci).unwrap() += 1;
+        }
+    }
+    let ccis = fleet["ccis"].as_array().unwrap();
+    assert_eq!(ccis.len(), non_compliant.len());
+    for row in ccis {
+        let cci = row["cci"].as_str().unwrap();
+        assert_eq!(row["nodes_non_compliant"].as_u64(), Some(non_compliant[cci]), "{cci}");
+    }
     let html = std::fs::read_to_string(&html).unwrap();
     assert!(html.contains("noncompliant.example.mil") && html.contains("DKER-EE-001070"));
     support::xmllint_valid(

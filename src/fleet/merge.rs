@@ -105,6 +105,8 @@ pub struct Fleet {
     pub duplicate_identities: Vec<String>,
     pub nodes: Vec<NodeRow>,
     pub rules: Vec<RuleRow>,
+    /// Per CCI, how many nodes meet it (the figures of an eMASS test result per CCI).
+    pub ccis: Vec<CciRow>,
 }
 
 struct RuleAgg {
@@ -120,6 +122,43 @@ struct Accumulator {
     index: RuleIndex,
     rules: Vec<RuleAgg>,
     nodes: Vec<NodeRow>,
+    ccis: BTreeMap<String, CciRow>,
+}
+
+/// One CCI across the fleet: how many nodes meet it (what an eMASS test result per CCI says). A
+/// node is non-compliant when a rule citing the CCI fails there; compliant when none fails and
+/// one passes; not applicable when every such rule is; else not assessed (manual, errors).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CciRow {
+    pub cci: String,
+    /// The STIG IDs (or rule ids) of the rules that cite it.
+    pub rules: Vec<String>,
+    pub nodes_compliant: u32,
+    pub nodes_non_compliant: u32,
+    pub nodes_not_applicable: u32,
+    pub nodes_not_assessed: u32,
+}
+
+impl CciRow {
+    fn absorb(&mut self, other: CciRow) {
+        for rule in other.rules {
+            if !self.rules.contains(&rule) {
+                self.rules.push(rule);
+            }
+        }
+        self.nodes_compliant += other.nodes_compliant;
+        self.nodes_non_compliant += other.nodes_non_compliant;
+        self.nodes_not_applicable += other.nodes_not_applicable;
+        self.nodes_not_assessed += other.nodes_not_assessed;
+    }
+}
+
+/// What one node's rules say about one CCI: (any fail, any pass, all not applicable).
+#[derive(Clone, Copy)]
+struct CciState {
+    fail: bool,
+    pass: bool,
+    all_na: bool,
 }
 
 fn result_slot(result: XccdfResult) -> usize {
@@ -131,7 +170,25 @@ impl Accumulator {
         let mut taken = vec![false; self.rules.len()];
         let mut counts: BTreeMap<XccdfResult, u32> = BTreeMap::new();
         let mut open = [0u32; 3];
+        let mut ccis: HashMap<&str, CciState> = HashMap::new();
         for rule in &scan.rules {
+            for ident in
+                rule.idents.iter().filter(|i| crate::model::stig::CCI_SYSTEMS.contains(&i.system.as_str()))
+            {
+                let state =
+                    ccis.entry(&ident.value).or_insert(CciState { fail: false, pass: false, all_na: true });
+                state.fail |= super::is_open(rule.result);
+                state.pass |= rule.result == XccdfResult::Pass;
+                state.all_na &= rule.result == XccdfResult::NotApplicable;
+                let row = self
+                    .ccis
+                    .entry(ident.value.clone())
+                    .or_insert_with(|| CciRow { cci: ident.value.clone(), ..CciRow::default() });
+                let name = rule.version.clone().unwrap_or_else(|| rule.rule_id.clone());
+                if !row.rules.contains(&name) {
+                    row.rules.push(name);
+                }
+            }
             let names = RuleNames::of(&rule.rule_id, rule.group_id.as_deref(), rule.version.as_deref());
             let at = match self.index.find(&names, |i| taken.get(i).copied().unwrap_or(false)) {
                 Some(at) => at,
@@ -158,6 +215,16 @@ impl Accumulator {
                     Some(Category::CatII) => open[1] += 1,
                     Some(Category::CatIII) => open[2] += 1,
                     None => {}
+                }
+            }
+        }
+        for (cci, state) in ccis {
+            if let Some(row) = self.ccis.get_mut(cci) {
+                match state {
+                    CciState { fail: true, .. } => row.nodes_non_compliant += 1,
+                    CciState { pass: true, .. } => row.nodes_compliant += 1,
+                    CciState { all_na: true, .. } => row.nodes_not_applicable += 1,
+                    _ => row.nodes_not_assessed += 1,
                 }
             }
         }
@@ -200,6 +267,12 @@ impl Accumulator {
             }
         }
         self.nodes.extend(later.nodes);
+        for (cci, row) in later.ccis {
+            self.ccis.entry(cci).or_default().absorb(row);
+        }
+        for (cci, row) in &mut self.ccis {
+            row.cci.clone_from(cci);
+        }
         self
     }
 }
@@ -368,6 +441,7 @@ fn finish(acc: Accumulator) -> Fleet {
         duplicate_identities,
         nodes,
         rules,
+        ccis: acc.ccis.into_values().collect(),
     }
 }
 
@@ -484,6 +558,10 @@ mod tests {
         assert_eq!((fleet.nodes[3].open_cat_i, fleet.nodes[3].open_cat_iii), (1, 1));
         assert_eq!((fleet.nodes[4].open_cat_i, fleet.nodes[4].open_cat_iii), (0, 1));
         assert!(fleet.duplicate_identities.is_empty());
+        // Both rules cite CCI-001851: SV-2 fails everywhere, so no node meets it.
+        assert_eq!(fleet.ccis.len(), 1);
+        assert_eq!((fleet.ccis[0].nodes_non_compliant, fleet.ccis[0].nodes_compliant), (40, 0));
+        assert_eq!(fleet.ccis[0].rules, ["T-1"]);
         // The same node twice is reported, not hidden.
         files.push(files[5].clone());
         let fleet = merge(&files, None).unwrap();
