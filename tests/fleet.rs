@@ -264,3 +264,23 @@ fn merge_refuses_an_empty_directory_and_names_a_bad_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("{}:", bad.display())), "{stderr}");
 }
+
+#[test]
+fn fail_on_none_exits_0_whatever_the_findings() {
+    if !root_for("eval --fail-on none on a failing fixture node") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("node");
+    place_node("noncompliant", &node);
+    let eval = |extra: &[&str]| {
+        let mut cmd = stigrun();
+        cmd.args(["eval", "--benchmark", "docker-ee", "--rule", "SV-235777r960762_rule", "--root"])
+            .arg(&node);
+        cmd.args(extra);
+        cmd
+    };
+    // The rule fails on this node: exit 2 by default, 0 with `--fail-on none` (a pod must not restart).
+    run_ok(&mut eval(&[]), &[2]);
+    run_ok(&mut eval(&["--fail-on", "none"]), &[0]);
+}
