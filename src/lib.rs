@@ -20,6 +20,7 @@ pub(crate) mod clock;
 pub mod diag;
 pub(crate) mod escape;
 pub mod eval;
+pub mod fleet;
 pub mod host;
 pub mod loader;
 pub mod model;

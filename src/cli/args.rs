@@ -37,6 +37,61 @@ pub enum Command {
     Build(BuildArgs),
     /// Save a live Docker Engine's (and UCP's, DTR's) API answers as a snapshot to scan later.
     Collect(CollectArgs),
+    /// Compare two scans of one target: new, closed, still open and changed findings (exit 2 on
+    /// new findings).
+    Diff(DiffArgs),
+    /// Merge many nodes' results into one fleet report (HTML, JSON) and per-node reports.
+    Merge(MergeArgs),
+}
+
+/// How `diff` writes its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiffFormat {
+    #[default]
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier scan (stigrun JSON results).
+    pub old: PathBuf,
+    /// The later scan.
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiffFormat,
+    /// Write the answer here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Compare scans of different targets (by default refused: their findings are not "new").
+    #[arg(long)]
+    pub any_target: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("inputs").required(true).args(["results", "from_dir"])))]
+pub struct MergeArgs {
+    /// Results files (stigrun JSON; an ARF is read whole).
+    pub results: Vec<PathBuf>,
+    /// Merge every `*.json` and `*.xml` file in this directory (not descending).
+    #[arg(long)]
+    pub from_dir: Option<PathBuf>,
+    /// Write the fleet report as HTML here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Write the fleet report as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write each node's own reports into this directory, named after the node's host name.
+    #[arg(long)]
+    pub per_node_dir: Option<PathBuf>,
+    /// The formats of the per-node reports (comma-separated; any `report --format`).
+    #[arg(long, value_delimiter = ',', value_parser = parse_report_format, default_value = "html", requires = "per_node_dir")]
+    pub per_node_format: Vec<crate::render::ReportFormat>,
+    /// A newer DISA CCI list instead of the built-in one (per-node reports).
+    #[arg(long)]
+    pub cci_list: Option<PathBuf>,
 }
 
 /// Where the Docker Engine facts of a scan come from.
@@ -119,6 +174,10 @@ pub struct EvalArgs {
     /// Directory to treat as the scanned system's `/`.
     #[arg(long, default_value = "/")]
     pub root: PathBuf,
+    /// The target's host name in the results, instead of the one the root gives (a node scanned
+    /// from a container: Kubernetes' downward API `spec.nodeName`).
+    #[arg(long)]
+    pub hostname: Option<String>,
     /// Set an XCCDF value: `--var VALUE_ID=VALUE` (repeatable).
     #[arg(long = "var", value_parser = parse_key_value)]
     pub vars: Vec<(String, String)>,
@@ -128,7 +187,7 @@ pub struct EvalArgs {
     /// Write stigrun's JSON results (rule results, evidence, target facts, timing) here.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Results that make the exit code 2 (comma-separated).
+    /// Results that make the exit code 2 (comma-separated; `none`: exit 0 whatever the results).
     #[arg(long, value_delimiter = ',', default_value = "fail,error,unknown")]
     pub fail_on: Vec<String>,
     /// For scripts and logs: progress lines on stderr (at most one a second), then one

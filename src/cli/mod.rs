@@ -7,6 +7,7 @@ pub mod args;
 mod build;
 mod collect;
 mod commands;
+mod fleet;
 mod output;
 mod progress;
 mod report;
@@ -52,5 +53,7 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         Command::Report(a) => report::report(a),
         Command::Build(a) => build::build(a),
         Command::Collect(a) => collect::collect(a),
+        Command::Diff(a) => fleet::diff(a),
+        Command::Merge(a) => fleet::merge(a),
     }
 }

@@ -112,9 +112,96 @@ pub struct ResultsSummary {
 pub fn load_summary(path: &Path) -> Result<ResultsSummary, ResultsIoError> {
     let text = read_regular(path)?;
     let name = path.display().to_string();
-    let summary: ResultsSummary = parse_json(&text, &name)?;
+    let summary = match parse_summary_prefix(&text) {
+        Some(summary) => summary,
+        None => parse_json::<ResultsSummary>(&text, &name)?,
+    };
     check_version(&name, &summary.format, summary.schema_version)?;
     Ok(summary)
+}
+
+/// The summary read from the start of the file up to the evidence, when the file has everything
+/// the summary needs before its `oval` member (stigrun writes it last) — the evidence is then not
+/// even scanned. `None` otherwise (another order, or a syntax error): the caller parses it all, so
+/// errors are reported by the full parse.
+fn parse_summary_prefix(text: &str) -> Option<ResultsSummary> {
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+    /// Where the visitor leaves the summary when it stops at `oval`.
+    struct Prefix<'a>(&'a mut Option<ResultsSummary>);
+    const STOP: &str = "stigrun: summary complete";
+
+    impl<'de> Visitor<'de> for Prefix<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("stigrun results")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let (mut format, mut schema_version) = (String::new(), 0);
+            let (mut generator, mut benchmark, mut profile, mut target) = (None, None, None, None);
+            let (mut start_time, mut end_time, mut rules, mut scores) = (None, None, None, None);
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match key.as_ref() {
+                    "format" => format = map.next_value()?,
+                    "schema_version" => schema_version = map.next_value()?,
+                    "generator" => generator = Some(map.next_value()?),
+                    "benchmark" => benchmark = Some(map.next_value()?),
+                    "profile" => profile = Some(map.next_value()?),
+                    "target" => target = Some(map.next_value()?),
+                    "start_time" => start_time = Some(map.next_value()?),
+                    "end_time" => end_time = Some(map.next_value()?),
+                    "rules" => rules = Some(map.next_value()?),
+                    "scores" => scores = Some(map.next_value()?),
+                    "oval" if rules.is_some() && scores.is_some() && end_time.is_some() => {
+                        if let (
+                            Some(generator),
+                            Some(benchmark),
+                            Some(profile),
+                            Some(target),
+                            Some(start_time),
+                        ) = (
+                            generator.take(),
+                            benchmark.take(),
+                            profile.take(),
+                            target.take(),
+                            start_time.take(),
+                        ) {
+                            *self.0 = Some(ResultsSummary {
+                                format,
+                                schema_version,
+                                generator,
+                                benchmark,
+                                profile,
+                                target,
+                                start_time,
+                                end_time: end_time.take().unwrap_or_default(),
+                                rules: rules.take().unwrap_or_default(),
+                                scores: scores.take().unwrap_or_default(),
+                            });
+                        }
+                        // Stop: the rest is evidence (or, without a summary, the full parse says why).
+                        return Err(de::Error::custom(STOP));
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Prefix<'_> {
+        type Value = ();
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    let mut slot = None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    // The error is the stop (with the summary in `slot`) or a reason for the full parse to give.
+    let _ = Prefix(&mut slot).deserialize(&mut deserializer);
+    slot
 }
 
 /// Load the content the results came from again and attach each OVAL document's definitions (the
@@ -235,6 +322,31 @@ mod tests {
         std::fs::write(&path, "{\n  \"format\": 3,\n}").unwrap();
         let e = load(&path).err().unwrap().to_string();
         assert!(e.starts_with(&format!("{}:2:", path.display())), "{e}");
+    }
+
+    #[test]
+    fn the_summary_stops_at_the_evidence_and_agrees_with_the_full_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        let scan = crate::results::document::fixture::scan_with("x");
+        let json = serde_json::to_string_pretty(&scan).unwrap();
+        // Broken evidence is never read by the summary...
+        let at = json.find("\"oval\":").unwrap();
+        std::fs::write(&path, format!("{}\"oval\": [{{ not json", &json[..at])).unwrap();
+        let summary = load_summary(&path).unwrap();
+        assert_eq!(summary.rules.len(), 1);
+        assert_eq!(summary.target.hostname, "h");
+        // ...and a file with `oval` first is read whole, to the same summary.
+        let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let oval = value.as_object_mut().unwrap().remove("oval").unwrap();
+        let reordered = format!("{{\"oval\": {oval}, {}", &value.to_string()[1..]);
+        std::fs::write(&path, reordered).unwrap();
+        let whole = load_summary(&path).unwrap();
+        assert_eq!(format!("{whole:?}"), format!("{summary:?}"));
+        // Without a member the summary needs, the full parse names it.
+        std::fs::write(&path, json.replacen("\"start_time\"", "\"started\"", 1)).unwrap();
+        let e = load_summary(&path).unwrap_err().to_string();
+        assert!(e.contains("start_time"), "{e}");
     }
 
     #[test]
