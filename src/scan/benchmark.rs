@@ -21,7 +21,7 @@ use crate::loader::cpe::{CpeError, add_dictionary_document, parse_platform_speci
 use crate::loader::datastream::standalone_xml;
 use crate::loader::oval::{load_oval_file, parse_oval_str};
 use crate::model::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
-use crate::model::oval::OvalDefinitions;
+use crate::model::oval::{DefinitionClass, OvalDefinitions};
 use crate::model::xccdf::{Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role};
 use crate::probes::Registry;
 use crate::resolve::{self, ResolveError, Resolved};
@@ -539,10 +539,17 @@ fn decide(
                         },
                         // No name: every definition of the document must hold.
                         None => {
+                            let d_index = d;
                             let all: Vec<XccdfResult> = run
                                 .definitions
-                                .values()
-                                .map(|d| XccdfResult::from_oval(d.result, false))
+                                .iter()
+                                .map(|(id, d)| {
+                                    XccdfResult::from_definition(
+                                        d.result,
+                                        class_of(&docs[*d_index], id),
+                                        false,
+                                    )
+                                })
                                 .collect();
                             let combined = XccdfResult::combine(BoolOperator::And, &all);
                             reference.oval_result = None;
@@ -562,7 +569,9 @@ fn decide(
                         _ => Vec::new(),
                     };
                     if gaps.is_empty() {
-                        XccdfResult::from_oval(oval, *negate)
+                        let class =
+                            name.as_deref().map_or(DefinitionClass::Compliance, |n| class_of(&docs[*d], n));
+                        XccdfResult::from_definition(oval, class, *negate)
                     } else {
                         // Not decided because the engine source lacks what the check reads (no
                         // --docker-host/--snapshot, or a snapshot without the document): an
@@ -595,6 +604,14 @@ fn decide(
             if *negate { r.negate() } else { r }
         }
     }
+}
+
+/// The class of a definition of an evaluated document (compliance when it cannot be told).
+fn class_of(doc: &OvalDocumentRun, definition: &str) -> DefinitionClass {
+    doc.definitions
+        .as_ref()
+        .and_then(|defs| defs.definitions.get(definition))
+        .map_or(DefinitionClass::Compliance, |d| d.class)
 }
 
 /// The `needs-engine` diagnostics of the objects a definition's tests read (through its
