@@ -90,6 +90,10 @@ pub enum Code {
     ManualCheck,
     /// The rule has no check a supported check system can run.
     Unchecked,
+    /// No check-content-ref of the rule's check resolves (document or definition missing).
+    CheckUnresolved,
+    /// `role="unscored"`: the check's result is recorded as informational, not scored.
+    Unscored,
     /// The benchmark's platform does not apply to the target (every rule says so).
     BenchmarkNotApplicable,
     /// The rule's (or its group's) platform does not apply.
@@ -113,12 +117,15 @@ impl Code {
             | Code::Comparison
             | Code::Limit
             | Code::CheckUnavailable => Level::Error,
-            Code::NotCollected | Code::NeedsRunningSystem | Code::NeedsEngine | Code::AnswerIgnored => {
-                Level::Warning
-            }
+            Code::NotCollected
+            | Code::NeedsRunningSystem
+            | Code::NeedsEngine
+            | Code::AnswerIgnored
+            | Code::CheckUnresolved => Level::Warning,
             Code::Note
             | Code::ManualCheck
             | Code::Unchecked
+            | Code::Unscored
             | Code::BenchmarkNotApplicable
             | Code::PlatformNotApplicable
             | Code::AnswerApplied => Level::Info,

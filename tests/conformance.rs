@@ -21,10 +21,11 @@ struct RuleOutcome {
     name: Option<String>,
 }
 
-/// A tool's run: its rule results, exit status and what it printed.
+/// A tool's run: its rule results, exit status, what it printed and its results file.
 struct Run {
     rules: Vec<RuleOutcome>,
     output: Output,
+    results: String,
 }
 
 impl Run {
@@ -44,12 +45,23 @@ impl Run {
             .collect()
     }
 
+    #[allow(dead_code)]
     fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
 
     fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    /// stigrun's JSON results.
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.results).unwrap()
+    }
+
+    /// oscap's XCCDF results.
+    fn xml(&self) -> &str {
+        &self.results
     }
 }
 
@@ -74,6 +86,7 @@ fn stigrun(benchmark: &Path, args: &[&str]) -> Run {
         .arg(&json)
         .output()
         .unwrap();
+    let results = std::fs::read_to_string(&json).unwrap_or_default();
     let rules = match std::fs::read_to_string(&json) {
         Ok(text) => {
             let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -90,7 +103,7 @@ fn stigrun(benchmark: &Path, args: &[&str]) -> Run {
         }
         Err(_) => Vec::new(),
     };
-    Run { rules, output }
+    Run { rules, output, results }
 }
 
 /// `oscap xccdf eval ARGS… --results … BENCHMARK`: the rule results of its XCCDF results.
@@ -107,6 +120,7 @@ fn oscap(benchmark: &Path, args: &[&str]) -> Run {
         .current_dir(dir.path())
         .output()
         .unwrap();
+    let text_of_results = std::fs::read_to_string(&results).unwrap_or_default();
     let rules = match std::fs::read_to_string(&results) {
         Ok(text) => {
             let doc = roxmltree::Document::parse(&text).unwrap();
@@ -126,7 +140,7 @@ fn oscap(benchmark: &Path, args: &[&str]) -> Run {
         }
         Err(_) => Vec::new(),
     };
-    Run { rules, output }
+    Run { rules, output, results: text_of_results }
 }
 
 // 1. OVAL definition class → XCCDF check result.
@@ -154,4 +168,102 @@ fn oval_definition_class_decides_pass_or_fail() {
         assert_eq!(ours.result(rule), result, "stigrun, {rule}");
         assert_eq!(theirs.result(rule), result, "oscap, {rule}");
     }
+}
+
+// 3. Roles, check selection, requires/conflicts, checks that cannot be resolved.
+
+/// XCCDF 1.2 (IR 7275r4 §6.4.4.3, Rule properties; schema `roleEnumType`): `unscored` — check the
+/// rule, report it as `informational`, leave it out of the score; `unchecked` — do not check it,
+/// `notchecked`. `@selector` defaults to "" (schema `checkType`): with no selector in force, the
+/// check with the empty selector is the one used. `requires`/`conflicts` (§6.4.3, Group/Rule
+/// `requires` and `conflicts`): a rule whose required item is not selected, or that conflicts with
+/// a selected item, is unselected. A check none of whose check-content-refs resolves is not run
+/// (result `notchecked`, schema `resultEnumType`: "the checking engine does not support the
+/// indicated check"); a nameless ref to a document without definitions has nothing to decide by:
+/// `error`. The default score (§7.3.2) counts pass/fail/error, not informational or notchecked.
+/// oscap 1.3.7 gives every one of these results and the same score.
+#[test]
+fn roles_selectors_requires_and_unresolvable_checks() {
+    let bench = case("roles-checks/benchmark.xml");
+    let expected = [
+        ("full_pass", "pass"),
+        ("unscored_fail", "informational"),
+        ("unchecked", "notchecked"),
+        ("empty_selector", "pass"),
+        ("requires_unselected", "notselected"),
+        ("requires_selected", "pass"),
+        ("conflicts_selected", "notselected"),
+        ("not_selected", "notselected"),
+        ("missing_document", "notchecked"),
+        ("missing_definition", "notchecked"),
+        ("empty_document", "error"),
+    ];
+    let ours = stigrun(&bench, &[]);
+    let theirs = oscap(&bench, &[]);
+    for (rule, result) in expected {
+        assert_eq!(ours.result(rule), result, "stigrun, {rule}");
+        assert_eq!(theirs.result(rule), result, "oscap, {rule}");
+    }
+    // The unresolvable checks say why, naming what is missing.
+    let json = ours.json();
+    let messages = |rule: &str| -> String {
+        let r = json["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| rule_matches(r["rule_id"].as_str().unwrap(), rule));
+        r.unwrap()["messages"].to_string()
+    };
+    assert!(messages("missing_document").contains("no-such-oval.xml"), "{}", messages("missing_document"));
+    assert!(messages("missing_definition").contains("oval:conf:def:999"));
+    assert!(messages("empty_document").contains("no OVAL definitions"));
+    assert!(messages("unscored_fail").contains("fail"), "the check's own result is kept");
+    // Default model: 3 of the 4 scored results (3 pass, 1 error) pass; oscap says 75 as well.
+    assert_eq!(json["scores"][0]["model"], "Default");
+    assert_eq!(json["scores"][0]["score"], 75.0);
+    assert!(theirs.stdout().contains("75.0") || theirs.xml().contains(">75.000000<"));
+}
+
+// 2. multi-check and check-content-ref fallback.
+
+/// XCCDF 1.2 schema `checkType/@multi-check` (IR 7275r4 §6.4.4.4, `<xccdf:check>`): a nameless
+/// check-content-ref runs every check of the document; without multi-check their results are ANDed
+/// into one rule-result, with `multi-check="true"` the rule gives one rule-result per check, each
+/// naming it. multi-check does nothing on a ref with a name. Several check-content-refs: the first
+/// that resolves is used (schema `checkType`, `check-content-ref`). oscap agrees on every result;
+/// it writes the multi-check results in reverse document order (stigrun: document order, the
+/// spec names none) and scores a multi-check rule by one of its results (the last written, here
+/// def:1 pass: 75), where stigrun scores the rule once with the AND of its results (fail: 50) —
+/// the rule is met only when every definition it checks is; the spec does not say.
+#[test]
+fn multi_check_gives_one_result_per_definition() {
+    let bench = case("multi-check/benchmark.xml");
+    let ours = stigrun(&bench, &[]);
+    let theirs = oscap(&bench, &[]);
+    let def = |n: u32| Some(format!("oval:conf:def:{n}"));
+    let by_definition: Vec<(Option<String>, String)> = [
+        (1, "pass"),
+        (2, "fail"),
+        (3, "pass"),
+        (4, "fail"),
+        (5, "fail"),
+        (6, "pass"),
+        (7, "fail"),
+        (8, "pass"),
+    ]
+    .into_iter()
+    .map(|(n, r)| (def(n), r.to_string()))
+    .collect();
+    assert_eq!(ours.results_by_name("multi"), by_definition);
+    let mut oscap_order = theirs.results_by_name("multi");
+    oscap_order.reverse();
+    assert_eq!(oscap_order, by_definition, "oscap: same results, reverse order");
+
+    for run in [&ours, &theirs] {
+        assert_eq!(run.result("single"), "fail", "ANDed: some definitions are false");
+        assert_eq!(run.results_by_name("multi_named"), vec![(def(1), "pass".to_string())]);
+        assert_eq!(run.results_by_name("fallback"), vec![(def(1), "pass".to_string())]);
+    }
+    assert_eq!(ours.json()["scores"][0]["score"], 50.0);
+    assert!(theirs.xml().contains(">75.000000<"), "oscap scores the multi-check rule by def:1");
 }

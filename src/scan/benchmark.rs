@@ -80,13 +80,34 @@ enum Plan {
 
 #[derive(Debug, Clone)]
 enum CheckTree {
-    Oval { href: String, name: Option<String>, negate: bool, exports: Vec<(String, String)>, system: String },
-    Unsupported { system: String },
-    Complex { and: bool, negate: bool, children: Vec<CheckTree> },
+    Oval {
+        href: String,
+        name: Option<String>,
+        negate: bool,
+        exports: Vec<(String, String)>,
+        system: String,
+        /// `multi-check="true"` on a nameless ref: one rule-result per definition of the document.
+        multi: bool,
+    },
+    /// An OVAL check none of whose check-content-refs resolves: why each did not.
+    Unresolved {
+        tried: Vec<String>,
+    },
+    Unsupported {
+        system: String,
+    },
+    Complex {
+        and: bool,
+        negate: bool,
+        children: Vec<CheckTree>,
+    },
 }
 
+/// One rule-result decided: result, check text, messages, the check that decided it.
+type Decided = (XccdfResult, Option<String>, Vec<Diagnostic>, Option<CheckRef>);
+
 /// A loaded OVAL document with the run that evaluated it.
-type EvaluatedDocument = (OvalDefinitions, crate::results::oval::OvalRun);
+type EvaluatedDocument = (Arc<OvalDefinitions>, crate::results::oval::OvalRun);
 
 /// One OVAL document to evaluate and what the rules need from it.
 #[derive(Default)]
@@ -132,10 +153,16 @@ pub fn scan(
     let mut applicability = Applicability::new(&loaded, request, target, &probes)?;
     let benchmark_applies = applicability.item_applies(&bench.platforms);
 
+    // Load the check documents the selected rules name first (in parallel), so that planning can
+    // tell which check-content-ref resolves and evaluation parses each document once.
+    let documents = Documents::new(&loaded, request);
+    let first_refs: Vec<String> = (0..bench.rules.len())
+        .filter(|i| resolved.rule_selected[*i])
+        .flat_map(|i| first_hrefs(&bench.rules[i]))
+        .collect();
+    documents.preload(first_refs);
+
     // Plan every rule.
-    let reachable = |href: &str| {
-        crate::source::has_check_document(&loaded, request.base_dir.as_deref(), &request.documents, href)
-    };
     let mut plans: Vec<Plan> = Vec::with_capacity(bench.rules.len());
     for i in 0..bench.rules.len() {
         let plan = if !resolved.rule_selected[i] {
@@ -171,7 +198,7 @@ pub fn scan(
                 check_text: None,
             }
         } else {
-            plan_rule(bench, &resolved, i, &reachable)
+            plan_rule(bench, &resolved, i, &documents)
         };
         plans.push(plan);
     }
@@ -186,17 +213,11 @@ pub fn scan(
             collect_work(tree, &resolved, &mut work);
         }
     }
-    let documents: Vec<(String, DocumentWork)> = work.into_iter().collect();
-    let evaluated: Vec<(String, Result<EvaluatedDocument, String>, String)> = documents
+    let work: Vec<(String, DocumentWork)> = work.into_iter().collect();
+    let evaluated: Vec<(String, Result<EvaluatedDocument, String>, String)> = work
         .par_iter()
         .map(|(href, w)| {
-            let outcome = crate::source::check_document_with(
-                &loaded,
-                request.base_dir.as_deref(),
-                &request.documents,
-                href,
-            )
-            .map(|defs| {
+            let outcome = documents.get(href).map(|defs| {
                 let only = (!w.all_definitions).then(|| {
                     let mut ids: Vec<String> = w.definitions.iter().cloned().collect();
                     ids.sort();
@@ -223,7 +244,7 @@ pub fn scan(
                 finished_times.push(finished);
                 doc_index.insert(href.clone(), Ok(oval_docs.len()));
                 let source = defs.source.clone();
-                oval_docs.push(OvalDocumentRun { href, source, run, definitions: Some(Arc::new(defs)) });
+                oval_docs.push(OvalDocumentRun { href, source, run, definitions: Some(defs) });
             }
             Err(message) => {
                 doc_index.insert(href, Err(message));
@@ -231,48 +252,38 @@ pub fn scan(
         }
     }
 
-    // Decide every rule.
+    // Decide every rule (a multi-check rule gives one result per definition of its document).
     let mut rules = Vec::with_capacity(bench.rules.len());
-    for (i, (rule, plan)) in bench.rules.iter().zip(&plans).enumerate() {
-        let mut messages = Vec::new();
-        let mut check_ref = None;
-        let (result, check_text) = match plan {
-            Plan::Fixed { result, messages: m, check_text } => {
-                messages.extend(m.iter().cloned());
-                (*result, check_text.clone())
+    // The rule-results of each rule of the benchmark, by index into `rules`.
+    let mut results_of: Vec<Vec<usize>> = vec![Vec::new(); bench.rules.len()];
+    for (i, plan) in plans.iter().enumerate() {
+        let decided: Vec<Decided> = match plan {
+            Plan::Fixed { result, messages, check_text } => {
+                vec![(*result, check_text.clone(), messages.clone(), None)]
             }
-            Plan::Checks(tree) => {
-                let r = decide(tree, &oval_docs, &doc_index, &resolved, &mut messages, &mut check_ref);
-                (r, None)
-            }
+            Plan::Checks(tree) => match decide_multi(tree, &oval_docs, &doc_index, &resolved) {
+                Some(each) => each.into_iter().map(|(r, m, c)| (r, None, m, Some(c))).collect(),
+                None => {
+                    let mut messages = Vec::new();
+                    let mut check_ref = None;
+                    let r = decide(tree, &oval_docs, &doc_index, &resolved, &mut messages, &mut check_ref);
+                    vec![(r, None, messages, check_ref)]
+                }
+            },
         };
-        let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
-        let time = check_ref
-            .as_ref()
-            .and_then(|c| c.oval_document.as_deref())
-            .and_then(|d| doc_index.get(d))
-            .and_then(|d| d.as_ref().ok())
-            .and_then(|d| finished_times.get(*d))
-            .unwrap_or(&planned_time)
-            .clone();
-        rules.push(RuleResult {
-            rule_id: rule.common.id.clone(),
-            version: rule.version.clone(),
-            group_id,
-            title: rule.common.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
-            severity: resolved.severity(bench, i),
-            weight: resolved.weight(bench, i),
-            role: resolved.role(bench, i),
-            result,
-            idents: rule.idents.clone(),
-            check: check_ref,
-            messages,
-            check_text,
-            answer: None,
-            description: crate::model::stig::rule_description(rule),
-            fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
-            time: Some(time),
-        });
+        for (result, check_text, messages, check_ref) in decided {
+            results_of[i].push(rules.len());
+            rules.push(rule_result(
+                bench,
+                &resolved,
+                i,
+                result,
+                check_text,
+                messages,
+                check_ref,
+                RuleTimes { oval_docs: &doc_index, finished: &finished_times, planned: &planned_time },
+            ));
+        }
     }
     apply_answers(&mut rules, &request.answers);
 
@@ -280,7 +291,7 @@ pub fn scan(
     for r in &rules {
         *counts.entry(r.result).or_insert(0) += 1;
     }
-    let tree = score_tree(bench, &bench.children, &rules, 1.0);
+    let tree = score_tree(bench, &bench.children, &rules, &results_of, 1.0);
     let scores = ScoringModel::ALL.iter().map(|m| score(*m, &tree)).collect();
     let origin = loaded.origin.as_ref();
     Ok(ScanResults {
@@ -312,6 +323,147 @@ pub fn scan(
         scores,
         oval: oval_docs,
     })
+}
+
+/// When the rules' results were decided: each OVAL document's finishing time, else planning time.
+struct RuleTimes<'a> {
+    oval_docs: &'a HashMap<String, Result<usize, String>>,
+    finished: &'a [String],
+    planned: &'a str,
+}
+
+/// One rule-result of rule `i`. `role="unscored"`: a checked result is recorded as
+/// `informational` and left out of the score (XCCDF 1.2 schema, `roleEnumType`), the check's own
+/// result kept in a message.
+#[allow(clippy::too_many_arguments)]
+fn rule_result(
+    bench: &Benchmark,
+    resolved: &Resolved,
+    i: usize,
+    mut result: XccdfResult,
+    check_text: Option<String>,
+    mut messages: Vec<Diagnostic>,
+    check_ref: Option<CheckRef>,
+    times: RuleTimes,
+) -> RuleResult {
+    let rule = &bench.rules[i];
+    let role = resolved.role(bench, i);
+    if role == Role::Unscored && matches!(result, XccdfResult::Pass | XccdfResult::Fail | XccdfResult::Fixed)
+    {
+        messages.push(Diagnostic::new(
+            Code::Unscored,
+            format!("role=\"unscored\": the check gave {result}, recorded as informational and not scored"),
+        ));
+        result = XccdfResult::Informational;
+    }
+    let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
+    let time = check_ref
+        .as_ref()
+        .and_then(|c| c.oval_document.as_deref())
+        .and_then(|d| times.oval_docs.get(d))
+        .and_then(|d| d.as_ref().ok())
+        .and_then(|d| times.finished.get(*d))
+        .map_or(times.planned, String::as_str)
+        .to_string();
+    RuleResult {
+        rule_id: rule.common.id.clone(),
+        version: rule.version.clone(),
+        group_id,
+        title: rule.common.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
+        severity: resolved.severity(bench, i),
+        weight: resolved.weight(bench, i),
+        role,
+        result,
+        idents: rule.idents.clone(),
+        check: check_ref,
+        messages,
+        check_text,
+        answer: None,
+        description: crate::model::stig::rule_description(rule),
+        fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
+        time: Some(time),
+    }
+}
+
+/// The check documents of a run, each loaded once: planning asks which check-content-ref
+/// resolves, evaluation uses the same parsed document.
+struct Documents<'a> {
+    loaded: &'a LoadedBenchmark,
+    request: &'a ScanRequest,
+    cache: std::sync::Mutex<HashMap<String, Result<Arc<OvalDefinitions>, String>>>,
+}
+
+impl<'a> Documents<'a> {
+    fn new(loaded: &'a LoadedBenchmark, request: &'a ScanRequest) -> Self {
+        Documents { loaded, request, cache: Default::default() }
+    }
+
+    /// Whether the content holds (or has beside it) a document for `href`.
+    fn exists(&self, href: &str) -> bool {
+        crate::source::has_check_document(
+            self.loaded,
+            self.request.base_dir.as_deref(),
+            &self.request.documents,
+            href,
+        )
+    }
+
+    fn load(&self, href: &str) -> Result<Arc<OvalDefinitions>, String> {
+        crate::source::check_document_with(
+            self.loaded,
+            self.request.base_dir.as_deref(),
+            &self.request.documents,
+            href,
+        )
+        .map(Arc::new)
+    }
+
+    /// Load the existing documents of `hrefs` in parallel.
+    fn preload(&self, mut hrefs: Vec<String>) {
+        hrefs.sort();
+        hrefs.dedup();
+        let loaded: Vec<_> = hrefs
+            .into_par_iter()
+            .filter(|h| self.exists(h))
+            .map(|h| {
+                let d = self.load(&h);
+                (h, d)
+            })
+            .collect();
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.extend(loaded);
+    }
+
+    fn get(&self, href: &str) -> Result<Arc<OvalDefinitions>, String> {
+        if let Some(d) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(href) {
+            return d.clone();
+        }
+        let d = self.load(href);
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(href.to_string(), d.clone());
+        d
+    }
+}
+
+/// The href of the first check-content-ref of each OVAL check of a rule (what most rules use).
+fn first_hrefs(rule: &crate::model::xccdf::Rule) -> Vec<String> {
+    fn walk(cc: &ComplexCheck, out: &mut Vec<String>) {
+        for n in &cc.children {
+            match n {
+                CheckNode::Check(c) => out.extend(c.content_refs.first().map(|r| r.href.clone())),
+                CheckNode::Complex(inner) => walk(inner, out),
+            }
+        }
+    }
+    let mut out: Vec<String> = rule
+        .checks
+        .iter()
+        .filter(|c| c.system == OVAL_SYSTEM)
+        .filter_map(|c| c.content_refs.first().map(|r| r.href.clone()))
+        .collect();
+    if let Some(cc) = &rule.complex_check {
+        walk(cc, &mut out);
+    }
+    out
 }
 
 /// An answer in force replaces the rule's result (the scan's own result is kept beside it); an
@@ -403,10 +555,10 @@ fn apply_requires_conflicts(bench: &Benchmark, resolved: &mut Resolved) {
 
 /// Choose how a selected, applicable rule is checked.
 /// `reachable` tells whether a check-content-ref's document can be found.
-fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, reachable: &dyn Fn(&str) -> bool) -> Plan {
+fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, documents: &Documents) -> Plan {
     let rule = &bench.rules[i];
     if let Some(cc) = &rule.complex_check {
-        return Plan::Checks(complex_tree(cc, reachable));
+        return Plan::Checks(complex_tree(cc, documents));
     }
     let selector = resolved.refinements.get(&i).and_then(|r| r.check_selector.as_deref());
     let mut candidates: Vec<&Check> =
@@ -415,7 +567,7 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, reachable: &dyn F
         candidates = rule.checks.iter().filter(|c| c.selector.is_none()).collect();
     }
     if let Some(check) = candidates.iter().find(|c| c.system == OVAL_SYSTEM) {
-        return Plan::Checks(check_tree(check, reachable));
+        return Plan::Checks(check_tree(check, documents));
     }
     if let Some(manual) =
         candidates.iter().find(|c| c.content_refs.iter().any(|r| r.name.as_deref() == Some("M")))
@@ -442,27 +594,40 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, reachable: &dyn F
     }
 }
 
-fn check_tree(check: &Check, reachable: &dyn Fn(&str) -> bool) -> CheckTree {
-    if check.system != OVAL_SYSTEM {
+/// The check-content-refs are tried in order (XCCDF 1.2 schema, `checkType`: "the first one that
+/// can be resolved is used"): a ref resolves when its document exists and, when it names a
+/// definition, holds it. docker-ee names its dockerd checks first and the standard OVAL check
+/// second. A document that exists but cannot be loaded resolves (its rules are `error`). When no
+/// ref resolves the check is not run: `notchecked` with the reason for each ref, as oscap.
+fn check_tree(check: &Check, documents: &Documents) -> CheckTree {
+    if check.system != OVAL_SYSTEM || check.content_refs.is_empty() {
         return CheckTree::Unsupported { system: check.system.clone() };
     }
-    // Alternatives are tried in order: the first ref whose document can be reached is evaluated
-    // (docker-ee names its dockerd checks first and the standard OVAL check second). When none
-    // can, the first is kept so the error names it.
-    let Some(first) = check.content_refs.iter().find(|r| reachable(&r.href)).or(check.content_refs.first())
-    else {
-        return CheckTree::Unsupported { system: check.system.clone() };
-    };
-    CheckTree::Oval {
-        href: first.href.clone(),
-        name: first.name.clone(),
-        negate: check.negate,
-        exports: check.exports.iter().map(|e| (e.value_id.clone(), e.export_name.clone())).collect(),
-        system: check.system.clone(),
+    let mut tried = Vec::new();
+    for r in &check.content_refs {
+        if !documents.exists(&r.href) {
+            tried.push(format!("`{}` is not found", r.href));
+            continue;
+        }
+        if let (Ok(defs), Some(n)) = (documents.get(&r.href), &r.name)
+            && !defs.definitions.contains_key(n)
+        {
+            tried.push(format!("definition `{n}` is not in `{}`", r.href));
+            continue;
+        }
+        return CheckTree::Oval {
+            href: r.href.clone(),
+            name: r.name.clone(),
+            negate: check.negate,
+            exports: check.exports.iter().map(|e| (e.value_id.clone(), e.export_name.clone())).collect(),
+            system: check.system.clone(),
+            multi: check.multi_check && r.name.is_none(),
+        };
     }
+    CheckTree::Unresolved { tried }
 }
 
-fn complex_tree(cc: &ComplexCheck, reachable: &dyn Fn(&str) -> bool) -> CheckTree {
+fn complex_tree(cc: &ComplexCheck, documents: &Documents) -> CheckTree {
     CheckTree::Complex {
         and: cc.operator == CheckOperator::And,
         negate: cc.negate,
@@ -470,8 +635,14 @@ fn complex_tree(cc: &ComplexCheck, reachable: &dyn Fn(&str) -> bool) -> CheckTre
             .children
             .iter()
             .map(|n| match n {
-                CheckNode::Check(c) => check_tree(c, reachable),
-                CheckNode::Complex(inner) => complex_tree(inner, reachable),
+                // multi-check applies to a rule's own check only, not inside a complex-check.
+                CheckNode::Check(c) => match check_tree(c, documents) {
+                    CheckTree::Oval { href, name, negate, exports, system, .. } => {
+                        CheckTree::Oval { href, name, negate, exports, system, multi: false }
+                    }
+                    other => other,
+                },
+                CheckNode::Complex(inner) => complex_tree(inner, documents),
             })
             .collect(),
     }
@@ -493,9 +664,52 @@ fn collect_work(tree: &CheckTree, resolved: &Resolved, work: &mut BTreeMap<Strin
                 }
             }
         }
-        CheckTree::Unsupported { .. } => {}
+        CheckTree::Unsupported { .. } | CheckTree::Unresolved { .. } => {}
         CheckTree::Complex { children, .. } => children.iter().for_each(|c| collect_work(c, resolved, work)),
     }
+}
+
+/// A `multi-check="true"` check on a nameless ref gives one result per definition of the document,
+/// in document order, each naming its definition (XCCDF 1.2 schema, `checkType/@multi-check`).
+/// `None` when the tree is not such a check or its document has no results to split.
+fn decide_multi(
+    tree: &CheckTree,
+    docs: &[OvalDocumentRun],
+    index: &HashMap<String, Result<usize, String>>,
+    resolved: &Resolved,
+) -> Option<Vec<(XccdfResult, Vec<Diagnostic>, CheckRef)>> {
+    let CheckTree::Oval { href, negate, exports, system, multi: true, .. } = tree else { return None };
+    let d = *index.get(href)?.as_ref().ok()?;
+    let doc = &docs[d];
+    let order: Vec<&String> = match &doc.definitions {
+        Some(defs) => defs.definitions.keys().filter(|id| doc.run.definitions.contains_key(*id)).collect(),
+        None => doc.run.definitions.keys().collect(),
+    };
+    if order.is_empty() {
+        return None;
+    }
+    let exported: Vec<(String, String, String)> = exports
+        .iter()
+        .map(|(v, e)| (v.clone(), e.clone(), resolved.values.get(v).cloned().unwrap_or_default()))
+        .collect();
+    let results = order
+        .into_iter()
+        .map(|id| {
+            let oval = doc.run.definitions[id].result;
+            let result = XccdfResult::from_definition(oval, class_of(doc, id), *negate);
+            let reference = CheckRef {
+                system: system.clone(),
+                href: href.clone(),
+                name: Some(id.clone()),
+                negate: *negate,
+                exports: exported.clone(),
+                oval_result: Some(oval),
+                oval_document: Some(doc.href.clone()),
+            };
+            (result, Vec::new(), reference)
+        })
+        .collect();
+    Some(results)
 }
 
 /// Evaluate a check tree against the OVAL runs.
@@ -508,7 +722,7 @@ fn decide(
     check_ref: &mut Option<CheckRef>,
 ) -> XccdfResult {
     match tree {
-        CheckTree::Oval { href, name, negate, exports, system } => {
+        CheckTree::Oval { href, name, negate, exports, system, .. } => {
             let exported = exports
                 .iter()
                 .map(|(v, e)| (v.clone(), e.clone(), resolved.values.get(v).cloned().unwrap_or_default()))
@@ -537,7 +751,15 @@ fn decide(
                                 OvalResult::Error
                             }
                         },
-                        // No name: every definition of the document must hold.
+                        // No name: every definition of the document must hold; a document
+                        // without definitions has nothing to decide the rule by.
+                        None if run.definitions.is_empty() => {
+                            messages.push(Diagnostic::new(
+                                Code::CheckUnavailable,
+                                format!("`{href}` has no OVAL definitions"),
+                            ));
+                            OvalResult::Error
+                        }
                         None => {
                             let d_index = d;
                             let all: Vec<XccdfResult> = run
@@ -590,6 +812,13 @@ fn decide(
                 *check_ref = Some(reference);
             }
             result
+        }
+        CheckTree::Unresolved { tried, .. } => {
+            messages.push(Diagnostic::new(
+                Code::CheckUnresolved,
+                format!("no check-content-ref resolves: {}", tried.join("; ")),
+            ));
+            XccdfResult::NotChecked
         }
         CheckTree::Unsupported { system, .. } => {
             messages
@@ -662,18 +891,28 @@ fn engine_gaps(
 }
 
 /// The benchmark tree for scoring (rules carry their results and weights).
-fn score_tree(bench: &Benchmark, children: &[ItemRef], rules: &[RuleResult], weight: f64) -> ScoreNode {
+/// A multi-check rule counts once, with the AND of its results: it is met only when every
+/// definition it checked is.
+fn score_tree(
+    bench: &Benchmark,
+    children: &[ItemRef],
+    rules: &[RuleResult],
+    results_of: &[Vec<usize>],
+    weight: f64,
+) -> ScoreNode {
     let nodes = children
         .iter()
         .filter_map(|c| match *c {
-            ItemRef::Rule(r) => Some(ScoreNode::Rule {
-                weight: rules[r].weight,
-                result: rules[r].result,
-                unscored: rules[r].role == Role::Unscored,
-            }),
+            ItemRef::Rule(r) => {
+                let first = &rules[*results_of[r].first()?];
+                let all: Vec<XccdfResult> = results_of[r].iter().map(|k| rules[*k].result).collect();
+                let result =
+                    if all.len() == 1 { all[0] } else { XccdfResult::combine(BoolOperator::And, &all) };
+                Some(ScoreNode::Rule { weight: first.weight, result, unscored: first.role == Role::Unscored })
+            }
             ItemRef::Group(g) => {
                 let group = &bench.groups[g];
-                Some(score_tree(bench, &group.children, rules, group.common.weight))
+                Some(score_tree(bench, &group.children, rules, results_of, group.common.weight))
             }
             ItemRef::Value(_) => None,
         })
