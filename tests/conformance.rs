@@ -45,7 +45,6 @@ impl Run {
             .collect()
     }
 
-    #[allow(dead_code)]
     fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
@@ -266,4 +265,38 @@ fn multi_check_gives_one_result_per_definition() {
     }
     assert_eq!(ours.json()["scores"][0]["score"], 50.0);
     assert!(theirs.xml().contains(">75.000000<"), "oscap scores the multi-check rule by def:1");
+}
+
+// 10. Well-formedness.
+
+/// XML 1.0 §3.1 [10] (`AttValue`: no raw `<`, `&` only as a reference) and §1.2 (a fatal error:
+/// the processor must not continue normal processing). SCAP 1.3 (SP 800-126r3 §3.1) requires
+/// well-formed XML content. A benchmark with `<` in an attribute is refused, naming file, line and
+/// column (exit 1, no results), as oscap refuses it. An OVAL document with one is not loaded: the
+/// rules that need it are `error` (exit 2) with the reason; oscap refuses the whole run (exit 1),
+/// stigrun keeps the rest of the benchmark, which has no other checks here.
+#[test]
+fn content_that_is_not_well_formed_is_refused() {
+    let dir = case("well-formed");
+    let xccdf = dir.join("lt-in-attribute.xml");
+    let ours = stigrun(&xccdf, &[]);
+    assert_eq!(ours.output.status.code(), Some(1));
+    assert!(ours.rules.is_empty());
+    assert!(ours.stderr().contains("lt-in-attribute.xml:9:85"), "{}", ours.stderr());
+    assert!(ours.stderr().contains("attribute value"), "{}", ours.stderr());
+    let theirs = oscap(&xccdf, &[]);
+    assert_eq!(theirs.output.status.code(), Some(1));
+    assert!(theirs.rules.is_empty());
+
+    let with_bad_oval = dir.join("uses-oval-lt.xml");
+    let ours = stigrun(&with_bad_oval, &[]);
+    assert_eq!(ours.output.status.code(), Some(2));
+    assert_eq!(ours.rules.len(), 8);
+    for rule in &ours.rules {
+        assert_eq!(rule.result, "error", "{rule:?}");
+    }
+    assert!(ours.json()["rules"][0]["messages"].to_string().contains("oval-lt.xml:24:80"));
+    let theirs = oscap(&with_bad_oval, &[]);
+    assert_eq!(theirs.output.status.code(), Some(1));
+    assert!(theirs.rules.is_empty());
 }
