@@ -300,3 +300,36 @@ fn content_that_is_not_well_formed_is_refused() {
     assert_eq!(theirs.output.status.code(), Some(1));
     assert!(theirs.rules.is_empty());
 }
+
+// 4. Values without a default.
+
+/// XCCDF 1.2 schema, `selector` of a Value's `value` (IR 7275r4 §6.5, `<xccdf:Value>`): the value
+/// whose selector a refine-value names is active; when none matches, the value with an empty or
+/// no selector; when there is none, the first listed — "all Value elements require an active
+/// value at all times". Here every value has a selector (low = 1 first, high = 5). oscap agrees
+/// with no profile and with `high`/`low`; with a refine-value selector no value has, oscap leaves
+/// the exported variable without a value and both rules `unknown`, where the spec makes the first
+/// value (1) active.
+#[test]
+fn values_without_a_default_take_the_selected_or_the_first() {
+    let bench = case("values/benchmark.xml");
+    // (profile, is_1, is_5, oscap when it differs)
+    let cases = [
+        (None, "pass", "fail", None),
+        (Some("high"), "fail", "pass", None),
+        (Some("low"), "pass", "fail", None),
+        (Some("nomatch"), "pass", "fail", Some(("unknown", "unknown"))),
+    ];
+    for (profile, is_1, is_5, oscap_differs) in cases {
+        let id = profile.map(|p| format!("xccdf_io.stigrun.conf_profile_{p}"));
+        let args: Vec<&str> = match &id {
+            Some(id) => vec!["--profile", id],
+            None => vec![],
+        };
+        let ours = stigrun(&bench, &args);
+        assert_eq!((ours.result("is_1"), ours.result("is_5")), (is_1, is_5), "stigrun, {profile:?}");
+        let theirs = oscap(&bench, &args);
+        let (o1, o5) = oscap_differs.unwrap_or((is_1, is_5));
+        assert_eq!((theirs.result("is_1"), theirs.result("is_5")), (o1, o5), "oscap, {profile:?}");
+    }
+}
