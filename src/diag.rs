@@ -98,6 +98,8 @@ pub enum Code {
     BenchmarkNotApplicable,
     /// The rule's (or its group's) platform does not apply.
     PlatformNotApplicable,
+    /// A platform check could not be run (its document or definition is missing).
+    PlatformError,
     // Answers.
     /// An assessor's answer decided the result.
     AnswerApplied,
@@ -116,7 +118,8 @@ impl Code {
             | Code::Variable
             | Code::Comparison
             | Code::Limit
-            | Code::CheckUnavailable => Level::Error,
+            | Code::CheckUnavailable
+            | Code::PlatformError => Level::Error,
             Code::NotCollected
             | Code::NeedsRunningSystem
             | Code::NeedsEngine

@@ -333,3 +333,36 @@ fn values_without_a_default_take_the_selected_or_the_first() {
         assert_eq!((theirs.result("is_1"), theirs.result("is_5")), (o1, o5), "oscap, {profile:?}");
     }
 }
+
+// 7. CPE applicability.
+
+/// XCCDF 1.2 (IR 7275r4 §6.2.5 and the schema's `overrideableCPE2idrefType`): a `platform` idref is
+/// a CPE name or `#id` of a platform in the benchmark's `cpe2:platform-specification`; the CPE
+/// applicability language (NIST IR 7698) decides a `check-fact-ref` by its check, and a check that
+/// cannot be run makes the test ERROR, not FALSE. So a rule whose platform check cannot be run is
+/// `error` with the reason (and the exit code says so), where oscap 1.3.7 reports `notapplicable`
+/// and prints the error on stderr only. A bare id naming a platform of the specification is taken
+/// as `#id`, as oscap does; a CPE name no dictionary knows cannot be shown to apply
+/// (`notapplicable`, as oscap).
+#[test]
+fn platforms_decide_applicability_and_unevaluable_ones_are_errors() {
+    let bench = case("cpe-applicability/benchmark.xml");
+    let ours = stigrun(&bench, &[]);
+    let theirs = oscap(&bench, &[]);
+    let expected = [
+        ("platform_yes", "pass", "pass"),
+        ("platform_no", "notapplicable", "notapplicable"),
+        ("platform_cannot", "error", "notapplicable"),
+        ("platform_yes_no_hash", "pass", "pass"),
+        ("platform_unknown_name", "notapplicable", "notapplicable"),
+    ];
+    for (rule, spec, oscap_result) in expected {
+        assert_eq!(ours.result(rule), spec, "stigrun, {rule}");
+        assert_eq!(theirs.result(rule), oscap_result, "oscap, {rule}");
+    }
+    assert_eq!(ours.output.status.code(), Some(2), "an error result fails the run");
+    let json = ours.json();
+    let cannot = json["rules"].as_array().unwrap().iter().find(|r| r["result"] == "error").unwrap();
+    assert!(cannot["messages"].to_string().contains("broken-checks.xml"), "{}", cannot["messages"]);
+    assert!(theirs.stderr().contains("broken-checks.xml"), "oscap says so on stderr only");
+}

@@ -152,6 +152,7 @@ pub fn scan(
 
     let mut applicability = Applicability::new(&loaded, request, target, &probes)?;
     let benchmark_applies = applicability.item_applies(&bench.platforms);
+    let benchmark_problems = applicability.take_problems();
 
     // Load the check documents the selected rules name first (in parallel), so that planning can
     // tell which check-content-ref resolves and evaluation parses each document once.
@@ -167,6 +168,8 @@ pub fn scan(
     for i in 0..bench.rules.len() {
         let plan = if !resolved.rule_selected[i] {
             Plan::Fixed { result: XccdfResult::NotSelected, messages: vec![], check_text: None }
+        } else if !benchmark_applies && !benchmark_problems.is_empty() {
+            platform_error(&benchmark_problems)
         } else if !benchmark_applies {
             Plan::Fixed {
                 result: XccdfResult::NotApplicable,
@@ -180,6 +183,11 @@ pub fn scan(
                 check_text: None,
             }
         } else if !applicability.rule_applies(bench, i) {
+            let problems = applicability.take_problems();
+            if !problems.is_empty() {
+                plans.push(platform_error(&problems));
+                continue;
+            }
             Plan::Fixed {
                 result: XccdfResult::NotApplicable,
                 messages: vec![Diagnostic::new(
@@ -550,6 +558,22 @@ fn apply_requires_conflicts(bench: &Benchmark, resolved: &mut Resolved) {
         if unmet || conflict {
             resolved.rule_selected[i] = false;
         }
+    }
+}
+
+/// A platform that could not be evaluated (CPE applicability language, NIST IR 7698: a check that
+/// cannot be run makes the test ERROR): whether the rule applies is not known, so the rule is
+/// `error` with why, never a silent `notapplicable`.
+fn platform_error(problems: &[String]) -> Plan {
+    Plan::Fixed {
+        result: XccdfResult::Error,
+        messages: problems
+            .iter()
+            .map(|p| {
+                Diagnostic::new(Code::PlatformError, format!("the rule's platform cannot be evaluated: {p}"))
+            })
+            .collect(),
+        check_text: None,
     }
 }
 
@@ -931,7 +955,11 @@ struct Applicability<'a> {
     dictionary_ref: Option<crate::loader::datastream::ComponentRef>,
     specification: PlatformSpecification,
     cache: HashMap<CpeCheck, Applies>,
-    documents: HashMap<String, Option<OvalDefinitions>>,
+    documents: HashMap<String, Result<OvalDefinitions, String>>,
+    /// Why a check could not be run (its document missing or unreadable, its definition absent).
+    problems: HashMap<CpeCheck, String>,
+    /// The problems met since the last [`Applicability::take_problems`].
+    met: Vec<String>,
 }
 
 impl<'a> Applicability<'a> {
@@ -968,6 +996,8 @@ impl<'a> Applicability<'a> {
             specification,
             cache: HashMap::new(),
             documents: HashMap::new(),
+            problems: HashMap::new(),
+            met: Vec::new(),
         })
     }
 
@@ -993,7 +1023,12 @@ impl<'a> Applicability<'a> {
 
     fn platform(&mut self, idref: &str) -> Applies {
         let dictionary = std::mem::take(&mut self.dictionary);
-        let result = if let Some(id) = idref.strip_prefix('#') {
+        // `#id` names a platform of the platform-specification; a bare id that is not a CPE name
+        // but names one is taken the same way (oscap does).
+        let platform_id = idref.strip_prefix('#').or_else(|| {
+            (!idref.starts_with("cpe:") && self.specification.platforms.contains_key(idref)).then_some(idref)
+        });
+        let result = if let Some(id) = platform_id {
             match self.specification.platforms.get(id).cloned() {
                 Some(test) => test.evaluate(&dictionary, &mut |c| self.check(c)),
                 None => Applies::No,
@@ -1006,12 +1041,26 @@ impl<'a> Applicability<'a> {
     }
 
     fn check(&mut self, check: &CpeCheck) -> Applies {
-        if let Some(r) = self.cache.get(check) {
-            return *r;
+        let result = match self.cache.get(check) {
+            Some(r) => *r,
+            None => {
+                let result = self.run_check(check);
+                self.cache.insert(check.clone(), result);
+                result
+            }
+        };
+        if let Some(problem) = self.problems.get(check) {
+            self.met.push(problem.clone());
         }
-        let result = self.run_check(check);
-        self.cache.insert(check.clone(), result);
         result
+    }
+
+    /// The problems of the platform checks evaluated since the last call, each once.
+    fn take_problems(&mut self) -> Vec<String> {
+        let mut met = std::mem::take(&mut self.met);
+        met.sort();
+        met.dedup();
+        met
     }
 
     fn run_check(&mut self, check: &CpeCheck) -> Applies {
@@ -1022,7 +1071,19 @@ impl<'a> Applicability<'a> {
             let defs = self.load(&check.href);
             self.documents.insert(check.href.clone(), defs);
         }
-        let Some(Some(defs)) = self.documents.get(&check.href) else { return Applies::Unknown };
+        let defs = match self.documents.get(&check.href) {
+            Some(Ok(defs)) if defs.definitions.contains_key(&check.name) => defs,
+            Some(Ok(_)) => {
+                let problem = format!("platform check `{}` is not in `{}`", check.name, check.href);
+                self.problems.insert(check.clone(), problem);
+                return Applies::Unknown;
+            }
+            Some(Err(e)) => {
+                self.problems.insert(check.clone(), format!("platform check `{}`: {e}", check.name));
+                return Applies::Unknown;
+            }
+            None => return Applies::Unknown,
+        };
         let options =
             EvalOptions { only_definitions: Some(vec![check.name.clone()]), ..EvalOptions::default() };
         let run = evaluate(defs, self.target, self.probes, &ExternalValues::new(), &options);
@@ -1033,15 +1094,24 @@ impl<'a> Applicability<'a> {
         }
     }
 
-    fn load(&self, href: &str) -> Option<OvalDefinitions> {
+    fn load(&self, href: &str) -> Result<OvalDefinitions, String> {
         if let (Some(collection), Some(dref)) = (&self.loaded.collection, &self.dictionary_ref) {
-            let origin = self.loaded.origin.as_ref()?;
-            let ds = collection.data_streams.iter().find(|d| d.id == origin.datastream_id)?;
-            let component = collection.resolve_check_href(ds, dref, href)?;
+            let not_found = || format!("`{href}` is not a component the CPE dictionary's catalog names");
+            let origin = self.loaded.origin.as_ref().ok_or_else(not_found)?;
+            let ds = collection
+                .data_streams
+                .iter()
+                .find(|d| d.id == origin.datastream_id)
+                .ok_or_else(not_found)?;
+            let component = collection.resolve_check_href(ds, dref, href).ok_or_else(not_found)?;
             let name = format!("{}#{}", component.file, component.component.id);
-            return parse_oval_str(&standalone_xml(&component), &name).ok();
+            return parse_oval_str(&standalone_xml(&component), &name).map_err(|e| e.to_string());
         }
         let base = self.request.base_dir.as_deref().unwrap_or(Path::new("."));
-        load_oval_file(&base.join(href)).ok()
+        let path = base.join(href);
+        if !path.is_file() {
+            return Err(format!("OVAL file `{}` does not exist", path.display()));
+        }
+        load_oval_file(&path).map_err(|e| e.to_string())
     }
 }
