@@ -366,3 +366,34 @@ fn platforms_decide_applicability_and_unevaluable_ones_are_errors() {
     assert!(cannot["messages"].to_string().contains("broken-checks.xml"), "{}", cannot["messages"]);
     assert!(theirs.stderr().contains("broken-checks.xml"), "oscap says so on stderr only");
 }
+
+// 6. Tailoring.
+
+/// XCCDF 1.2 (IR 7275r4 §6.7, `<xccdf:Tailoring>`): a tailoring's profiles customize the
+/// benchmark's; a tailoring profile may carry the id of the benchmark profile it extends, and then
+/// shadows it — its selections apply on top of the original's (a stays on, b goes off, c comes
+/// on). A select naming a rule the benchmark lacks is ignored with a warning (§6.5.2 idref
+/// resolution; oscap: "does not exist in Benchmark and it will be ignored") and the run goes on.
+/// oscap agrees on every result.
+#[test]
+fn a_tailoring_profile_shadows_the_profile_it_extends() {
+    let dir = case("tailoring");
+    let bench = dir.join("benchmark.xml");
+    let tailoring = dir.join("shadowing.xml");
+    let args =
+        ["--tailoring-file", tailoring.to_str().unwrap(), "--profile", "xccdf_io.stigrun.conf_profile_base"];
+    let ours = stigrun(&bench, &args);
+    let theirs = oscap(&bench, &args);
+    for run in [&ours, &theirs] {
+        assert_eq!(run.result("a"), "pass");
+        assert_eq!(run.result("b"), "notselected");
+        assert_eq!(run.result("c"), "pass");
+        assert!(run.stderr().contains("conf_rule_no_such_rule"), "a warning names the unknown rule");
+    }
+    assert_eq!(ours.output.status.code(), Some(0));
+    assert!(ours.stderr().contains("shadowing.xml:12"), "the warning is located: {}", ours.stderr());
+    assert_eq!(ours.json()["profile"]["title"], "base, tailored");
+    // Without the tailoring, the benchmark's own profile: a and b.
+    let plain = stigrun(&bench, &["--profile", "xccdf_io.stigrun.conf_profile_base"]);
+    assert_eq!((plain.result("a"), plain.result("b"), plain.result("c")), ("pass", "fail", "notselected"));
+}

@@ -138,6 +138,17 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
         None => Vec::new(),
     };
+    // A profile naming a rule, group or value the benchmark lacks: warned of and ignored (as oscap).
+    let chosen =
+        args.profile.as_deref().and_then(|p| crate::resolve::find_profile(&loaded.benchmark, p).ok());
+    for profile in tailoring_profiles.iter().chain(chosen) {
+        for (id, location) in crate::resolve::unknown_idrefs(&loaded.benchmark, profile) {
+            eprintln!(
+                "stigrun: warning: {location}: profile `{}` names `{id}`, which the benchmark does not have; ignored",
+                profile.id
+            );
+        }
+    }
     let answers = match &args.answers {
         Some(path) => crate::scan::answers::load_answers(path, &loaded.benchmark)?,
         None => Vec::new(),

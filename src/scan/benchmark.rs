@@ -128,12 +128,7 @@ pub fn scan(
     // One registry for the whole run: every OVAL document and the platform checks share it.
     let probes = Registry::standard();
 
-    if !request.tailoring_profiles.is_empty() {
-        let bench = &mut loaded.benchmark;
-        bench.profiles.retain(|p| !request.tailoring_profiles.iter().any(|t| t.id == p.id));
-        bench.profiles.extend(request.tailoring_profiles.iter().cloned());
-        bench.build_index();
-    }
+    resolve::merge_tailoring(&mut loaded.benchmark, &request.tailoring_profiles);
     let bench = &loaded.benchmark;
     let profile = match &request.profile {
         Some(p) => Some(resolve::find_profile(bench, p)?),
