@@ -397,3 +397,56 @@ fn a_tailoring_profile_shadows_the_profile_it_extends() {
     let plain = stigrun(&bench, &["--profile", "xccdf_io.stigrun.conf_profile_base"]);
     assert_eq!((plain.result("a"), plain.result("b"), plain.result("c")), ("pass", "fail", "notselected"));
 }
+
+// 5. Data streams.
+
+/// SCAP 1.3 (SP 800-126r3 §3.1, source data streams): a collection may hold several data streams,
+/// each naming its checklists by component-ref; the spec leaves choosing one to the tool. stigrun
+/// takes the one checklist whose benchmark holds the `--profile` asked for, and refuses to guess
+/// when nothing decides (naming `--datastream-id`). oscap 1.3.7 always takes the first data
+/// stream: it cannot find the second one's profile and fails, and without a profile it scans the
+/// first silently.
+#[test]
+fn the_profile_picks_the_data_stream_that_holds_it() {
+    let ds = case("datastreams/two-datastreams.xml");
+    let profile = |p: &str| format!("xccdf_io.stigrun.conf_profile_{p}");
+    let first = profile("first");
+    let second = profile("second");
+
+    let ours = stigrun(&ds, &["--profile", &first]);
+    assert_eq!(ours.result("one"), "pass");
+    assert_eq!(ours.json()["benchmark"]["datastream_id"], "scap_io.stigrun.conf_datastream_one");
+    assert_eq!(oscap(&ds, &["--profile", &first]).result("one"), "pass");
+
+    let ours = stigrun(&ds, &["--profile", &second]);
+    assert_eq!(ours.result("two"), "fail");
+    assert_eq!(ours.json()["benchmark"]["datastream_id"], "scap_io.stigrun.conf_datastream_two");
+    let theirs = oscap(&ds, &["--profile", &second]);
+    assert_eq!(theirs.output.status.code(), Some(1), "oscap looks in the first data stream only");
+    assert!(theirs.rules.is_empty());
+
+    let ours = stigrun(&ds, &[]);
+    assert_eq!(ours.output.status.code(), Some(1));
+    assert!(ours.stderr().contains("--datastream-id"), "{}", ours.stderr());
+    assert_eq!(
+        oscap(&ds, &[]).result("one"),
+        "notselected",
+        "oscap takes the first data stream (its defaults)"
+    );
+}
+
+/// A component-ref whose `xlink:href` names no component of the collection (SP 800-126r3 §3.1:
+/// component-refs resolve to components of the collection) is a located warning; the data
+/// stream's benchmark, which does not need that component, is evaluated (was: the whole file
+/// refused). oscap evaluates it too, without a word.
+#[test]
+fn a_dangling_component_ref_is_a_located_warning() {
+    let ds = case("datastreams/dangling-reference.xml");
+    let args = ["--profile", "xccdf_io.stigrun.conf_profile_first"];
+    let ours = stigrun(&ds, &args);
+    assert_eq!(ours.result("one"), "pass");
+    assert!(ours.stderr().contains("warning: "), "{}", ours.stderr());
+    assert!(ours.stderr().contains("dangling-reference.xml:18:7"), "{}", ours.stderr());
+    assert!(ours.stderr().contains("scap_io.stigrun.conf_comp_missing"));
+    assert_eq!(oscap(&ds, &args).result("one"), "pass");
+}

@@ -132,8 +132,12 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--fail-on: `{name}` is not an XCCDF result"))?;
         fail_on.push(r);
     }
-    let content = crate::source::open_for_scan(&args.source.benchmark, &selection_of(&args.source))?;
+    let selection = crate::loader::Selection { profile: args.profile.clone(), ..selection_of(&args.source) };
+    let content = crate::source::open_for_scan(&args.source.benchmark, &selection)?;
     let loaded = content.loaded;
+    for dangling in loaded.collection.iter().flat_map(|c| &c.dangling) {
+        eprintln!("stigrun: warning: {dangling}");
+    }
     let tailoring_profiles = match &args.tailoring_file {
         Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
         None => Vec::new(),
@@ -213,6 +217,7 @@ fn selection_of(source: &super::args::SourceArgs) -> crate::loader::Selection {
         datastream_id: source.datastream_id.clone(),
         xccdf_id: source.xccdf_id.clone(),
         benchmark_id: source.benchmark_id.clone(),
+        profile: None,
     }
 }
 
