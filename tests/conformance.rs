@@ -450,3 +450,20 @@ fn a_dangling_component_ref_is_a_located_warning() {
     assert!(ours.stderr().contains("scap_io.stigrun.conf_comp_missing"));
     assert_eq!(oscap(&ds, &args).result("one"), "pass");
 }
+
+/// A Tailoring document names the benchmark it customizes (`<xccdf:benchmark href>`, IR 7275r4
+/// §6.7.2): given as the content, it is followed to that benchmark and its profiles applied, as
+/// oscap does.
+#[test]
+fn a_tailoring_file_given_as_the_content_is_followed_to_its_benchmark() {
+    let tailoring = case("tailoring/shadowing.xml");
+    let args = ["--profile", "xccdf_io.stigrun.conf_profile_base"];
+    let ours = stigrun(&tailoring, &args);
+    let theirs = oscap(&tailoring, &args);
+    for run in [&ours, &theirs] {
+        assert_eq!(run.result("a"), "pass");
+        assert_eq!(run.result("b"), "notselected");
+        assert_eq!(run.result("c"), "pass");
+    }
+    assert!(ours.json()["benchmark"]["source"].as_str().unwrap().ends_with("tailoring/benchmark.xml"));
+}

@@ -133,6 +133,14 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         fail_on.push(r);
     }
     let selection = crate::loader::Selection { profile: args.profile.clone(), ..selection_of(&args.source) };
+    // A tailoring file given as the content is followed to its benchmark, its profiles applied.
+    let mut args = args;
+    if args.tailoring_file.is_none()
+        && let Some(benchmark) = crate::source::tailored_benchmark(&args.source.benchmark)
+    {
+        args.tailoring_file = Some(std::path::PathBuf::from(&args.source.benchmark));
+        args.source.benchmark = benchmark.display().to_string();
+    }
     let content = crate::source::open_for_scan(&args.source.benchmark, &selection)?;
     let loaded = content.loaded;
     for dangling in loaded.collection.iter().flat_map(|c| &c.dangling) {
