@@ -467,3 +467,26 @@ fn a_tailoring_file_given_as_the_content_is_followed_to_its_benchmark() {
     }
     assert!(ours.json()["benchmark"]["source"].as_str().unwrap().ends_with("tailoring/benchmark.xml"));
 }
+
+/// SCAP 1.3 (SP 800-126r3 §3.1) lets a source data stream carry a tailoring component among its
+/// checklists; `--tailoring-id` (oscap's option, same meaning) names its component-ref and its
+/// profiles apply as a tailoring file's would. oscap agrees.
+#[test]
+fn tailoring_id_picks_a_tailoring_component_of_the_data_stream() {
+    let ds = case("datastreams/with-tailoring.xml");
+    let args = [
+        "--tailoring-id",
+        "scap_io.stigrun.conf_cref_tailoring",
+        "--profile",
+        "xccdf_io.stigrun.conf_profile_first_tailored",
+    ];
+    let ours = stigrun(&ds, &args);
+    let theirs = oscap(&ds, &args);
+    for run in [&ours, &theirs] {
+        assert_eq!(run.result("one"), "pass");
+        assert_eq!(run.result("one_b"), "fail");
+    }
+    let unknown = stigrun(&ds, &["--tailoring-id", "nope"]);
+    assert_eq!(unknown.output.status.code(), Some(1));
+    assert!(unknown.stderr().contains("scap_io.stigrun.conf_cref_tailoring"), "{}", unknown.stderr());
+}

@@ -146,9 +146,11 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     for dangling in loaded.collection.iter().flat_map(|c| &c.dangling) {
         eprintln!("stigrun: warning: {dangling}");
     }
-    let tailoring_profiles = match &args.tailoring_file {
-        Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
-        None => Vec::new(),
+    let tailoring_profiles = match (&args.tailoring_file, &args.tailoring_id) {
+        (Some(path), _) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
+        (None, Some(id)) => crate::source::tailoring_component(&loaded, id)
+            .map_err(|e| anyhow::anyhow!("{}: --tailoring-id: {e}", args.source.benchmark))?,
+        (None, None) => Vec::new(),
     };
     // A profile naming a rule, group or value the benchmark lacks: warned of and ignored (as oscap).
     let chosen =

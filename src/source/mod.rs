@@ -70,6 +70,43 @@ pub fn tailored_benchmark(spec: &str) -> Option<std::path::PathBuf> {
     Some(path.parent().unwrap_or(Path::new(".")).join(href))
 }
 
+/// The profiles of the tailoring component a data stream names by `id` (oscap's `--tailoring-id`:
+/// the id of a component-ref among the scanned data stream's checklists, or of the component).
+pub fn tailoring_component(
+    loaded: &LoadedBenchmark,
+    id: &str,
+) -> Result<Vec<crate::model::xccdf::Profile>, String> {
+    use crate::loader::datastream::ComponentKind;
+    let (Some(collection), Some(origin)) = (&loaded.collection, &loaded.origin) else {
+        return Err("--tailoring-id needs a data stream".to_string());
+    };
+    let ds = collection.data_streams.iter().find(|d| d.id == origin.datastream_id);
+    let by_ref = ds
+        .into_iter()
+        .flat_map(|d| &d.checklists)
+        .find(|c| c.id == id)
+        .and_then(|c| collection.resolve_ref(c));
+    let component = by_ref.or_else(|| collection.components.iter().find(|c| c.id == id));
+    let Some(component) = component.filter(|c| c.kind == ComponentKind::XccdfTailoring) else {
+        let known: Vec<&str> = ds
+            .into_iter()
+            .flat_map(|d| &d.checklists)
+            .filter(|c| collection.resolve_ref(c).is_some_and(|c| c.kind == ComponentKind::XccdfTailoring))
+            .map(|c| c.id.as_str())
+            .collect();
+        return Err(format!(
+            "no tailoring component `{id}` in the data stream; it has: {}",
+            known.join(", ")
+        ));
+    };
+    let xml =
+        collection.component_xml(&component.id).ok_or_else(|| format!("component `{id}` cannot be read"))?;
+    let name = format!("{}#{}", collection.file(), component.id);
+    loader::tailoring::parse_tailoring(&standalone_xml(&xml), &name)
+        .map(|t| t.profiles)
+        .map_err(|e| e.to_string())
+}
+
 pub fn open_benchmark(spec: &str, selection: &Selection) -> Result<LoadedBenchmark, SourceError> {
     Ok(match catalog::resolve(spec)? {
         BenchmarkSource::Builtin(b) => {
