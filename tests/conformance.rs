@@ -64,6 +64,9 @@ impl Run {
     }
 }
 
+/// Set to `yes` in both tools' environment for the environment-variable probe cases.
+const PROBE_VARIABLE: &str = "STIGRUN_CONFORMANCE";
+
 fn rule_matches(id: &str, query: &str) -> bool {
     id == query || id.ends_with(&format!("_rule_{query}"))
 }
@@ -77,6 +80,7 @@ fn stigrun(benchmark: &Path, args: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("results.json");
     let output = Command::new(env!("CARGO_BIN_EXE_stigrun"))
+        .env(PROBE_VARIABLE, "yes")
         .arg("eval")
         .arg("-b")
         .arg(benchmark)
@@ -111,6 +115,7 @@ fn oscap(benchmark: &Path, args: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let results = dir.path().join("results.xml");
     let output = Command::new("oscap")
+        .env(PROBE_VARIABLE, "yes")
         .args(["xccdf", "eval"])
         .args(args)
         .arg("--results")
@@ -489,4 +494,31 @@ fn tailoring_id_picks_a_tailoring_component_of_the_data_stream() {
     let unknown = stigrun(&ds, &["--tailoring-id", "nope"]);
     assert_eq!(unknown.output.status.code(), Some(1));
     assert!(unknown.stderr().contains("scap_io.stigrun.conf_cref_tailoring"), "{}", unknown.stderr());
+}
+
+// 9. Probes.
+
+/// OVAL 5.11.2 independent schema, `environmentvariable_object` (deprecated in 5.8, still part of
+/// 5.11.2 and used by older content): the environment variables of the scanning process, by name.
+/// On the running system stigrun reads its own environment, as oscap's probe does: the same
+/// results. On a mounted root the scanner does not run in that system: every object is `not
+/// collected` with the reason (OVAL 5.11.2 results schema, flag `not collected`), so the rules are
+/// `unknown`.
+#[test]
+fn the_pre_5_8_environmentvariable_probe_reads_the_scanners_environment() {
+    let bench = case("probes/benchmark.xml");
+    let ours = stigrun(&bench, &[]);
+    let theirs = oscap(&bench, &[]);
+    for run in [&ours, &theirs] {
+        assert_eq!(run.result("env_yes"), "pass");
+        assert_eq!(run.result("env_no"), "fail");
+        assert_eq!(run.result("env_unset"), "fail");
+    }
+    let root = tempfile::tempdir().unwrap();
+    let offline = stigrun(&bench, &["--root", root.path().to_str().unwrap()]);
+    for rule in ["env_yes", "env_no", "env_unset"] {
+        assert_eq!(offline.result(rule), "unknown");
+    }
+    let objects = offline.json()["oval"][0]["run"]["collected_objects"].to_string();
+    assert!(objects.contains("needs-running-system"), "{objects}");
 }

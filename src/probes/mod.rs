@@ -10,6 +10,7 @@ pub mod api;
 pub(crate) mod support;
 
 pub(crate) mod independent {
+    pub mod environmentvariable;
     pub mod environmentvariable58;
     pub mod family;
     pub mod filehash;
@@ -92,6 +93,7 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(systemdunitdependency::SystemdUnitDependencyProbe),
         Box::new(partition::PartitionProbe),
         Box::new(environmentvariable58::EnvironmentVariable58Probe),
+        Box::new(environmentvariable::EnvironmentVariableProbe),
         Box::new(interface::InterfaceProbe),
         Box::new(selinuxboolean::SelinuxBooleanProbe),
         Box::new(rpminfo::RpminfoProbe),
@@ -134,6 +136,7 @@ mod tests {
             (Family::Linux, "systemdunitdependency_object"),
             (Family::Linux, "partition_object"),
             (Family::Independent, "environmentvariable58_object"),
+            (Family::Independent, "environmentvariable_object"),
             (Family::Unix, "interface_object"),
             (Family::Linux, "selinuxboolean_object"),
             (Family::Linux, "rpminfo_object"),
