@@ -1002,6 +1002,8 @@ impl<'a> Applicability<'a> {
     }
 
     fn rule_applies(&mut self, bench: &Benchmark, i: usize) -> bool {
+        // The problems met are this rule's alone (see `take_problems`).
+        self.met.clear();
         let rule = &bench.rules[i];
         if !self.item_applies(&rule.common.platforms) {
             return false;
