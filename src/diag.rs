@@ -64,8 +64,10 @@ pub enum Code {
     Unreadable,
     /// What was read could not be parsed (JSON, YAML, XML, a unit file…).
     Malformed,
-    /// The object could not be collected here (no probe, the target cannot give it).
+    /// The object could not be collected here (the target cannot give it).
     NotCollected,
+    /// No probe for the object's type: stigrun does not collect it.
+    NoProbe,
     /// The probe needs the running system and the target is a mounted root.
     NeedsRunningSystem,
     /// The probe reads the Docker Engine API and the scan has no engine source, or the source
@@ -121,6 +123,7 @@ impl Code {
             | Code::CheckUnavailable
             | Code::PlatformError => Level::Error,
             Code::NotCollected
+            | Code::NoProbe
             | Code::NeedsRunningSystem
             | Code::NeedsEngine
             | Code::AnswerIgnored

@@ -525,3 +525,16 @@ fn the_pre_5_8_environmentvariable_probe_reads_the_scanners_environment() {
     let objects = offline.json()["oval"][0]["run"]["collected_objects"].to_string();
     assert!(objects.contains("needs-running-system"), "{objects}");
 }
+
+/// An object type stigrun has no probe for (here `unix:xinetd_object`) leaves its tests `unknown`
+/// (OVAL 5.11.2: flag `not collected`); the console names the type and the tests, not only the
+/// OVAL results. oscap has the probe and, with xinetd absent here, says `notapplicable`.
+#[test]
+fn the_console_names_the_tests_no_probe_could_decide() {
+    let bench = case("probes/benchmark.xml");
+    let ours = stigrun(&bench, &[]);
+    assert_eq!(ours.result("xinetd"), "unknown");
+    let line = "1 test(s) left unknown: no probe for `xinetd_object` (oval:conf:tst:4)";
+    assert!(ours.stdout().contains(line), "{}", ours.stdout());
+    assert_eq!(oscap(&bench, &[]).result("xinetd"), "notapplicable");
+}
