@@ -538,3 +538,47 @@ fn the_console_names_the_tests_no_probe_could_decide() {
     assert!(ours.stdout().contains(line), "{}", ours.stdout());
     assert_eq!(oscap(&bench, &[]).result("xinetd"), "notapplicable");
 }
+
+/// OVAL 5.11.2 unix schema, `fileextendedattribute_object`: one item per extended attribute of
+/// the file whose name the `attribute_name` entity accepts, with its value. The file (made here,
+/// with two `user.` attributes) is named through an XCCDF value a tailoring sets, exported to
+/// the OVAL variable the objects use. oscap agrees.
+#[test]
+fn the_fileextendedattribute_probe_reads_a_files_attributes() {
+    // Under target/ (a disk file system), not /tmp, which may be a tmpfs without user xattrs.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let file = dir.path().join("marked");
+    std::fs::write(&file, "x").unwrap();
+    for (name, value) in [("user.stigrun.mark", "checked"), ("user.stigrun.other", "x")] {
+        let set = rustix::fs::setxattr(&file, name, value.as_bytes(), rustix::fs::XattrFlags::empty());
+        assert!(set.is_ok(), "the temporary directory's file system must keep user xattrs: {set:?}");
+    }
+    let bench = case("xattr/benchmark.xml");
+    let tailoring = dir.path().join("tailoring.xml");
+    std::fs::write(
+        &tailoring,
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<xccdf:Tailoring xmlns:xccdf="http://checklists.nist.gov/xccdf/1.2" id="xccdf_io.stigrun.conf_tailoring_xattr">
+  <xccdf:benchmark href="{}"/>
+  <xccdf:version time="2026-01-01T00:00:00">1</xccdf:version>
+  <xccdf:Profile id="xccdf_io.stigrun.conf_profile_xattr">
+    <xccdf:title>the file</xccdf:title>
+    <xccdf:set-value idref="xccdf_io.stigrun.conf_value_file">{}</xccdf:set-value>
+  </xccdf:Profile>
+</xccdf:Tailoring>
+"#,
+            bench.display(),
+            file.display()
+        ),
+    )
+    .unwrap();
+    let args =
+        ["--tailoring-file", tailoring.to_str().unwrap(), "--profile", "xccdf_io.stigrun.conf_profile_xattr"];
+    let ours = stigrun(&bench, &args);
+    let theirs = oscap(&bench, &args);
+    for run in [&ours, &theirs] {
+        assert_eq!(run.result("mark"), "pass", "user.stigrun.mark is `checked`");
+        assert_eq!(run.result("absent"), "fail", "no user.stigrun.* attribute is `absent`");
+    }
+}

@@ -23,6 +23,7 @@ pub(crate) mod independent {
 
 pub(crate) mod unix {
     pub mod file;
+    pub mod fileextendedattribute;
     pub mod interface;
     pub mod password;
     pub mod process58;
@@ -101,6 +102,7 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(process58::Process58Probe),
         Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
         Box::new(runlevel::RunlevelProbe),
+        Box::new(fileextendedattribute::FileExtendedAttributeProbe),
         Box::new(docker::daemonoption::DaemonOptionProbe { config: dockerd.clone() }),
         Box::new(docker::daemonenvironment::DaemonEnvironmentProbe { config: dockerd }),
     ]
