@@ -64,8 +64,10 @@ pub enum Code {
     Unreadable,
     /// What was read could not be parsed (JSON, YAML, XML, a unit file…).
     Malformed,
-    /// The object could not be collected here (no probe, the target cannot give it).
+    /// The object could not be collected here (the target cannot give it).
     NotCollected,
+    /// No probe for the object's type: stigrun does not collect it.
+    NoProbe,
     /// The probe needs the running system and the target is a mounted root.
     NeedsRunningSystem,
     /// The probe reads the Docker Engine API and the scan has no engine source, or the source
@@ -90,10 +92,16 @@ pub enum Code {
     ManualCheck,
     /// The rule has no check a supported check system can run.
     Unchecked,
+    /// No check-content-ref of the rule's check resolves (document or definition missing).
+    CheckUnresolved,
+    /// `role="unscored"`: the check's result is recorded as informational, not scored.
+    Unscored,
     /// The benchmark's platform does not apply to the target (every rule says so).
     BenchmarkNotApplicable,
     /// The rule's (or its group's) platform does not apply.
     PlatformNotApplicable,
+    /// A platform check could not be run (its document or definition is missing).
+    PlatformError,
     // Answers.
     /// An assessor's answer decided the result.
     AnswerApplied,
@@ -112,13 +120,18 @@ impl Code {
             | Code::Variable
             | Code::Comparison
             | Code::Limit
-            | Code::CheckUnavailable => Level::Error,
-            Code::NotCollected | Code::NeedsRunningSystem | Code::NeedsEngine | Code::AnswerIgnored => {
-                Level::Warning
-            }
+            | Code::CheckUnavailable
+            | Code::PlatformError => Level::Error,
+            Code::NotCollected
+            | Code::NoProbe
+            | Code::NeedsRunningSystem
+            | Code::NeedsEngine
+            | Code::AnswerIgnored
+            | Code::CheckUnresolved => Level::Warning,
             Code::Note
             | Code::ManualCheck
             | Code::Unchecked
+            | Code::Unscored
             | Code::BenchmarkNotApplicable
             | Code::PlatformNotApplicable
             | Code::AnswerApplied => Level::Info,

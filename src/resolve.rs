@@ -97,6 +97,63 @@ pub fn find_profile<'b>(benchmark: &'b Benchmark, query: &str) -> Result<&'b Pro
     }
 }
 
+/// Add a tailoring's profiles to the benchmark. A tailoring profile with the id of a benchmark
+/// profile replaces it; when it also extends that id (XCCDF 1.2, IR 7275r4 §6.7: a tailoring
+/// profile may shadow the benchmark profile it customizes), it extends the benchmark's original,
+/// which stays under a private id no content can name (ids are NCNames, without spaces).
+pub fn merge_tailoring(benchmark: &mut Benchmark, tailoring: &[Profile]) {
+    if tailoring.is_empty() {
+        return;
+    }
+    let mut added: Vec<Profile> = Vec::with_capacity(tailoring.len());
+    for t in tailoring {
+        let mut t = t.clone();
+        if let Some(i) = benchmark.profiles.iter().position(|p| p.id == t.id) {
+            if t.extends.as_deref() == Some(t.id.as_str()) {
+                let original = format!("{} (benchmark)", t.id);
+                benchmark.profiles[i].id = original.clone();
+                t.extends = Some(original);
+            } else {
+                benchmark.profiles.remove(i);
+            }
+        }
+        added.push(t);
+    }
+    benchmark.profiles.extend(added);
+    benchmark.build_index();
+}
+
+/// The ids a profile's selects, refine-values, set-values and refine-rules name that the
+/// benchmark does not have (as item or cluster): oscap warns of them and ignores them.
+pub fn unknown_idrefs(
+    benchmark: &Benchmark,
+    profile: &Profile,
+) -> Vec<(String, crate::model::location::Location)> {
+    let known = |id: &str| !items_named(benchmark, id).is_empty();
+    let mut unknown = Vec::new();
+    for s in &profile.selects {
+        if !known(&s.idref) {
+            unknown.push((s.idref.clone(), s.location.clone()));
+        }
+    }
+    for r in &profile.refine_rules {
+        if !known(&r.idref) {
+            unknown.push((r.idref.clone(), r.location.clone()));
+        }
+    }
+    for v in &profile.refine_values {
+        if benchmark.value(&v.idref).is_none() {
+            unknown.push((v.idref.clone(), v.location.clone()));
+        }
+    }
+    for v in &profile.set_values {
+        if benchmark.value(&v.idref).is_none() {
+            unknown.push((v.idref.clone(), v.location.clone()));
+        }
+    }
+    unknown
+}
+
 /// What a chain of profiles has said so far, before group selection is applied to rules.
 #[derive(Debug, Clone)]
 struct Selections {

@@ -165,6 +165,9 @@ pub struct EvalArgs {
     /// XCCDF 1.2 tailoring file whose profiles extend or replace the benchmark's.
     #[arg(long)]
     pub tailoring_file: Option<PathBuf>,
+    /// Tailoring component of the data stream (its checklists' component-ref id) to apply.
+    #[arg(long, conflicts_with = "tailoring_file")]
+    pub tailoring_id: Option<String>,
     /// Evaluate only this rule (repeatable).
     #[arg(long = "rule")]
     pub rules: Vec<String>,

@@ -134,12 +134,37 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--fail-on: `{name}` is not an XCCDF result"))?;
         fail_on.push(r);
     }
-    let content = crate::source::open_for_scan(&args.source.benchmark, &selection_of(&args.source))?;
+    let selection = crate::loader::Selection { profile: args.profile.clone(), ..selection_of(&args.source) };
+    // A tailoring file given as the content is followed to its benchmark, its profiles applied.
+    let mut args = args;
+    if args.tailoring_file.is_none()
+        && let Some(benchmark) = crate::source::tailored_benchmark(&args.source.benchmark)
+    {
+        args.tailoring_file = Some(std::path::PathBuf::from(&args.source.benchmark));
+        args.source.benchmark = benchmark.display().to_string();
+    }
+    let content = crate::source::open_for_scan(&args.source.benchmark, &selection)?;
     let loaded = content.loaded;
-    let tailoring_profiles = match &args.tailoring_file {
-        Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
-        None => Vec::new(),
+    for dangling in loaded.collection.iter().flat_map(|c| &c.dangling) {
+        eprintln!("stigrun: warning: {dangling}");
+    }
+    let tailoring_profiles = match (&args.tailoring_file, &args.tailoring_id) {
+        (Some(path), _) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
+        (None, Some(id)) => crate::source::tailoring_component(&loaded, id)
+            .map_err(|e| anyhow::anyhow!("{}: --tailoring-id: {e}", args.source.benchmark))?,
+        (None, None) => Vec::new(),
     };
+    // A profile naming a rule, group or value the benchmark lacks: warned of and ignored (as oscap).
+    let chosen =
+        args.profile.as_deref().and_then(|p| crate::resolve::find_profile(&loaded.benchmark, p).ok());
+    for profile in tailoring_profiles.iter().chain(chosen) {
+        for (id, location) in crate::resolve::unknown_idrefs(&loaded.benchmark, profile) {
+            eprintln!(
+                "stigrun: warning: {location}: profile `{}` names `{id}`, which the benchmark does not have; ignored",
+                profile.id
+            );
+        }
+    }
     let answers = match &args.answers {
         Some(path) => crate::scan::answers::load_answers(path, &loaded.benchmark)?,
         None => Vec::new(),
@@ -210,6 +235,7 @@ fn selection_of(source: &super::args::SourceArgs) -> crate::loader::Selection {
         datastream_id: source.datastream_id.clone(),
         xccdf_id: source.xccdf_id.clone(),
         benchmark_id: source.benchmark_id.clone(),
+        profile: None,
     }
 }
 

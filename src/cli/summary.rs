@@ -27,6 +27,9 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
     if let Some(message) = benchmark_not_applicable {
         writeln!(out, "Note:      {message}: every selected rule is notapplicable")?;
     }
+    for line in unprobed(results) {
+        writeln!(out, "Unknown:   {line}")?;
+    }
     for s in &results.scores {
         writeln!(out, "Score:     {:.2} of {:.2} ({})", s.score, s.maximum, s.model.urn())?;
     }
@@ -54,4 +57,43 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Per object type stigrun has no probe for: the tests it left `unknown` (the OVAL results say
+/// so per object; the console says it once per type).
+fn unprobed(results: &ScanResults) -> Vec<String> {
+    let mut by_type: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for doc in &results.oval {
+        let Some(defs) = &doc.definitions else { continue };
+        let mut unprobed_objects = std::collections::HashSet::new();
+        for (id, collected) in &doc.run.collected_objects {
+            if collected.messages.iter().any(|m| m.code == crate::diag::Code::NoProbe) {
+                unprobed_objects.insert(id.as_str());
+            }
+        }
+        if unprobed_objects.is_empty() {
+            continue;
+        }
+        for (test_id, test) in &doc.run.tests {
+            let object = defs.tests.get(test_id).and_then(|t| t.object_ref.as_deref());
+            if let Some(object) = object.filter(|o| unprobed_objects.contains(o))
+                && test.result == crate::semantics::OvalResult::Unknown
+            {
+                let kind = defs.objects.get(object).map_or("?", |o| o.kind.name.as_str());
+                by_type.entry(kind.to_string()).or_default().push(test_id.clone());
+            }
+        }
+    }
+    by_type
+        .into_iter()
+        .map(|(kind, tests)| {
+            const SHOWN: usize = 5;
+            let more = tests.len().saturating_sub(SHOWN);
+            let mut list = tests.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+            if more > 0 {
+                list.push_str(&format!(", … {more} more"));
+            }
+            format!("{} test(s) left unknown: no probe for `{kind}` ({list})", tests.len())
+        })
+        .collect()
 }

@@ -198,7 +198,7 @@ fn run_probe(
     let Some(probe) = session.probe(object.kind.family, &object.kind.name) else {
         return ObjectOutcome::flagged(
             CollectedFlag::NotCollected,
-            Diagnostic::new(Code::NotCollected, format!("no probe for `{}`", object.kind.name))
+            Diagnostic::new(Code::NoProbe, format!("no probe for `{}`", object.kind.name))
                 .at(object.location.clone()),
         );
     };

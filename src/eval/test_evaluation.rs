@@ -376,7 +376,7 @@ mod unit_tests {
         assert_eq!(run.tests["win"].result, Unknown);
         assert_eq!(run.collected_objects["reg"].flag, CollectedFlag::NotCollected);
         assert_eq!(run.collected_objects["reg"].messages[0].message, "no probe for `registry_object`");
-        assert_eq!(run.collected_objects["reg"].messages[0].code, crate::diag::Code::NotCollected);
+        assert_eq!(run.collected_objects["reg"].messages[0].code, crate::diag::Code::NoProbe);
     }
 
     #[test]

@@ -317,6 +317,26 @@ impl Root {
         }
     }
 
+    /// The names of the extended attributes of the file at `path` (not following a final
+    /// symlink), sorted; empty when the file system keeps none.
+    pub fn xattr_names(&self, path: &str) -> Result<Vec<String>, HostError> {
+        let fd = self.open(path, OFlags::PATH, Follow::No)?;
+        let mut buf = vec![0u8; 65536];
+        match rustix::fs::listxattr(proc_fd_path(fd.as_fd()), &mut buf[..]) {
+            Ok(n) => {
+                let mut names: Vec<String> = buf[..n]
+                    .split(|b| *b == 0)
+                    .filter(|n| !n.is_empty())
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+                    .collect();
+                names.sort();
+                Ok(names)
+            }
+            Err(e) if e == rustix::io::Errno::NOTSUP => Ok(Vec::new()),
+            Err(e) => Err(HostError::from_io(path, e.into())),
+        }
+    }
+
     /// The walk from `start` with `options`, done at most once per run (see [`WalkCache`]).
     pub fn walk(&self, start: &str, options: WalkOptions) -> std::sync::Arc<Walk> {
         self.walks.get_or_walk(self, start, options)

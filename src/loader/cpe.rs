@@ -76,6 +76,9 @@ fn logical_test(node: Node<'_, '_>) -> PlatformTest {
 }
 
 fn parse<'a>(xml: &'a str, name: &str) -> Result<Document<'a>, CpeError> {
+    if let Err((line, column, message)) = super::xml::check_attribute_syntax(xml) {
+        return Err(CpeError { name: name.to_string(), line, column, message });
+    }
     let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
     Document::parse_with_options(xml, options).map_err(|e| CpeError {
         name: name.to_string(),

@@ -98,6 +98,10 @@ pub fn parse_oval_str(xml: &str, name: &str) -> Result<OvalDefinitions, OvalLoad
 /// Parse the XML text with the options every loader uses (no DTD: SCAP content never needs one,
 /// and refusing it rules out entity expansion attacks).
 pub fn parse_xml<'a>(xml: &'a str, name: &str) -> Result<Document<'a>, OvalLoadErrors> {
+    if let Err((line, column, message)) = super::xml::check_attribute_syntax(xml) {
+        let location = Location::new(Arc::from(name), line, column);
+        return Err(OvalLoadErrors(vec![OvalLoadError::Xml { location, message }]));
+    }
     let options = ParsingOptions { allow_dtd: false, ..ParsingOptions::default() };
     Document::parse_with_options(xml, options).map_err(|e| {
         let pos = e.pos();

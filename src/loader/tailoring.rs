@@ -37,6 +37,9 @@ pub fn load_tailoring_file(path: &Path) -> Result<Tailoring, TailoringError> {
 
 pub fn parse_tailoring(xml: &str, name: &str) -> Result<Tailoring, TailoringError> {
     let file: Arc<str> = Arc::from(name);
+    if let Err((line, column, message)) = super::xml::check_attribute_syntax(xml) {
+        return Err(TailoringError::Invalid { location: Location::new(file, line, column), message });
+    }
     let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
     let doc = Document::parse_with_options(xml, options).map_err(|e| TailoringError::Invalid {
         location: Location::new(file.clone(), e.pos().row, e.pos().col),

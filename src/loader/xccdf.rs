@@ -71,6 +71,12 @@ impl<'a> Parser<'a, '_> {
         Ok(self.cur.attr(e, name)?.map(Cow::into_owned))
     }
 
+    /// A `@selector`: the schema's default is the empty string, so `selector=""` is the same as no
+    /// selector (the default check, value or choices).
+    fn selector(&mut self, e: &Elem<'a>) -> Res<Option<String>> {
+        Ok(self.opt(e, "selector")?.filter(|s| !s.is_empty()))
+    }
+
     fn required(&mut self, e: &Elem<'a>, name: &'static str) -> Res<String> {
         match self.cur.attr(e, name)? {
             Some(v) => Ok(v.into_owned()),
@@ -287,7 +293,7 @@ impl<'a> Parser<'a, '_> {
                 "refine-value" => {
                     let location = self.loc(&c);
                     let idref = self.required(&c, "idref")?;
-                    let selector = self.opt(&c, "selector")?;
+                    let selector = self.selector(&c)?;
                     let operator = match self.attr(&c, "operator")? {
                         None => None,
                         Some(raw) => {
@@ -308,7 +314,7 @@ impl<'a> Parser<'a, '_> {
                         severity: self.severity(&c)?,
                         weight: self.weight(&c)?,
                         role: self.role(&c)?,
-                        selector: self.opt(&c, "selector")?,
+                        selector: self.selector(&c)?,
                         location,
                     };
                     p.refine_rules.push(rr);
@@ -466,7 +472,7 @@ impl<'a> Parser<'a, '_> {
         let mut check = Check {
             system: self.required(e, "system")?,
             id: self.opt(e, "id")?,
-            selector: self.opt(e, "selector")?,
+            selector: self.selector(e)?,
             multi_check: self.boolean(e, "multi-check", false)?,
             negate: self.boolean(e, "negate", false)?,
             exports: Vec::new(),
@@ -585,7 +591,7 @@ impl<'a> Parser<'a, '_> {
                 "title" => self.text_once(&mut v.title, &c)?,
                 "description" => self.text_once(&mut v.description, &c)?,
                 "value" | "default" | "lower-bound" | "upper-bound" => {
-                    let selector = self.opt(&c, "selector")?;
+                    let selector = self.selector(&c)?;
                     let value = self.cur.text(&c)?;
                     let entry = Selected { selector, value };
                     match c.local {
@@ -596,7 +602,7 @@ impl<'a> Parser<'a, '_> {
                     }
                 }
                 "choices" => {
-                    let selector = self.opt(&c, "selector")?;
+                    let selector = self.selector(&c)?;
                     let must_match = self.boolean(&c, "mustMatch", false)?;
                     let mut choices = Vec::new();
                     while let Some(choice) = self.cur.child(&c)? {

@@ -234,8 +234,13 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// The document's root element (after the prolog).
+    /// The document's root element (after the prolog). The whole range is first checked for
+    /// what quick-xml lets through in tags (see [`attribute_syntax_error`]), so parts the loaders
+    /// skip unread are checked too.
     pub fn root(&mut self) -> Result<Elem<'a>, LoadError> {
+        if let Some((at, message)) = attribute_syntax_error(self.src.get(self.base..self.end).unwrap_or("")) {
+            return Err(self.syntax_error(self.base + at, message));
+        }
         loop {
             let (at, event) = self.read()?;
             match event {
@@ -621,6 +626,106 @@ impl<'a> Iterator for RawAttrs<'a> {
     }
 }
 
+/// XML 1.0 §3.1 [10] `AttValue`: an attribute value may hold neither a raw `<` nor an `&` that
+/// does not start a reference (§4.1 [67]). quick-xml's tag scanner lets both through; a document
+/// with them is not well formed and is refused, as libxml2 (oscap, xmllint) refuses it. One pass
+/// over the text: comments, CDATA, processing instructions and the DOCTYPE are stepped over,
+/// start tags are read with their quotes. Returns the offset of the offending character.
+fn attribute_syntax_error(text: &str) -> Option<(usize, String)> {
+    let bytes = text.as_bytes();
+    let find = |from: usize, needle: &[u8]| {
+        memchr::memmem::find(&bytes[from.min(bytes.len())..], needle).map(|i| from + i)
+    };
+    let mut p = 0;
+    while let Some(lt) = memchr::memchr(b'<', &bytes[p..]).map(|i| p + i) {
+        let rest = &bytes[lt + 1..];
+        p = if rest.starts_with(b"!--") {
+            find(lt + 4, b"-->")? + 3
+        } else if rest.starts_with(b"![CDATA[") {
+            find(lt + 9, b"]]>")? + 3
+        } else if rest.starts_with(b"?") {
+            find(lt + 2, b"?>")? + 2
+        } else if rest.starts_with(b"!") {
+            // DOCTYPE (with an internal subset in brackets) or another declaration.
+            let close = find(lt + 1, b">")?;
+            match memchr::memchr(b'[', &bytes[lt..close]) {
+                Some(_) => find(lt + 1, b"]>").map_or(close + 1, |e| e + 2),
+                None => close + 1,
+            }
+        } else {
+            match start_tag_end(text, lt + 1) {
+                Ok(end) => end,
+                Err(problem) => return Some(problem),
+            }
+        };
+    }
+    None
+}
+
+/// [`attribute_syntax_error`] for the loaders that parse with roxmltree (which lets a raw `<` in
+/// an attribute value through as well): the 1-based line and column of the problem, and why.
+pub fn check_attribute_syntax(text: &str) -> Result<(), (u32, u32, String)> {
+    match attribute_syntax_error(text) {
+        None => Ok(()),
+        Some((at, message)) => {
+            let before = &text[..at];
+            let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err((u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX), message))
+        }
+    }
+}
+
+/// The offset after the `>` of the tag starting at `from`, or where an attribute value breaks
+/// XML 1.0 §3.1 and why. A tag left open is for quick-xml to report.
+fn start_tag_end(text: &str, from: usize) -> Result<usize, (usize, String)> {
+    let bytes = text.as_bytes();
+    let mut p = from;
+    let mut quote: Option<u8> = None;
+    while p < bytes.len() {
+        let b = bytes[p];
+        match quote {
+            None if b == b'>' => return Ok(p + 1),
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None => {}
+            Some(q) if b == q => quote = None,
+            Some(_) if b == b'<' => {
+                return Err((
+                    p,
+                    "`<` is not allowed in an attribute value (XML 1.0 §3.1); write `&lt;`".into(),
+                ));
+            }
+            Some(_) if b == b'&' && !is_reference(&text[p + 1..]) => {
+                return Err((
+                    p,
+                    "`&` in an attribute value must start a reference such as `&amp;` (XML 1.0 §3.1, §4.1)"
+                        .into(),
+                ));
+            }
+            Some(_) => {}
+        }
+        p += 1;
+    }
+    Ok(bytes.len())
+}
+
+/// Does `rest` (the text after an `&`) start with `name;`, `#digits;` or `#xhex;`?
+fn is_reference(rest: &str) -> bool {
+    let Some(end) = rest.find(';') else { return false };
+    let name = &rest[..end];
+    match name.strip_prefix('#') {
+        Some(num) => match num.strip_prefix('x') {
+            Some(hex) => !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+            None => !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()),
+        },
+        None => {
+            !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
+                && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+        }
+    }
+}
+
 /// Does a start tag's attribute text declare a namespace? Checked on every element: a memchr
 /// for `x` avoids setting up a substring searcher per call.
 fn has_xmlns(attrs: &[u8]) -> bool {
@@ -780,6 +885,20 @@ mod tests {
         let root = c.root().unwrap();
         let err = c.skip(&root).unwrap_err().to_string();
         assert!(err.starts_with("t.xml:2:"), "{err}");
+    }
+
+    #[test]
+    fn raw_less_than_or_bare_ampersand_in_an_attribute_is_not_well_formed() {
+        for bad in [r#"<a b="1<2"/>"#, r#"<a b="x & y"/>"#, r#"<a b="&#;"/>"#, r#"<a><c d='<'></c></a>"#] {
+            let mut c = cursor(bad);
+            let err = c.root().and_then(|root| c.skip(&root)).unwrap_err().to_string();
+            assert!(err.contains("attribute value"), "{bad}: {err}");
+        }
+        for good in [r#"<a b="1&lt;2 &amp; &#60; &#x3c; &custom;"/>"#, r#"<a b='>'/>"#] {
+            let mut c = cursor(good);
+            let root = c.root().unwrap();
+            c.skip(&root).unwrap();
+        }
     }
 
     #[test]

@@ -349,8 +349,14 @@ pub struct Value {
 impl Value {
     /// The value for `selector`, falling back to the unnamed one (XCCDF value resolution).
     pub fn value_for(&self, selector: Option<&str>) -> Option<&str> {
+        // XCCDF 1.2 schema (`selector` of a Value's value): the matching selector, else the value
+        // without one, else the first listed — a Value always has an active value.
         let find = |s: Option<&str>| self.values.iter().find(|v| v.selector.as_deref() == s);
-        selector.and_then(|s| find(Some(s))).or_else(|| find(None)).map(|v| v.value.as_str())
+        selector
+            .and_then(|s| find(Some(s)))
+            .or_else(|| find(None))
+            .or_else(|| self.values.first())
+            .map(|v| v.value.as_str())
     }
 }
 
@@ -628,6 +634,9 @@ mod tests {
             location: Location::unknown(),
         };
         assert_eq!(v.value_for(Some("ten")), Some("10"));
+        let no_default = Value { values: v.values[1..].to_vec(), ..v.clone() };
+        assert_eq!(no_default.value_for(None), Some("10"), "no default: the first value");
+        assert_eq!(no_default.value_for(Some("other")), Some("10"));
         assert_eq!(v.value_for(Some("nope")), Some("5"));
         assert_eq!(v.value_for(None), Some("5"));
     }

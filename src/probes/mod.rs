@@ -10,6 +10,7 @@ pub mod api;
 pub(crate) mod support;
 
 pub(crate) mod independent {
+    pub mod environmentvariable;
     pub mod environmentvariable58;
     pub mod family;
     pub mod filehash;
@@ -22,6 +23,7 @@ pub(crate) mod independent {
 
 pub(crate) mod unix {
     pub mod file;
+    pub mod fileextendedattribute;
     pub mod interface;
     pub mod password;
     pub mod process58;
@@ -96,6 +98,7 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(systemdunitdependency::SystemdUnitDependencyProbe),
         Box::new(partition::PartitionProbe),
         Box::new(environmentvariable58::EnvironmentVariable58Probe),
+        Box::new(environmentvariable::EnvironmentVariableProbe),
         Box::new(interface::InterfaceProbe),
         Box::new(selinuxboolean::SelinuxBooleanProbe),
         Box::new(rpminfo::RpminfoProbe),
@@ -103,6 +106,7 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(process58::Process58Probe),
         Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
         Box::new(runlevel::RunlevelProbe),
+        Box::new(fileextendedattribute::FileExtendedAttributeProbe),
         Box::new(docker::daemonoption::DaemonOptionProbe { config: dockerd.clone() }),
         Box::new(docker::daemonenvironment::DaemonEnvironmentProbe { config: dockerd }),
     ]
@@ -138,6 +142,7 @@ mod tests {
             (Family::Linux, "systemdunitdependency_object"),
             (Family::Linux, "partition_object"),
             (Family::Independent, "environmentvariable58_object"),
+            (Family::Independent, "environmentvariable_object"),
             (Family::Unix, "interface_object"),
             (Family::Linux, "selinuxboolean_object"),
             (Family::Linux, "rpminfo_object"),

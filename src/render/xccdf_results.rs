@@ -44,6 +44,9 @@ struct TestResultView<'a> {
 
 #[derive(Debug, Serialize)]
 struct RuleResultView<'a> {
+    /// The first rule-result of its rule: the one that declares the Rule (a multi-check rule has
+    /// several rule-results, and a Rule id may appear once).
+    declare: bool,
     idref: String,
     title: &'a str,
     role: &'static str,
@@ -137,10 +140,12 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
     if target.root != "/" {
         facts.push(("urn:xccdf:fact:stigrun:root", &target.root));
     }
+    let mut declared = std::collections::HashSet::new();
     let rules = results
         .rules
         .iter()
         .map(|rule| RuleResultView {
+            declare: declared.insert(rule.rule_id.as_str()),
             idref: xccdf12_id("rule", &rule.rule_id),
             title: &rule.title,
             role: match rule.role {

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::oval::DefinitionClass;
 use crate::semantics::OvalResult;
 
 /// XCCDF 1.2 `resultEnumType`, in the order OpenSCAP numbers them (which also decides which of
@@ -63,6 +64,17 @@ impl XccdfResult {
             OvalResult::NotEvaluated => XccdfResult::NotChecked,
             OvalResult::NotApplicable => XccdfResult::NotApplicable,
         };
+        if negate { r.negate() } else { r }
+    }
+
+    /// The XCCDF check result of an OVAL definition of class `class` (SP 800-126, "Deriving XCCDF
+    /// Check Results from OVAL Definition Results"): a `vulnerability` or `patch` definition that is
+    /// true means the flaw is present or the patch missing, so true is `fail` and false is `pass`;
+    /// `compliance`, `inventory` (and `miscellaneous`, as oscap) map true to `pass`.
+    pub fn from_definition(result: OvalResult, class: DefinitionClass, negate: bool) -> XccdfResult {
+        let inverted = matches!(class, DefinitionClass::Vulnerability | DefinitionClass::Patch);
+        let r = XccdfResult::from_oval(result, false);
+        let r = if inverted { r.negate() } else { r };
         if negate { r.negate() } else { r }
     }
 
@@ -391,6 +403,12 @@ mod tests {
         }
         assert_eq!(XccdfResult::from_oval(OvalResult::True, true), Fail);
         assert_eq!(XccdfResult::from_oval(OvalResult::NotEvaluated, false), NotChecked);
+        use DefinitionClass::*;
+        assert_eq!(XccdfResult::from_definition(OvalResult::True, Vulnerability, false), Fail);
+        assert_eq!(XccdfResult::from_definition(OvalResult::False, Patch, false), Pass);
+        assert_eq!(XccdfResult::from_definition(OvalResult::True, Patch, true), Pass);
+        assert_eq!(XccdfResult::from_definition(OvalResult::True, Inventory, false), Pass);
+        assert_eq!(XccdfResult::from_definition(OvalResult::Error, Vulnerability, false), Error);
         assert_eq!(XccdfResult::combine(BoolOperator::And, &[]), Unknown);
     }
 

@@ -21,7 +21,7 @@ use crate::loader::cpe::{CpeError, add_dictionary_document, parse_platform_speci
 use crate::loader::datastream::standalone_xml;
 use crate::loader::oval::{load_oval_file, parse_oval_str};
 use crate::model::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
-use crate::model::oval::OvalDefinitions;
+use crate::model::oval::{DefinitionClass, OvalDefinitions};
 use crate::model::xccdf::{Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role};
 use crate::probes::Registry;
 use crate::resolve::{self, ResolveError, Resolved};
@@ -80,13 +80,34 @@ enum Plan {
 
 #[derive(Debug, Clone)]
 enum CheckTree {
-    Oval { href: String, name: Option<String>, negate: bool, exports: Vec<(String, String)>, system: String },
-    Unsupported { system: String },
-    Complex { and: bool, negate: bool, children: Vec<CheckTree> },
+    Oval {
+        href: String,
+        name: Option<String>,
+        negate: bool,
+        exports: Vec<(String, String)>,
+        system: String,
+        /// `multi-check="true"` on a nameless ref: one rule-result per definition of the document.
+        multi: bool,
+    },
+    /// An OVAL check none of whose check-content-refs resolves: why each did not.
+    Unresolved {
+        tried: Vec<String>,
+    },
+    Unsupported {
+        system: String,
+    },
+    Complex {
+        and: bool,
+        negate: bool,
+        children: Vec<CheckTree>,
+    },
 }
 
+/// One rule-result decided: result, check text, messages, the check that decided it.
+type Decided = (XccdfResult, Option<String>, Vec<Diagnostic>, Option<CheckRef>);
+
 /// A loaded OVAL document with the run that evaluated it.
-type EvaluatedDocument = (OvalDefinitions, crate::results::oval::OvalRun);
+type EvaluatedDocument = (Arc<OvalDefinitions>, crate::results::oval::OvalRun);
 
 /// One OVAL document to evaluate and what the rules need from it.
 #[derive(Default)]
@@ -107,12 +128,7 @@ pub fn scan(
     // One registry for the whole run: every OVAL document and the platform checks share it.
     let probes = Registry::standard();
 
-    if !request.tailoring_profiles.is_empty() {
-        let bench = &mut loaded.benchmark;
-        bench.profiles.retain(|p| !request.tailoring_profiles.iter().any(|t| t.id == p.id));
-        bench.profiles.extend(request.tailoring_profiles.iter().cloned());
-        bench.build_index();
-    }
+    resolve::merge_tailoring(&mut loaded.benchmark, &request.tailoring_profiles);
     let bench = &loaded.benchmark;
     let profile = match &request.profile {
         Some(p) => Some(resolve::find_profile(bench, p)?),
@@ -131,15 +147,24 @@ pub fn scan(
 
     let mut applicability = Applicability::new(&loaded, request, target, &probes)?;
     let benchmark_applies = applicability.item_applies(&bench.platforms);
+    let benchmark_problems = applicability.take_problems();
+
+    // Load the check documents the selected rules name first (in parallel), so that planning can
+    // tell which check-content-ref resolves and evaluation parses each document once.
+    let documents = Documents::new(&loaded, request);
+    let first_refs: Vec<String> = (0..bench.rules.len())
+        .filter(|i| resolved.rule_selected[*i])
+        .flat_map(|i| first_hrefs(&bench.rules[i]))
+        .collect();
+    documents.preload(first_refs);
 
     // Plan every rule.
-    let reachable = |href: &str| {
-        crate::source::has_check_document(&loaded, request.base_dir.as_deref(), &request.documents, href)
-    };
     let mut plans: Vec<Plan> = Vec::with_capacity(bench.rules.len());
     for i in 0..bench.rules.len() {
         let plan = if !resolved.rule_selected[i] {
             Plan::Fixed { result: XccdfResult::NotSelected, messages: vec![], check_text: None }
+        } else if !benchmark_applies && !benchmark_problems.is_empty() {
+            platform_error(&benchmark_problems)
         } else if !benchmark_applies {
             Plan::Fixed {
                 result: XccdfResult::NotApplicable,
@@ -153,6 +178,11 @@ pub fn scan(
                 check_text: None,
             }
         } else if !applicability.rule_applies(bench, i) {
+            let problems = applicability.take_problems();
+            if !problems.is_empty() {
+                plans.push(platform_error(&problems));
+                continue;
+            }
             Plan::Fixed {
                 result: XccdfResult::NotApplicable,
                 messages: vec![Diagnostic::new(
@@ -171,7 +201,7 @@ pub fn scan(
                 check_text: None,
             }
         } else {
-            plan_rule(bench, &resolved, i, &reachable)
+            plan_rule(bench, &resolved, i, &documents)
         };
         plans.push(plan);
     }
@@ -186,17 +216,11 @@ pub fn scan(
             collect_work(tree, &resolved, &mut work);
         }
     }
-    let documents: Vec<(String, DocumentWork)> = work.into_iter().collect();
-    let evaluated: Vec<(String, Result<EvaluatedDocument, String>, String)> = documents
+    let work: Vec<(String, DocumentWork)> = work.into_iter().collect();
+    let evaluated: Vec<(String, Result<EvaluatedDocument, String>, String)> = work
         .par_iter()
         .map(|(href, w)| {
-            let outcome = crate::source::check_document_with(
-                &loaded,
-                request.base_dir.as_deref(),
-                &request.documents,
-                href,
-            )
-            .map(|defs| {
+            let outcome = documents.get(href).map(|defs| {
                 let only = (!w.all_definitions).then(|| {
                     let mut ids: Vec<String> = w.definitions.iter().cloned().collect();
                     ids.sort();
@@ -223,7 +247,7 @@ pub fn scan(
                 finished_times.push(finished);
                 doc_index.insert(href.clone(), Ok(oval_docs.len()));
                 let source = defs.source.clone();
-                oval_docs.push(OvalDocumentRun { href, source, run, definitions: Some(Arc::new(defs)) });
+                oval_docs.push(OvalDocumentRun { href, source, run, definitions: Some(defs) });
             }
             Err(message) => {
                 doc_index.insert(href, Err(message));
@@ -231,48 +255,38 @@ pub fn scan(
         }
     }
 
-    // Decide every rule.
+    // Decide every rule (a multi-check rule gives one result per definition of its document).
     let mut rules = Vec::with_capacity(bench.rules.len());
-    for (i, (rule, plan)) in bench.rules.iter().zip(&plans).enumerate() {
-        let mut messages = Vec::new();
-        let mut check_ref = None;
-        let (result, check_text) = match plan {
-            Plan::Fixed { result, messages: m, check_text } => {
-                messages.extend(m.iter().cloned());
-                (*result, check_text.clone())
+    // The rule-results of each rule of the benchmark, by index into `rules`.
+    let mut results_of: Vec<Vec<usize>> = vec![Vec::new(); bench.rules.len()];
+    for (i, plan) in plans.iter().enumerate() {
+        let decided: Vec<Decided> = match plan {
+            Plan::Fixed { result, messages, check_text } => {
+                vec![(*result, check_text.clone(), messages.clone(), None)]
             }
-            Plan::Checks(tree) => {
-                let r = decide(tree, &oval_docs, &doc_index, &resolved, &mut messages, &mut check_ref);
-                (r, None)
-            }
+            Plan::Checks(tree) => match decide_multi(tree, &oval_docs, &doc_index, &resolved) {
+                Some(each) => each.into_iter().map(|(r, m, c)| (r, None, m, Some(c))).collect(),
+                None => {
+                    let mut messages = Vec::new();
+                    let mut check_ref = None;
+                    let r = decide(tree, &oval_docs, &doc_index, &resolved, &mut messages, &mut check_ref);
+                    vec![(r, None, messages, check_ref)]
+                }
+            },
         };
-        let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
-        let time = check_ref
-            .as_ref()
-            .and_then(|c| c.oval_document.as_deref())
-            .and_then(|d| doc_index.get(d))
-            .and_then(|d| d.as_ref().ok())
-            .and_then(|d| finished_times.get(*d))
-            .unwrap_or(&planned_time)
-            .clone();
-        rules.push(RuleResult {
-            rule_id: rule.common.id.clone(),
-            version: rule.version.clone(),
-            group_id,
-            title: rule.common.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
-            severity: resolved.severity(bench, i),
-            weight: resolved.weight(bench, i),
-            role: resolved.role(bench, i),
-            result,
-            idents: rule.idents.clone(),
-            check: check_ref,
-            messages,
-            check_text,
-            answer: None,
-            description: crate::model::stig::rule_description(rule),
-            fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
-            time: Some(time),
-        });
+        for (result, check_text, messages, check_ref) in decided {
+            results_of[i].push(rules.len());
+            rules.push(rule_result(
+                bench,
+                &resolved,
+                i,
+                result,
+                check_text,
+                messages,
+                check_ref,
+                RuleTimes { oval_docs: &doc_index, finished: &finished_times, planned: &planned_time },
+            ));
+        }
     }
     apply_answers(&mut rules, &request.answers);
 
@@ -280,7 +294,7 @@ pub fn scan(
     for r in &rules {
         *counts.entry(r.result).or_insert(0) += 1;
     }
-    let tree = score_tree(bench, &bench.children, &rules, 1.0);
+    let tree = score_tree(bench, &bench.children, &rules, &results_of, 1.0);
     let scores = ScoringModel::ALL.iter().map(|m| score(*m, &tree)).collect();
     let origin = loaded.origin.as_ref();
     Ok(ScanResults {
@@ -312,6 +326,147 @@ pub fn scan(
         scores,
         oval: oval_docs,
     })
+}
+
+/// When the rules' results were decided: each OVAL document's finishing time, else planning time.
+struct RuleTimes<'a> {
+    oval_docs: &'a HashMap<String, Result<usize, String>>,
+    finished: &'a [String],
+    planned: &'a str,
+}
+
+/// One rule-result of rule `i`. `role="unscored"`: a checked result is recorded as
+/// `informational` and left out of the score (XCCDF 1.2 schema, `roleEnumType`), the check's own
+/// result kept in a message.
+#[allow(clippy::too_many_arguments)]
+fn rule_result(
+    bench: &Benchmark,
+    resolved: &Resolved,
+    i: usize,
+    mut result: XccdfResult,
+    check_text: Option<String>,
+    mut messages: Vec<Diagnostic>,
+    check_ref: Option<CheckRef>,
+    times: RuleTimes,
+) -> RuleResult {
+    let rule = &bench.rules[i];
+    let role = resolved.role(bench, i);
+    if role == Role::Unscored && matches!(result, XccdfResult::Pass | XccdfResult::Fail | XccdfResult::Fixed)
+    {
+        messages.push(Diagnostic::new(
+            Code::Unscored,
+            format!("role=\"unscored\": the check gave {result}, recorded as informational and not scored"),
+        ));
+        result = XccdfResult::Informational;
+    }
+    let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
+    let time = check_ref
+        .as_ref()
+        .and_then(|c| c.oval_document.as_deref())
+        .and_then(|d| times.oval_docs.get(d))
+        .and_then(|d| d.as_ref().ok())
+        .and_then(|d| times.finished.get(*d))
+        .map_or(times.planned, String::as_str)
+        .to_string();
+    RuleResult {
+        rule_id: rule.common.id.clone(),
+        version: rule.version.clone(),
+        group_id,
+        title: rule.common.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
+        severity: resolved.severity(bench, i),
+        weight: resolved.weight(bench, i),
+        role,
+        result,
+        idents: rule.idents.clone(),
+        check: check_ref,
+        messages,
+        check_text,
+        answer: None,
+        description: crate::model::stig::rule_description(rule),
+        fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
+        time: Some(time),
+    }
+}
+
+/// The check documents of a run, each loaded once: planning asks which check-content-ref
+/// resolves, evaluation uses the same parsed document.
+struct Documents<'a> {
+    loaded: &'a LoadedBenchmark,
+    request: &'a ScanRequest,
+    cache: std::sync::Mutex<HashMap<String, Result<Arc<OvalDefinitions>, String>>>,
+}
+
+impl<'a> Documents<'a> {
+    fn new(loaded: &'a LoadedBenchmark, request: &'a ScanRequest) -> Self {
+        Documents { loaded, request, cache: Default::default() }
+    }
+
+    /// Whether the content holds (or has beside it) a document for `href`.
+    fn exists(&self, href: &str) -> bool {
+        crate::source::has_check_document(
+            self.loaded,
+            self.request.base_dir.as_deref(),
+            &self.request.documents,
+            href,
+        )
+    }
+
+    fn load(&self, href: &str) -> Result<Arc<OvalDefinitions>, String> {
+        crate::source::check_document_with(
+            self.loaded,
+            self.request.base_dir.as_deref(),
+            &self.request.documents,
+            href,
+        )
+        .map(Arc::new)
+    }
+
+    /// Load the existing documents of `hrefs` in parallel.
+    fn preload(&self, mut hrefs: Vec<String>) {
+        hrefs.sort();
+        hrefs.dedup();
+        let loaded: Vec<_> = hrefs
+            .into_par_iter()
+            .filter(|h| self.exists(h))
+            .map(|h| {
+                let d = self.load(&h);
+                (h, d)
+            })
+            .collect();
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.extend(loaded);
+    }
+
+    fn get(&self, href: &str) -> Result<Arc<OvalDefinitions>, String> {
+        if let Some(d) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(href) {
+            return d.clone();
+        }
+        let d = self.load(href);
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(href.to_string(), d.clone());
+        d
+    }
+}
+
+/// The href of the first check-content-ref of each OVAL check of a rule (what most rules use).
+fn first_hrefs(rule: &crate::model::xccdf::Rule) -> Vec<String> {
+    fn walk(cc: &ComplexCheck, out: &mut Vec<String>) {
+        for n in &cc.children {
+            match n {
+                CheckNode::Check(c) => out.extend(c.content_refs.first().map(|r| r.href.clone())),
+                CheckNode::Complex(inner) => walk(inner, out),
+            }
+        }
+    }
+    let mut out: Vec<String> = rule
+        .checks
+        .iter()
+        .filter(|c| c.system == OVAL_SYSTEM)
+        .filter_map(|c| c.content_refs.first().map(|r| r.href.clone()))
+        .collect();
+    if let Some(cc) = &rule.complex_check {
+        walk(cc, &mut out);
+    }
+    out
 }
 
 /// An answer in force replaces the rule's result (the scan's own result is kept beside it); an
@@ -401,12 +556,28 @@ fn apply_requires_conflicts(bench: &Benchmark, resolved: &mut Resolved) {
     }
 }
 
+/// A platform that could not be evaluated (CPE applicability language, NIST IR 7698: a check that
+/// cannot be run makes the test ERROR): whether the rule applies is not known, so the rule is
+/// `error` with why, never a silent `notapplicable`.
+fn platform_error(problems: &[String]) -> Plan {
+    Plan::Fixed {
+        result: XccdfResult::Error,
+        messages: problems
+            .iter()
+            .map(|p| {
+                Diagnostic::new(Code::PlatformError, format!("the rule's platform cannot be evaluated: {p}"))
+            })
+            .collect(),
+        check_text: None,
+    }
+}
+
 /// Choose how a selected, applicable rule is checked.
 /// `reachable` tells whether a check-content-ref's document can be found.
-fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, reachable: &dyn Fn(&str) -> bool) -> Plan {
+fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, documents: &Documents) -> Plan {
     let rule = &bench.rules[i];
     if let Some(cc) = &rule.complex_check {
-        return Plan::Checks(complex_tree(cc, reachable));
+        return Plan::Checks(complex_tree(cc, documents));
     }
     let selector = resolved.refinements.get(&i).and_then(|r| r.check_selector.as_deref());
     let mut candidates: Vec<&Check> =
@@ -415,7 +586,7 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, reachable: &dyn F
         candidates = rule.checks.iter().filter(|c| c.selector.is_none()).collect();
     }
     if let Some(check) = candidates.iter().find(|c| c.system == OVAL_SYSTEM) {
-        return Plan::Checks(check_tree(check, reachable));
+        return Plan::Checks(check_tree(check, documents));
     }
     if let Some(manual) =
         candidates.iter().find(|c| c.content_refs.iter().any(|r| r.name.as_deref() == Some("M")))
@@ -442,27 +613,40 @@ fn plan_rule(bench: &Benchmark, resolved: &Resolved, i: usize, reachable: &dyn F
     }
 }
 
-fn check_tree(check: &Check, reachable: &dyn Fn(&str) -> bool) -> CheckTree {
-    if check.system != OVAL_SYSTEM {
+/// The check-content-refs are tried in order (XCCDF 1.2 schema, `checkType`: "the first one that
+/// can be resolved is used"): a ref resolves when its document exists and, when it names a
+/// definition, holds it. docker-ee names its dockerd checks first and the standard OVAL check
+/// second. A document that exists but cannot be loaded resolves (its rules are `error`). When no
+/// ref resolves the check is not run: `notchecked` with the reason for each ref, as oscap.
+fn check_tree(check: &Check, documents: &Documents) -> CheckTree {
+    if check.system != OVAL_SYSTEM || check.content_refs.is_empty() {
         return CheckTree::Unsupported { system: check.system.clone() };
     }
-    // Alternatives are tried in order: the first ref whose document can be reached is evaluated
-    // (docker-ee names its dockerd checks first and the standard OVAL check second). When none
-    // can, the first is kept so the error names it.
-    let Some(first) = check.content_refs.iter().find(|r| reachable(&r.href)).or(check.content_refs.first())
-    else {
-        return CheckTree::Unsupported { system: check.system.clone() };
-    };
-    CheckTree::Oval {
-        href: first.href.clone(),
-        name: first.name.clone(),
-        negate: check.negate,
-        exports: check.exports.iter().map(|e| (e.value_id.clone(), e.export_name.clone())).collect(),
-        system: check.system.clone(),
+    let mut tried = Vec::new();
+    for r in &check.content_refs {
+        if !documents.exists(&r.href) {
+            tried.push(format!("`{}` is not found", r.href));
+            continue;
+        }
+        if let (Ok(defs), Some(n)) = (documents.get(&r.href), &r.name)
+            && !defs.definitions.contains_key(n)
+        {
+            tried.push(format!("definition `{n}` is not in `{}`", r.href));
+            continue;
+        }
+        return CheckTree::Oval {
+            href: r.href.clone(),
+            name: r.name.clone(),
+            negate: check.negate,
+            exports: check.exports.iter().map(|e| (e.value_id.clone(), e.export_name.clone())).collect(),
+            system: check.system.clone(),
+            multi: check.multi_check && r.name.is_none(),
+        };
     }
+    CheckTree::Unresolved { tried }
 }
 
-fn complex_tree(cc: &ComplexCheck, reachable: &dyn Fn(&str) -> bool) -> CheckTree {
+fn complex_tree(cc: &ComplexCheck, documents: &Documents) -> CheckTree {
     CheckTree::Complex {
         and: cc.operator == CheckOperator::And,
         negate: cc.negate,
@@ -470,8 +654,14 @@ fn complex_tree(cc: &ComplexCheck, reachable: &dyn Fn(&str) -> bool) -> CheckTre
             .children
             .iter()
             .map(|n| match n {
-                CheckNode::Check(c) => check_tree(c, reachable),
-                CheckNode::Complex(inner) => complex_tree(inner, reachable),
+                // multi-check applies to a rule's own check only, not inside a complex-check.
+                CheckNode::Check(c) => match check_tree(c, documents) {
+                    CheckTree::Oval { href, name, negate, exports, system, .. } => {
+                        CheckTree::Oval { href, name, negate, exports, system, multi: false }
+                    }
+                    other => other,
+                },
+                CheckNode::Complex(inner) => complex_tree(inner, documents),
             })
             .collect(),
     }
@@ -493,9 +683,52 @@ fn collect_work(tree: &CheckTree, resolved: &Resolved, work: &mut BTreeMap<Strin
                 }
             }
         }
-        CheckTree::Unsupported { .. } => {}
+        CheckTree::Unsupported { .. } | CheckTree::Unresolved { .. } => {}
         CheckTree::Complex { children, .. } => children.iter().for_each(|c| collect_work(c, resolved, work)),
     }
+}
+
+/// A `multi-check="true"` check on a nameless ref gives one result per definition of the document,
+/// in document order, each naming its definition (XCCDF 1.2 schema, `checkType/@multi-check`).
+/// `None` when the tree is not such a check or its document has no results to split.
+fn decide_multi(
+    tree: &CheckTree,
+    docs: &[OvalDocumentRun],
+    index: &HashMap<String, Result<usize, String>>,
+    resolved: &Resolved,
+) -> Option<Vec<(XccdfResult, Vec<Diagnostic>, CheckRef)>> {
+    let CheckTree::Oval { href, negate, exports, system, multi: true, .. } = tree else { return None };
+    let d = *index.get(href)?.as_ref().ok()?;
+    let doc = &docs[d];
+    let order: Vec<&String> = match &doc.definitions {
+        Some(defs) => defs.definitions.keys().filter(|id| doc.run.definitions.contains_key(*id)).collect(),
+        None => doc.run.definitions.keys().collect(),
+    };
+    if order.is_empty() {
+        return None;
+    }
+    let exported: Vec<(String, String, String)> = exports
+        .iter()
+        .map(|(v, e)| (v.clone(), e.clone(), resolved.values.get(v).cloned().unwrap_or_default()))
+        .collect();
+    let results = order
+        .into_iter()
+        .map(|id| {
+            let oval = doc.run.definitions[id].result;
+            let result = XccdfResult::from_definition(oval, class_of(doc, id), *negate);
+            let reference = CheckRef {
+                system: system.clone(),
+                href: href.clone(),
+                name: Some(id.clone()),
+                negate: *negate,
+                exports: exported.clone(),
+                oval_result: Some(oval),
+                oval_document: Some(doc.href.clone()),
+            };
+            (result, Vec::new(), reference)
+        })
+        .collect();
+    Some(results)
 }
 
 /// Evaluate a check tree against the OVAL runs.
@@ -508,7 +741,7 @@ fn decide(
     check_ref: &mut Option<CheckRef>,
 ) -> XccdfResult {
     match tree {
-        CheckTree::Oval { href, name, negate, exports, system } => {
+        CheckTree::Oval { href, name, negate, exports, system, .. } => {
             let exported = exports
                 .iter()
                 .map(|(v, e)| (v.clone(), e.clone(), resolved.values.get(v).cloned().unwrap_or_default()))
@@ -537,12 +770,27 @@ fn decide(
                                 OvalResult::Error
                             }
                         },
-                        // No name: every definition of the document must hold.
+                        // No name: every definition of the document must hold; a document
+                        // without definitions has nothing to decide the rule by.
+                        None if run.definitions.is_empty() => {
+                            messages.push(Diagnostic::new(
+                                Code::CheckUnavailable,
+                                format!("`{href}` has no OVAL definitions"),
+                            ));
+                            OvalResult::Error
+                        }
                         None => {
+                            let d_index = d;
                             let all: Vec<XccdfResult> = run
                                 .definitions
-                                .values()
-                                .map(|d| XccdfResult::from_oval(d.result, false))
+                                .iter()
+                                .map(|(id, d)| {
+                                    XccdfResult::from_definition(
+                                        d.result,
+                                        class_of(&docs[*d_index], id),
+                                        false,
+                                    )
+                                })
                                 .collect();
                             let combined = XccdfResult::combine(BoolOperator::And, &all);
                             reference.oval_result = None;
@@ -562,7 +810,9 @@ fn decide(
                         _ => Vec::new(),
                     };
                     if gaps.is_empty() {
-                        XccdfResult::from_oval(oval, *negate)
+                        let class =
+                            name.as_deref().map_or(DefinitionClass::Compliance, |n| class_of(&docs[*d], n));
+                        XccdfResult::from_definition(oval, class, *negate)
                     } else {
                         // Not decided because the engine source lacks what the check reads (no
                         // --docker-host/--snapshot, or a snapshot without the document): an
@@ -582,6 +832,13 @@ fn decide(
             }
             result
         }
+        CheckTree::Unresolved { tried, .. } => {
+            messages.push(Diagnostic::new(
+                Code::CheckUnresolved,
+                format!("no check-content-ref resolves: {}", tried.join("; ")),
+            ));
+            XccdfResult::NotChecked
+        }
         CheckTree::Unsupported { system, .. } => {
             messages
                 .push(Diagnostic::new(Code::Unchecked, format!("check system `{system}` is not supported")));
@@ -595,6 +852,14 @@ fn decide(
             if *negate { r.negate() } else { r }
         }
     }
+}
+
+/// The class of a definition of an evaluated document (compliance when it cannot be told).
+fn class_of(doc: &OvalDocumentRun, definition: &str) -> DefinitionClass {
+    doc.definitions
+        .as_ref()
+        .and_then(|defs| defs.definitions.get(definition))
+        .map_or(DefinitionClass::Compliance, |d| d.class)
 }
 
 /// The `needs-engine` diagnostics of the objects a definition's tests read (through its
@@ -645,18 +910,28 @@ fn engine_gaps(
 }
 
 /// The benchmark tree for scoring (rules carry their results and weights).
-fn score_tree(bench: &Benchmark, children: &[ItemRef], rules: &[RuleResult], weight: f64) -> ScoreNode {
+/// A multi-check rule counts once, with the AND of its results: it is met only when every
+/// definition it checked is.
+fn score_tree(
+    bench: &Benchmark,
+    children: &[ItemRef],
+    rules: &[RuleResult],
+    results_of: &[Vec<usize>],
+    weight: f64,
+) -> ScoreNode {
     let nodes = children
         .iter()
         .filter_map(|c| match *c {
-            ItemRef::Rule(r) => Some(ScoreNode::Rule {
-                weight: rules[r].weight,
-                result: rules[r].result,
-                unscored: rules[r].role == Role::Unscored,
-            }),
+            ItemRef::Rule(r) => {
+                let first = &rules[*results_of[r].first()?];
+                let all: Vec<XccdfResult> = results_of[r].iter().map(|k| rules[*k].result).collect();
+                let result =
+                    if all.len() == 1 { all[0] } else { XccdfResult::combine(BoolOperator::And, &all) };
+                Some(ScoreNode::Rule { weight: first.weight, result, unscored: first.role == Role::Unscored })
+            }
             ItemRef::Group(g) => {
                 let group = &bench.groups[g];
-                Some(score_tree(bench, &group.children, rules, group.common.weight))
+                Some(score_tree(bench, &group.children, rules, results_of, group.common.weight))
             }
             ItemRef::Value(_) => None,
         })
@@ -675,7 +950,11 @@ struct Applicability<'a> {
     dictionary_ref: Option<crate::loader::datastream::ComponentRef>,
     specification: PlatformSpecification,
     cache: HashMap<CpeCheck, Applies>,
-    documents: HashMap<String, Option<OvalDefinitions>>,
+    documents: HashMap<String, Result<OvalDefinitions, String>>,
+    /// Why a check could not be run (its document missing or unreadable, its definition absent).
+    problems: HashMap<CpeCheck, String>,
+    /// The problems met since the last [`Applicability::take_problems`].
+    met: Vec<String>,
 }
 
 impl<'a> Applicability<'a> {
@@ -712,6 +991,8 @@ impl<'a> Applicability<'a> {
             specification,
             cache: HashMap::new(),
             documents: HashMap::new(),
+            problems: HashMap::new(),
+            met: Vec::new(),
         })
     }
 
@@ -721,6 +1002,8 @@ impl<'a> Applicability<'a> {
     }
 
     fn rule_applies(&mut self, bench: &Benchmark, i: usize) -> bool {
+        // The problems met are this rule's alone (see `take_problems`).
+        self.met.clear();
         let rule = &bench.rules[i];
         if !self.item_applies(&rule.common.platforms) {
             return false;
@@ -737,7 +1020,12 @@ impl<'a> Applicability<'a> {
 
     fn platform(&mut self, idref: &str) -> Applies {
         let dictionary = std::mem::take(&mut self.dictionary);
-        let result = if let Some(id) = idref.strip_prefix('#') {
+        // `#id` names a platform of the platform-specification; a bare id that is not a CPE name
+        // but names one is taken the same way (oscap does).
+        let platform_id = idref.strip_prefix('#').or_else(|| {
+            (!idref.starts_with("cpe:") && self.specification.platforms.contains_key(idref)).then_some(idref)
+        });
+        let result = if let Some(id) = platform_id {
             match self.specification.platforms.get(id).cloned() {
                 Some(test) => test.evaluate(&dictionary, &mut |c| self.check(c)),
                 None => Applies::No,
@@ -750,12 +1038,26 @@ impl<'a> Applicability<'a> {
     }
 
     fn check(&mut self, check: &CpeCheck) -> Applies {
-        if let Some(r) = self.cache.get(check) {
-            return *r;
+        let result = match self.cache.get(check) {
+            Some(r) => *r,
+            None => {
+                let result = self.run_check(check);
+                self.cache.insert(check.clone(), result);
+                result
+            }
+        };
+        if let Some(problem) = self.problems.get(check) {
+            self.met.push(problem.clone());
         }
-        let result = self.run_check(check);
-        self.cache.insert(check.clone(), result);
         result
+    }
+
+    /// The problems of the platform checks evaluated since the last call, each once.
+    fn take_problems(&mut self) -> Vec<String> {
+        let mut met = std::mem::take(&mut self.met);
+        met.sort();
+        met.dedup();
+        met
     }
 
     fn run_check(&mut self, check: &CpeCheck) -> Applies {
@@ -766,7 +1068,19 @@ impl<'a> Applicability<'a> {
             let defs = self.load(&check.href);
             self.documents.insert(check.href.clone(), defs);
         }
-        let Some(Some(defs)) = self.documents.get(&check.href) else { return Applies::Unknown };
+        let defs = match self.documents.get(&check.href) {
+            Some(Ok(defs)) if defs.definitions.contains_key(&check.name) => defs,
+            Some(Ok(_)) => {
+                let problem = format!("platform check `{}` is not in `{}`", check.name, check.href);
+                self.problems.insert(check.clone(), problem);
+                return Applies::Unknown;
+            }
+            Some(Err(e)) => {
+                self.problems.insert(check.clone(), format!("platform check `{}`: {e}", check.name));
+                return Applies::Unknown;
+            }
+            None => return Applies::Unknown,
+        };
         let options =
             EvalOptions { only_definitions: Some(vec![check.name.clone()]), ..EvalOptions::default() };
         let run = evaluate(defs, self.target, self.probes, &ExternalValues::new(), &options);
@@ -777,15 +1091,24 @@ impl<'a> Applicability<'a> {
         }
     }
 
-    fn load(&self, href: &str) -> Option<OvalDefinitions> {
+    fn load(&self, href: &str) -> Result<OvalDefinitions, String> {
         if let (Some(collection), Some(dref)) = (&self.loaded.collection, &self.dictionary_ref) {
-            let origin = self.loaded.origin.as_ref()?;
-            let ds = collection.data_streams.iter().find(|d| d.id == origin.datastream_id)?;
-            let component = collection.resolve_check_href(ds, dref, href)?;
+            let not_found = || format!("`{href}` is not a component the CPE dictionary's catalog names");
+            let origin = self.loaded.origin.as_ref().ok_or_else(not_found)?;
+            let ds = collection
+                .data_streams
+                .iter()
+                .find(|d| d.id == origin.datastream_id)
+                .ok_or_else(not_found)?;
+            let component = collection.resolve_check_href(ds, dref, href).ok_or_else(not_found)?;
             let name = format!("{}#{}", component.file, component.component.id);
-            return parse_oval_str(&standalone_xml(&component), &name).ok();
+            return parse_oval_str(&standalone_xml(&component), &name).map_err(|e| e.to_string());
         }
         let base = self.request.base_dir.as_deref().unwrap_or(Path::new("."));
-        load_oval_file(&base.join(href)).ok()
+        let path = base.join(href);
+        if !path.is_file() {
+            return Err(format!("OVAL file `{}` does not exist", path.display()));
+        }
+        load_oval_file(&path).map_err(|e| e.to_string())
     }
 }

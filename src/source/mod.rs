@@ -37,6 +37,76 @@ pub fn open_source(spec: &str) -> Result<Source, SourceError> {
 }
 
 /// Load the one benchmark a `--benchmark` spec and the data-stream selection name.
+/// When `spec` is a file whose root element is an XCCDF `Tailoring`: the benchmark it names
+/// (`<benchmark href>`, relative to the tailoring file), as oscap follows a tailoring file given as
+/// the content. Only the start of the file is read to tell.
+pub fn tailored_benchmark(spec: &str) -> Option<std::path::PathBuf> {
+    use std::io::Read;
+    let path = Path::new(spec);
+    let mut head = Vec::with_capacity(8192);
+    std::fs::File::open(path).ok()?.take(8192).read_to_end(&mut head).ok()?;
+    let head = String::from_utf8_lossy(&head);
+    // The first element: skip the declaration, comments and processing instructions.
+    let mut rest: &str = &head;
+    loop {
+        let at = rest.find('<')?;
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = &after[after.find("-->")? + 3..];
+        } else if rest.starts_with("<?") || rest.starts_with("<!") {
+            rest = &rest[rest.find('>')? + 1..];
+        } else {
+            break;
+        }
+    }
+    let name: String =
+        rest[1..].chars().take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/').collect();
+    if name.rsplit(':').next() != Some("Tailoring") {
+        return None;
+    }
+    let tailoring = loader::tailoring::load_tailoring_file(path).ok()?;
+    let href = tailoring.benchmark_href?;
+    let href = href.strip_prefix("file://").unwrap_or(&href);
+    Some(path.parent().unwrap_or(Path::new(".")).join(href))
+}
+
+/// The profiles of the tailoring component a data stream names by `id` (oscap's `--tailoring-id`:
+/// the id of a component-ref among the scanned data stream's checklists, or of the component).
+pub fn tailoring_component(
+    loaded: &LoadedBenchmark,
+    id: &str,
+) -> Result<Vec<crate::model::xccdf::Profile>, String> {
+    use crate::loader::datastream::ComponentKind;
+    let (Some(collection), Some(origin)) = (&loaded.collection, &loaded.origin) else {
+        return Err("--tailoring-id needs a data stream".to_string());
+    };
+    let ds = collection.data_streams.iter().find(|d| d.id == origin.datastream_id);
+    let by_ref = ds
+        .into_iter()
+        .flat_map(|d| &d.checklists)
+        .find(|c| c.id == id)
+        .and_then(|c| collection.resolve_ref(c));
+    let component = by_ref.or_else(|| collection.components.iter().find(|c| c.id == id));
+    let Some(component) = component.filter(|c| c.kind == ComponentKind::XccdfTailoring) else {
+        let known: Vec<&str> = ds
+            .into_iter()
+            .flat_map(|d| &d.checklists)
+            .filter(|c| collection.resolve_ref(c).is_some_and(|c| c.kind == ComponentKind::XccdfTailoring))
+            .map(|c| c.id.as_str())
+            .collect();
+        return Err(format!(
+            "no tailoring component `{id}` in the data stream; it has: {}",
+            known.join(", ")
+        ));
+    };
+    let xml =
+        collection.component_xml(&component.id).ok_or_else(|| format!("component `{id}` cannot be read"))?;
+    let name = format!("{}#{}", collection.file(), component.id);
+    loader::tailoring::parse_tailoring(&standalone_xml(&xml), &name)
+        .map(|t| t.profiles)
+        .map_err(|e| e.to_string())
+}
+
 pub fn open_benchmark(spec: &str, selection: &Selection) -> Result<LoadedBenchmark, SourceError> {
     Ok(match catalog::resolve(spec)? {
         BenchmarkSource::Builtin(b) => {

@@ -215,6 +215,7 @@ pub fn reload_content(
         datastream_id: results.benchmark.datastream_id.clone(),
         xccdf_id: results.benchmark.component_ref_id.clone(),
         benchmark_id: None,
+        profile: None,
     };
     let content = crate::source::open_for_scan(&results.benchmark.source, &selection)?;
     for document in &mut results.oval {
