@@ -21,6 +21,7 @@ pub mod diag;
 pub(crate) mod escape;
 pub mod eval;
 pub mod host;
+pub mod limits;
 pub mod loader;
 pub mod model;
 pub mod output;

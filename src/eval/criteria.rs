@@ -42,7 +42,9 @@ impl<'s, 'a> CriteriaEvaluator<'s, 'a> {
             return *result;
         }
         // A cycle through extend_definition, or a chain deep enough to exhaust the stack.
-        if self.in_progress.len() >= MAX_RESOLUTION_DEPTH || self.in_progress.iter().any(|d| d == id) {
+        if self.in_progress.len() >= crate::limits::get().reference_depth.min(MAX_RESOLUTION_DEPTH)
+            || self.in_progress.iter().any(|d| d == id)
+        {
             return OvalResult::Error;
         }
         let Some(definition) = self.session.defs.definitions.get(id) else {

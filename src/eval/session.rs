@@ -94,11 +94,12 @@ impl ResolutionStack {
         if self.0.iter().any(|s| s == id) {
             return Err(self.describe_cycle(id));
         }
-        if self.0.len() >= MAX_RESOLUTION_DEPTH {
+        let max = crate::limits::get().reference_depth.min(MAX_RESOLUTION_DEPTH);
+        if self.0.len() >= max {
             return Err(Diagnostic::new(
                 Code::Limit,
                 format!(
-                    "`{id}` is reached through more than {MAX_RESOLUTION_DEPTH} nested references (from `{}`); \
+                    "`{id}` is reached through more than {max} nested references (limit `reference-depth`) (from `{}`); \
                      not resolved",
                     self.0.first().map(String::as_str).unwrap_or_default()
                 ),

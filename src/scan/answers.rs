@@ -72,8 +72,8 @@ fn is_date(s: &str) -> bool {
 
 pub fn load_answers(path: &Path, benchmark: &Benchmark) -> Result<Vec<Answer>, AnswersError> {
     let shown = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).map_err(|source| AnswersError::Read { path: shown.clone(), source })?;
+    let text = crate::loader::input::read_to_string(path)
+        .map_err(|source| AnswersError::Read { path: shown.clone(), source })?;
     parse_answers(&text, &shown, benchmark)
 }
 

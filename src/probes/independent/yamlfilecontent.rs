@@ -66,6 +66,16 @@ impl Probe for YamlFileContentProbe {
     }
 }
 
+/// The probe's reading of one file without a target: parse `text`, select `yamlpath`, build the
+/// records; the number of records, or the message the probe would give. For the fuzz targets.
+#[doc(hidden)]
+pub fn query_text(text: &str, yamlpath: &str) -> Result<usize, String> {
+    let path = YamlPath::parse(yamlpath).map_err(|e| e.to_string())?;
+    let docs = parse_documents(text).map_err(|e| format!("{}:{}: {}", e.line, e.column, e.message))?;
+    let selected: Vec<Node> = docs.iter().filter_map(|d| path.select(d)).collect();
+    to_records(&selected).map(|r| r.len())
+}
+
 // ---------------------------------------------------------------------------------------------
 // YAML documents as a small tree that keeps what typing needs (style and tag of scalars).
 
@@ -117,8 +127,9 @@ fn build(
 ) -> Result<Node, YamlError> {
     let err =
         |message: &str| YamlError { line: mark.line(), column: mark.col() + 1, message: message.into() };
-    if depth > MAX_NESTING {
-        return Err(err("nesting too deep"));
+    let max = crate::limits::get().yaml_depth.min(MAX_NESTING);
+    if depth > max {
+        return Err(err(&format!("nested deeper than {max} levels (limit `yaml-depth`)")));
     }
     let (node, anchor) = match event {
         Event::Scalar(value, style, anchor, tag) => {

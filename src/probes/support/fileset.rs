@@ -119,8 +119,8 @@ impl FileSet {
 
     fn push_walked(&mut self, walk: u32, entry: usize, as_dir: bool) {
         let path = &self.walks[walk as usize].entries[entry].path;
-        // Walked paths are absolute, so they have a `/`; a walk holds at most MAX_WALK_ENTRIES
-        // (well below u32::MAX) entries, and a path is far shorter than 4 GiB.
+        // Walked paths are absolute, so they have a `/`; a walk holds at most `walk-entries`
+        // (by default well below u32::MAX) entries, and a path is far shorter than 4 GiB.
         let slash = u32::try_from(path.rfind('/').unwrap_or(0)).unwrap_or(0);
         let entry = u32::try_from(entry).unwrap_or(u32::MAX);
         self.found.push(Found::Walked { walk, entry, slash, as_dir });
