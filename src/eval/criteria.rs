@@ -50,6 +50,11 @@ impl<'s, 'a> CriteriaEvaluator<'s, 'a> {
         let Some(definition) = self.session.defs.definitions.get(id) else {
             return OvalResult::Error;
         };
+        // A definition reached from no other is what a rule checks: its time starts here.
+        let top = self.in_progress.is_empty();
+        if top {
+            super::session::start_rule_clock();
+        }
         self.in_progress.push(id.to_string());
         let outcome = match &definition.criteria {
             Some(criteria) => {
@@ -59,6 +64,9 @@ impl<'s, 'a> CriteriaEvaluator<'s, 'a> {
             None => (OvalResult::NotEvaluated, None),
         };
         self.in_progress.pop();
+        if top {
+            super::session::stop_rule_clock();
+        }
         let result = outcome.0;
         self.definitions.insert(id.to_string(), outcome);
         result

@@ -123,6 +123,27 @@ impl ResolutionStack {
     }
 }
 
+thread_local! {
+    /// When the definition this thread evaluates must be done (`--rule-timeout`).
+    static RULE_DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// A top-level definition (what a rule checks) starts on this thread.
+pub fn start_rule_clock() {
+    let deadline = crate::limits::get().rule_timeout.map(|t| std::time::Instant::now() + t);
+    RULE_DEADLINE.with(|d| d.set(deadline));
+}
+
+pub fn stop_rule_clock() {
+    RULE_DEADLINE.with(|d| d.set(None));
+}
+
+/// Is this thread's definition over its time? Checked before each object is collected (a probe
+/// already running is not interrupted).
+pub fn rule_time_is_up() -> bool {
+    RULE_DEADLINE.with(|d| d.get()).is_some_and(|deadline| std::time::Instant::now() >= deadline)
+}
+
 pub struct Session<'a> {
     pub defs: &'a OvalDefinitions,
     pub target: &'a ScanTarget,
