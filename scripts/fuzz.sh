@@ -70,7 +70,7 @@ run() {
         -timeout=30 -print_final_stats=1 >"$log" 2>&1
 }
 
-cargo +nightly fuzz build -O >/dev/null
+cargo +nightly fuzz build >/dev/null
 status=0
 jobs="${FUZZ_JOBS:-1}"
 pids=()

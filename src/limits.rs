@@ -45,7 +45,8 @@ pub struct Limits {
     /// PCRE2 backtracking steps per line matched, over every start position: long lines get a
     /// smaller per-attempt budget, so one line cannot take minutes.
     pub regex_steps_per_line: u64,
-    /// Wall-clock time one rule's checks may take; `None` = no bound.
+    /// Wall-clock time collecting one object may take, and a rule's checks before the objects
+    /// they still need are not collected; `None` = no bound.
     pub rule_timeout: Option<Duration>,
 }
 

@@ -20,7 +20,8 @@ pub struct Cli {
     /// values-per-variable, regex-steps, regex-steps-per-line, rule-timeout
     #[arg(long = "limit", value_name = "NAME=VALUE", global = true)]
     pub limits: Vec<String>,
-    /// Wall-clock bound on one rule's checks (seconds, or with s/m/h); a rule over it is `error`
+    /// Wall-clock bound on collecting one object, and on one rule's checks (seconds, or with
+    /// s/m/h): an object over it is `error`, and so are the rules that read it
     #[arg(long, value_name = "TIME", global = true)]
     pub rule_timeout: Option<String>,
 }

@@ -219,8 +219,9 @@ fn run_probe(
     let resolved = ResolvedObject { id: &object.id, kind: &object.kind, entities, behaviors };
     let ctx = ProbeContext { target: session.target, filter: filters.map(|f| f as &dyn ItemFilter) };
     // A probe bug must not end the scan: it becomes an error flag on this object only.
+    let started = std::time::Instant::now();
     match catch_unwind(AssertUnwindSafe(|| Registry::collect(probe, &resolved, &ctx))) {
-        Ok(collected) => bounded_items(collected, object),
+        Ok(collected) => bounded_items(collected, object, started.elapsed()),
         Err(_) => ObjectOutcome::flagged(
             CollectedFlag::Error,
             Diagnostic::new(
@@ -232,8 +233,27 @@ fn run_probe(
     }
 }
 
-/// The outcome of a probe, its items cut at the `items-per-object` limit (then `error`).
-fn bounded_items(mut collected: crate::probes::Collected, object: &Object) -> ObjectOutcome {
+/// The outcome of a probe, cut at the `items-per-object` limit, and an error when collecting
+/// took longer than `rule-timeout` (a probe is not interrupted; what it found is dropped).
+fn bounded_items(
+    mut collected: crate::probes::Collected,
+    object: &Object,
+    took: std::time::Duration,
+) -> ObjectOutcome {
+    if let Some(timeout) = crate::limits::get().rule_timeout
+        && took > timeout
+    {
+        collected.items.clear();
+        collected.flag = CollectedFlag::Error;
+        collected.messages.push(Diagnostic::new(
+            Code::Limit,
+            format!(
+                "collecting took {:.3}s, longer than {}s (limit `rule-timeout`); items dropped",
+                took.as_secs_f64(),
+                timeout.as_secs_f64()
+            ),
+        ));
+    }
     let max = crate::limits::get().items_per_object;
     if collected.items.len() > max {
         let found = collected.items.len();
