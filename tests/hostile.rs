@@ -286,7 +286,8 @@ fn setup(step: &str, tmp: &Path) -> bool {
                 "invalid-utf8" => std::fs::write(&p, b"{\"icc\": \"f\xffalse\"}").unwrap(),
                 "unreadable" => {
                     std::fs::write(&p, "{\"icc\": false}").unwrap();
-                    std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+                    std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o000))
+                        .unwrap();
                 }
                 "yaml" => std::fs::write(&p, "icc: false\n").unwrap(),
                 "duplicate-keys" => std::fs::write(&p, "{\"icc\": true,\n \"icc\": false}\n").unwrap(),
