@@ -22,6 +22,7 @@ pub(crate) mod escape;
 pub mod eval;
 pub mod fleet;
 pub mod host;
+pub mod limits;
 pub mod loader;
 pub mod model;
 pub mod output;

@@ -14,6 +14,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Set a bound of this run: `--limit target-file-bytes=16M` (repeatable). Names:
+    /// content-file-bytes, target-file-bytes, parsed-file-bytes, symlinks, xml-depth,
+    /// criteria-depth, reference-depth, yaml-depth, yaml-nodes, walk-entries, items-per-object,
+    /// values-per-variable, regex-steps, regex-steps-per-line, rule-timeout
+    #[arg(long = "limit", value_name = "NAME=VALUE", global = true)]
+    pub limits: Vec<String>,
+    /// Wall-clock bound on collecting one object, and on one rule's checks (seconds, or with
+    /// s/m/h): an object over it is `error`, and so are the rules that read it
+    #[arg(long, value_name = "TIME", global = true)]
+    pub rule_timeout: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -149,7 +149,19 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         eprintln!("stigrun: warning: {dangling}");
     }
     let tailoring_profiles = match (&args.tailoring_file, &args.tailoring_id) {
-        (Some(path), _) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
+        (Some(path), _) => {
+            let tailoring = crate::loader::tailoring::load_tailoring_file(path)?;
+            if let Some(warning) =
+                tailoring_for_another(&tailoring, &args.source.benchmark, &loaded.benchmark.id)
+            {
+                eprintln!(
+                    "stigrun: warning: {}: {}",
+                    super::output::printable(&path.display().to_string()),
+                    super::output::printable(&warning)
+                );
+            }
+            tailoring.profiles
+        }
         (None, Some(id)) => crate::source::tailoring_component(&loaded, id)
             .map_err(|e| anyhow::anyhow!("{}: --tailoring-id: {e}", args.source.benchmark))?,
         (None, None) => Vec::new(),
@@ -323,4 +335,29 @@ fn print_rule_text(d: &query::RuleDetail) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "  Check ID: {}   Fix ID: {}", opt(&d.check_id), opt(&d.fix_id))?;
     Ok(())
+}
+
+/// A tailoring file names the benchmark it was written for (`<benchmark href>`). When that names
+/// neither the file given as --benchmark nor the benchmark's id, say so (as oscap does); its
+/// profiles are still applied. Built-in benchmarks have no file name to compare.
+fn tailoring_for_another(
+    tailoring: &crate::loader::tailoring::Tailoring,
+    given: &str,
+    benchmark_id: &str,
+) -> Option<String> {
+    let href = tailoring.benchmark_href.as_deref()?;
+    if !given.contains('/') && !given.ends_with(".xml") {
+        return None;
+    }
+    let base = |s: &str| {
+        let s = s.split('#').next().unwrap_or(s);
+        s.rsplit('/').next().unwrap_or(s).to_string()
+    };
+    if base(href) == base(given) || href.contains(benchmark_id) {
+        return None;
+    }
+    Some(format!(
+        "written for benchmark `{href}`, not `{}` (`{benchmark_id}`); its profiles are applied anyway",
+        base(given)
+    ))
 }

@@ -41,8 +41,22 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The run's limits from `--limit` and `--rule-timeout`, installed before anything is read.
+fn install_limits(cli: &args::Cli) -> anyhow::Result<()> {
+    let mut limits = crate::limits::Limits::default();
+    for assignment in &cli.limits {
+        limits.set(assignment)?;
+    }
+    if let Some(t) = &cli.rule_timeout {
+        limits.set(&format!("rule-timeout={t}")).map_err(|e| anyhow::anyhow!("--rule-timeout: {e}"))?;
+    }
+    crate::limits::install(limits);
+    Ok(())
+}
+
 fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
     use args::Command;
+    install_limits(&cli)?;
     match cli.command {
         Command::Benchmarks(a) => commands::benchmarks(a),
         Command::Info(a) => commands::info(a),

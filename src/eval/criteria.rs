@@ -42,12 +42,19 @@ impl<'s, 'a> CriteriaEvaluator<'s, 'a> {
             return *result;
         }
         // A cycle through extend_definition, or a chain deep enough to exhaust the stack.
-        if self.in_progress.len() >= MAX_RESOLUTION_DEPTH || self.in_progress.iter().any(|d| d == id) {
+        if self.in_progress.len() >= crate::limits::get().reference_depth.min(MAX_RESOLUTION_DEPTH)
+            || self.in_progress.iter().any(|d| d == id)
+        {
             return OvalResult::Error;
         }
         let Some(definition) = self.session.defs.definitions.get(id) else {
             return OvalResult::Error;
         };
+        // A definition reached from no other is what a rule checks: its time starts here.
+        let top = self.in_progress.is_empty();
+        if top {
+            super::session::start_rule_clock();
+        }
         self.in_progress.push(id.to_string());
         let outcome = match &definition.criteria {
             Some(criteria) => {
@@ -57,6 +64,9 @@ impl<'s, 'a> CriteriaEvaluator<'s, 'a> {
             None => (OvalResult::NotEvaluated, None),
         };
         self.in_progress.pop();
+        if top {
+            super::session::stop_rule_clock();
+        }
         let result = outcome.0;
         self.definitions.insert(id.to_string(), outcome);
         result

@@ -15,3 +15,6 @@ pub(crate) mod variables;
 pub(crate) mod testutil;
 
 pub use engine::{EvalOptions, ExternalValues, evaluate};
+/// The pattern translations, for the fuzz targets (`fuzz/`).
+#[doc(hidden)]
+pub use variables::{escape_regex, glob_to_regex};

@@ -202,22 +202,26 @@ fn run_probe(
                 .at(object.location.clone()),
         );
     };
+    if super::session::rule_time_is_up() {
+        let timeout = crate::limits::get().rule_timeout.unwrap_or_default();
+        return ObjectOutcome::flagged(
+            CollectedFlag::Error,
+            Diagnostic::new(
+                Code::Limit,
+                format!(
+                    "not collected: the rule's checks took longer than {}s (limit `rule-timeout`)",
+                    timeout.as_secs_f64()
+                ),
+            )
+            .at(object.location.clone()),
+        );
+    }
     let resolved = ResolvedObject { id: &object.id, kind: &object.kind, entities, behaviors };
     let ctx = ProbeContext { target: session.target, filter: filters.map(|f| f as &dyn ItemFilter) };
     // A probe bug must not end the scan: it becomes an error flag on this object only.
+    let started = std::time::Instant::now();
     match catch_unwind(AssertUnwindSafe(|| Registry::collect(probe, &resolved, &ctx))) {
-        Ok(collected) => ObjectOutcome {
-            flag: collected.flag,
-            items: collected.items,
-            // What a probe says concerns this object: give each diagnostic the object's location.
-            messages: collected
-                .messages
-                .into_iter()
-                .map(|m| if m.location.is_none() { m.at(object.location.clone()) } else { m })
-                .collect(),
-            variable_values: Vec::new(),
-            evidence: collected.evidence,
-        },
+        Ok(collected) => bounded_items(collected, object, started.elapsed()),
         Err(_) => ObjectOutcome::flagged(
             CollectedFlag::Error,
             Diagnostic::new(
@@ -226,6 +230,51 @@ fn run_probe(
             )
             .at(object.location.clone()),
         ),
+    }
+}
+
+/// The outcome of a probe, cut at the `items-per-object` limit, and an error when collecting
+/// took longer than `rule-timeout` (a probe is not interrupted; what it found is dropped).
+fn bounded_items(
+    mut collected: crate::probes::Collected,
+    object: &Object,
+    took: std::time::Duration,
+) -> ObjectOutcome {
+    if let Some(timeout) = crate::limits::get().rule_timeout
+        && took > timeout
+    {
+        collected.items.clear();
+        collected.flag = CollectedFlag::Error;
+        collected.messages.push(Diagnostic::new(
+            Code::Limit,
+            format!(
+                "collecting took {:.3}s, longer than {}s (limit `rule-timeout`); items dropped",
+                took.as_secs_f64(),
+                timeout.as_secs_f64()
+            ),
+        ));
+    }
+    let max = crate::limits::get().items_per_object;
+    if collected.items.len() > max {
+        let found = collected.items.len();
+        collected.items.truncate(max);
+        collected.flag = CollectedFlag::Error;
+        collected.messages.push(Diagnostic::new(
+            Code::Limit,
+            format!("{found} items collected, more than {max} (limit `items-per-object`); the rest dropped"),
+        ));
+    }
+    ObjectOutcome {
+        flag: collected.flag,
+        items: collected.items,
+        // What a probe says concerns this object: give each diagnostic the object's location.
+        messages: collected
+            .messages
+            .into_iter()
+            .map(|m| if m.location.is_none() { m.at(object.location.clone()) } else { m })
+            .collect(),
+        variable_values: Vec::new(),
+        evidence: collected.evidence,
     }
 }
 

@@ -94,11 +94,12 @@ impl ResolutionStack {
         if self.0.iter().any(|s| s == id) {
             return Err(self.describe_cycle(id));
         }
-        if self.0.len() >= MAX_RESOLUTION_DEPTH {
+        let max = crate::limits::get().reference_depth.min(MAX_RESOLUTION_DEPTH);
+        if self.0.len() >= max {
             return Err(Diagnostic::new(
                 Code::Limit,
                 format!(
-                    "`{id}` is reached through more than {MAX_RESOLUTION_DEPTH} nested references (from `{}`); \
+                    "`{id}` is reached through more than {max} nested references (limit `reference-depth`) (from `{}`); \
                      not resolved",
                     self.0.first().map(String::as_str).unwrap_or_default()
                 ),
@@ -120,6 +121,27 @@ impl ResolutionStack {
         Diagnostic::new(Code::Circular, format!("{CIRCULAR}: {}", path.join(" → ")))
             .about(Subject::Oval { id: id.to_string() })
     }
+}
+
+thread_local! {
+    /// When the definition this thread evaluates must be done (`--rule-timeout`).
+    static RULE_DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// A top-level definition (what a rule checks) starts on this thread.
+pub fn start_rule_clock() {
+    let deadline = crate::limits::get().rule_timeout.map(|t| std::time::Instant::now() + t);
+    RULE_DEADLINE.with(|d| d.set(deadline));
+}
+
+pub fn stop_rule_clock() {
+    RULE_DEADLINE.with(|d| d.set(None));
+}
+
+/// Is this thread's definition over its time? Checked before each object is collected (a probe
+/// already running is not interrupted).
+pub fn rule_time_is_up() -> bool {
+    RULE_DEADLINE.with(|d| d.get()).is_some_and(|deadline| std::time::Instant::now() >= deadline)
 }
 
 pub struct Session<'a> {

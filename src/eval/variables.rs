@@ -165,12 +165,13 @@ pub const MAX_VARIABLE_VALUES: usize = 100_000;
 /// when there would be more than [`MAX_VARIABLE_VALUES`].
 fn cartesian(lists: &[Vec<String>]) -> Result<Vec<Vec<&str>>, Diagnostic> {
     let count = lists.iter().try_fold(1usize, |n, l| n.checked_mul(l.len()));
-    if count.is_none_or(|n| n > MAX_VARIABLE_VALUES) {
+    let max = crate::limits::get().values_per_variable.min(MAX_VARIABLE_VALUES);
+    if count.is_none_or(|n| n > max) {
         let sizes: Vec<String> = lists.iter().map(|l| l.len().to_string()).collect();
         return Err(Diagnostic::new(
             Code::Limit,
             format!(
-                "combining values of {} lists ({}) gives more than {MAX_VARIABLE_VALUES} values; not computed",
+                "combining values of {} lists ({}) gives more than {max} values (limit `values-per-variable`); not computed",
                 lists.len(),
                 sizes.join(" × ")
             ),

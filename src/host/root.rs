@@ -26,7 +26,8 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_file_size: 64 * 1024 * 1024, max_symlinks: 40 }
+        let limits = crate::limits::get();
+        Self { max_file_size: limits.target_file_bytes, max_symlinks: limits.symlinks }
     }
 }
 

@@ -83,9 +83,6 @@ pub struct Walk {
     pub problems: Vec<String>,
 }
 
-/// Hard bound on the entries of one walk, so a hostile tree cannot exhaust memory.
-const MAX_WALK_ENTRIES: usize = 5_000_000;
-
 /// Directories skipped when a walk passes through `/`: kernel views, not configuration, and
 /// huge or unbounded to walk.
 const PSEUDO_FS_DIRS: [&str; 2] = ["/proc", "/sys"];
@@ -182,8 +179,10 @@ fn descend(
         }
     };
     for (name, lmeta) in entries {
-        if out.entries.len() >= MAX_WALK_ENTRIES {
-            out.problems.push(format!("`{logical}`: walk stopped after {MAX_WALK_ENTRIES} entries"));
+        let max = crate::limits::get().walk_entries;
+        if out.entries.len() >= max {
+            out.problems
+                .push(format!("`{logical}`: walk stopped after {max} entries (limit `walk-entries`)"));
             return;
         }
         let path = join(logical, &name);

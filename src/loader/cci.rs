@@ -54,8 +54,8 @@ impl fmt::Display for DisplayProblems<'_> {
 
 /// Reads and parses a CCI list file.
 pub fn load_cci_list(path: &Path) -> Result<CciCatalog, CciError> {
-    let bytes =
-        std::fs::read(path).map_err(|source| CciError::Io { path: path.display().to_string(), source })?;
+    let bytes = super::input::read_bytes(path)
+        .map_err(|source| CciError::Io { path: path.display().to_string(), source })?;
     parse_cci_list(&bytes, &path.display().to_string())
 }
 

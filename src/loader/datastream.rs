@@ -86,9 +86,11 @@ const MAP_THRESHOLD: u64 = 1 << 20;
 
 fn read_path(path: &Path, name: &str) -> Result<DocumentText, LoadError> {
     let io = |source| LoadError::Io { path: name.to_string(), source };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let metadata = file.metadata().map_err(io)?;
-    if metadata.is_file() && metadata.len() >= MAP_THRESHOLD {
+    if path.as_os_str() == super::input::STDIN {
+        return Ok(DocumentText::Owned(super::input::read_bytes(path).map_err(io)?));
+    }
+    let (file, size) = super::input::open_regular(path).map_err(io)?;
+    if size >= MAP_THRESHOLD {
         // SAFETY: the map is read-only. Content files are not expected to change while a scan
         // reads them; if one is truncated meanwhile the process may get SIGBUS, the usual
         // trade-off of mapped reads (ripgrep makes the same one).
@@ -96,8 +98,12 @@ fn read_path(path: &Path, name: &str) -> Result<DocumentText, LoadError> {
             return Ok(DocumentText::Mapped(map));
         }
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(io)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&file, crate::limits::get().content_file_bytes),
+        &mut bytes,
+    )
+    .map_err(io)?;
     Ok(DocumentText::Owned(bytes))
 }
 

@@ -4,6 +4,7 @@ pub mod cci;
 pub mod cpe;
 pub mod datastream;
 pub mod error;
+pub mod input;
 pub mod oval;
 pub mod oval_variables;
 pub mod tailoring;

@@ -46,7 +46,7 @@ pub enum OvalLoadError {
     InvalidValue { location: Location, attribute: String, value: String, expected: &'static str },
     #[error("{location}: unexpected element `{element}` in `{parent}`")]
     UnexpectedElement { location: Location, element: String, parent: String },
-    #[error("{location}: `{element}` is nested more than {MAX_NESTING} levels deep")]
+    #[error("{location}: `{element}` is nested more than {} levels deep (limit `criteria-depth`)", crate::limits::get().criteria_depth.min(MAX_NESTING))]
     TooDeep { location: Location, element: String },
     #[error("{location}: id `{id}` is already defined at {first}")]
     DuplicateId { location: Location, id: String, first: Location },
@@ -84,7 +84,7 @@ fn join_lines(errors: &[OvalLoadError]) -> String {
 /// Load an OVAL definitions file.
 pub fn load_oval_file(path: &Path) -> Result<OvalDefinitions, OvalLoadErrors> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = super::input::read_to_string(path)
         .map_err(|source| OvalLoadErrors(vec![OvalLoadError::Read { path: name.clone(), source }]))?;
     parse_oval_str(&text, &name)
 }
@@ -442,7 +442,7 @@ impl<'t> Parser<'t> {
     }
 
     fn too_deep(&mut self, node: Node<'_, '_>, depth: usize) -> bool {
-        if depth < MAX_NESTING {
+        if depth < crate::limits::get().criteria_depth.min(MAX_NESTING) {
             return false;
         }
         let location = self.location(node);

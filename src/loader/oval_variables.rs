@@ -19,7 +19,7 @@ pub type OvalVariableValues = HashMap<String, (Datatype, Vec<String>)>;
 /// Load an OVAL variables file.
 pub fn load_oval_variables_file(path: &Path) -> Result<OvalVariableValues, OvalLoadErrors> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = super::input::read_to_string(path)
         .map_err(|source| OvalLoadErrors(vec![OvalLoadError::Read { path: name.clone(), source }]))?;
     parse_oval_variables_str(&text, &name)
 }

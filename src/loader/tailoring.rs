@@ -30,7 +30,7 @@ pub struct Tailoring {
 
 pub fn load_tailoring_file(path: &Path) -> Result<Tailoring, TailoringError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = super::input::read_to_string(path)
         .map_err(|source| TailoringError::Read { path: name.clone(), source })?;
     parse_tailoring(&text, &name)
 }

@@ -188,10 +188,11 @@ impl<'a> Cursor<'a> {
     fn open_elem(&mut self, tag: &str, offset: usize, empty: bool) -> Result<Elem<'a>, LoadError> {
         // The parsers descend recursively (nested Groups, complex-checks): hostile nesting is
         // refused here, once for all of them, before it can exhaust the stack.
-        if self.open.len() >= MAX_ELEMENT_DEPTH {
+        let max = crate::limits::get().xml_depth.min(MAX_ELEMENT_DEPTH);
+        if self.open.len() >= max {
             return Err(self.syntax_error(
                 offset,
-                format!("elements nested deeper than {MAX_ELEMENT_DEPTH} levels; stigrun reads content up to that depth"),
+                format!("elements nested deeper than {max} levels (limit `xml-depth`); stigrun reads content up to that depth"),
             ));
         }
         let content = self.reborrow(tag);

@@ -58,6 +58,13 @@ pub(crate) mod linux {
     pub mod systemdunitproperty;
 }
 
+/// Readers of host data without a target, for the fuzz targets (`fuzz/`).
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::independent::yamlfilecontent::query_text as yaml_query;
+    pub use super::support::dockerd::json::parse as daemon_json;
+}
+
 pub use api::{Collected, ItemFilter, Needs, Probe, ProbeContext, Registry, ResolvedObject, item_type};
 
 impl Registry {

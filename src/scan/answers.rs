@@ -63,17 +63,36 @@ fn parse_status(s: &str) -> Option<XccdfResult> {
     }
 }
 
-/// `YYYY-MM-DD` (a longer RFC 3339 time is cut to its date).
+/// `YYYY-MM-DD`, a real day of the Gregorian calendar, alone or starting an RFC 3339 time
+/// (`2026-11-20T10:00:00Z`). XCCDF writes it as `xs:dateTime`: `2026-13-45` would make the
+/// results schema-invalid.
 fn is_date(s: &str) -> bool {
-    let d = s.get(..10).unwrap_or("");
-    d.len() == 10
-        && d.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+    let Some(d) = s.get(..10) else { return false };
+    let shape =
+        d.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if !shape || !(s.len() == 10 || s[10..].starts_with(['T', 't'])) {
+        return false;
+    }
+    let (Ok(year), Ok(month), Ok(day)) =
+        (d[..4].parse::<u32>(), d[5..7].parse::<u32>(), d[8..].parse::<u32>())
+    else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    year >= 1 && (1..=days).contains(&day)
 }
 
 pub fn load_answers(path: &Path, benchmark: &Benchmark) -> Result<Vec<Answer>, AnswersError> {
     let shown = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).map_err(|source| AnswersError::Read { path: shown.clone(), source })?;
+    let text = crate::loader::input::read_to_string(path)
+        .map_err(|source| AnswersError::Read { path: shown.clone(), source })?;
     parse_answers(&text, &shown, benchmark)
 }
 
@@ -184,5 +203,30 @@ expires = "2026-12-01"
         assert!(parse_answers(date, "a.toml", &bench).is_err());
         let syntax = "[[answer]\nrule = 1";
         assert!(parse_answers(syntax, "a.toml", &bench).unwrap_err().to_string().contains("line 1"));
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::is_date;
+
+    #[test]
+    fn only_real_days_are_dates() {
+        for ok in ["2026-11-20", "2024-02-29", "2026-11-20T10:00:00Z", "2000-02-29"] {
+            assert!(is_date(ok), "{ok}");
+        }
+        for bad in [
+            "2026-13-45",
+            "2026-02-29",
+            "1900-02-29",
+            "2026-04-31",
+            "2026-00-10",
+            "0000-01-01",
+            "2026-11-2",
+            "2026-11-20x",
+            "20261120",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
     }
 }

@@ -39,7 +39,7 @@ pub struct OvalFileRequest<'a> {
 
 /// Load the definitions: a standalone `oval_definitions` file, or an OVAL component of a data stream.
 pub fn load_definitions(file: &Path, component_id: Option<&str>) -> Result<OvalDefinitions, OvalFileError> {
-    let text = std::fs::read_to_string(file)
+    let text = crate::loader::input::read_to_string(file)
         .map_err(|source| LoadError::Io { path: file.display().to_string(), source })?;
     let is_collection = text.get(..4096).unwrap_or(&text).contains("data-stream-collection");
     if !is_collection {

@@ -18,8 +18,11 @@ pub use oval_result::OvalResult;
 pub enum EvalError {
     #[error("invalid regular expression `{pattern}`: {message}")]
     BadRegex { pattern: String, message: String },
-    #[error("regular expression `{pattern}` exceeded its match limit")]
-    RegexLimit { pattern: String },
+    #[error(
+        "regular expression `{pattern}` exceeded its backtracking budget ({steps} steps per attempt on \
+         a {len}-byte text; limits `regex-steps`, `regex-steps-per-line`)"
+    )]
+    RegexLimit { pattern: String, steps: u32, len: usize },
     #[error("cannot compare `{value}` as {datatype}")]
     BadValue { value: String, datatype: String },
     #[error("operation {operation} is not defined for datatype {datatype}")]

@@ -8,42 +8,77 @@ use pcre2::bytes::{Regex, RegexBuilder};
 
 use super::EvalError;
 
-/// Bounds backtracking per match attempt (PCRE2's own default is 10,000,000). The pcre2 crate
-/// has no match-context setter, so the limits go in as PCRE2 start-of-pattern options, which
-/// PCRE2 (interpreter and JIT) honours like the context limits.
-const MATCH_LIMIT: u32 = 1_000_000;
 /// Bounds the backtracking depth of the interpreter (the JIT is bounded by its stack size).
 const DEPTH_LIMIT: u32 = 10_000;
+/// The smallest per-attempt budget a long line is cut to.
+const MIN_STEPS: u32 = 1_000;
 
 /// One match: the whole matched text and each capture group (`None` if it took no part).
 pub type RegexMatch = (String, Vec<Option<String>>);
 
+/// A compiled OVAL pattern. PCRE2's match limit counts per start position, so a line of n
+/// characters may cost n times the limit: the pattern is compiled with a per-attempt budget of
+/// `regex-steps` cut by tens until budget × line length fits `regex-steps-per-line` (down to
+/// [`MIN_STEPS`]), one compiled variant per budget.
 #[derive(Debug, Clone)]
 pub struct OvalRegex {
     pattern: String,
+    /// The variant with the full per-attempt budget.
     regex: Arc<Regex>,
+}
+
+type Cache = Mutex<HashMap<(String, u32), Arc<Regex>>>;
+
+fn compile(pattern: &str, steps: u32) -> Result<Arc<Regex>, EvalError> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (pattern.to_string(), steps);
+    if let Some(r) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(r);
+    }
+    // The limits go in as PCRE2 start-of-pattern options (the pcre2 crate has no match-context
+    // setter); PCRE2, interpreter and JIT, honours them like the context limits.
+    let regex = RegexBuilder::new()
+        .utf(true)
+        .ucp(false)
+        .jit_if_available(true)
+        .max_jit_stack_size(Some(1 << 20))
+        .build(&format!("(*LIMIT_MATCH={steps})(*LIMIT_DEPTH={DEPTH_LIMIT}){pattern}"))
+        .map_err(|e| EvalError::BadRegex { pattern: pattern.to_string(), message: e.to_string() })?;
+    let regex = Arc::new(regex);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, regex.clone());
+    }
+    Ok(regex)
+}
+
+/// The per-attempt budget for a text of `len` bytes.
+fn steps_for(len: usize) -> u32 {
+    let limits = crate::limits::get();
+    let mut steps = limits.regex_steps.max(1);
+    while steps > MIN_STEPS && u64::from(steps).saturating_mul(len as u64 + 1) > limits.regex_steps_per_line {
+        steps = (steps / 10).max(MIN_STEPS);
+    }
+    steps
 }
 
 impl OvalRegex {
     /// Compile (or fetch from the per-process cache) an OVAL pattern.
     pub fn new(pattern: &str) -> Result<OvalRegex, EvalError> {
-        static CACHE: OnceLock<Mutex<HashMap<String, Arc<Regex>>>> = OnceLock::new();
-        let cache = CACHE.get_or_init(Default::default);
-        if let Some(r) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
-            return Ok(OvalRegex { pattern: pattern.to_string(), regex: r });
-        }
-        let regex = RegexBuilder::new()
-            .utf(true)
-            .ucp(false)
-            .jit_if_available(true)
-            .max_jit_stack_size(Some(1 << 20))
-            .build(&format!("(*LIMIT_MATCH={MATCH_LIMIT})(*LIMIT_DEPTH={DEPTH_LIMIT}){pattern}"))
-            .map_err(|e| EvalError::BadRegex { pattern: pattern.to_string(), message: e.to_string() })?;
-        let regex = Arc::new(regex);
-        if let Ok(mut c) = cache.lock() {
-            c.insert(pattern.to_string(), regex.clone());
-        }
+        let regex = compile(pattern, crate::limits::get().regex_steps.max(1))?;
         Ok(OvalRegex { pattern: pattern.to_string(), regex })
+    }
+
+    fn for_text(&self, text: &str) -> Result<Arc<Regex>, EvalError> {
+        let steps = steps_for(text.len());
+        if steps == crate::limits::get().regex_steps.max(1) {
+            return Ok(self.regex.clone());
+        }
+        compile(&self.pattern, steps)
+    }
+
+    fn limit_error(&self, text: &str) -> EvalError {
+        EvalError::RegexLimit { pattern: self.pattern.clone(), steps: steps_for(text.len()), len: text.len() }
     }
 
     pub fn pattern(&self) -> &str {
@@ -51,17 +86,16 @@ impl OvalRegex {
     }
 
     pub fn is_match(&self, text: &str) -> Result<bool, EvalError> {
-        self.regex
-            .is_match(text.as_bytes())
-            .map_err(|_| EvalError::RegexLimit { pattern: self.pattern.clone() })
+        self.for_text(text)?.is_match(text.as_bytes()).map_err(|_| self.limit_error(text))
     }
 
     /// Every match of the pattern in `text`: (whole match, capture groups; `None` for a group
     /// that did not take part). Empty matches advance by one character.
     pub fn captures_all(&self, text: &str) -> Result<Vec<RegexMatch>, EvalError> {
         let mut out = Vec::new();
-        for caps in self.regex.captures_iter(text.as_bytes()) {
-            let caps = caps.map_err(|_| EvalError::RegexLimit { pattern: self.pattern.clone() })?;
+        let regex = self.for_text(text)?;
+        for caps in regex.captures_iter(text.as_bytes()) {
+            let caps = caps.map_err(|_| self.limit_error(text))?;
             let whole =
                 caps.get(0).map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned()).unwrap_or_default();
             let groups = (1..caps.len())
@@ -84,6 +118,21 @@ mod tests {
         let started = std::time::Instant::now();
         assert!(matches!(re.is_match(&text), Err(EvalError::RegexLimit { .. })));
         assert!(started.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn a_long_line_cannot_multiply_the_budget() {
+        // A backreference pattern that fails at every start position of one long line: with the
+        // full budget per attempt this ran for minutes.
+        // (3 s here with the full budget per attempt; hostile lines made it minutes.)
+        let re = OvalRegex::new(r"(\w+)\s?\1\d").unwrap();
+        let text = format!("{} ", "a".repeat(999)).repeat(20);
+        let started = std::time::Instant::now();
+        let result = re.is_match(&text);
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+        assert!(matches!(result, Err(EvalError::RegexLimit { steps: 1_000, len: 20_000, .. })), "{result:?}");
+        assert_eq!(steps_for(10), 1_000_000);
+        assert_eq!(steps_for(1_000), 10_000);
     }
 
     #[test]

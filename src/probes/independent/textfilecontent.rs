@@ -7,7 +7,7 @@ use crate::model::oval::Family;
 use crate::semantics::regex::OvalRegex;
 
 use crate::probes::independent::textfilecontent54::{match_item, text_until_nul, textfilecontent_item_type};
-use crate::probes::support::fileset::{collect_each, read_regular};
+use crate::probes::support::fileset::{collect_each, names_files_exactly, read_regular};
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
 
 pub struct TextFileContentProbe;
@@ -26,8 +26,9 @@ impl Probe for TextFileContentProbe {
             Err(e) => return Collected::error(format!("object `{}`: {e}", object.id)),
         };
         let kind = textfilecontent_item_type(object.kind);
+        let named = names_files_exactly(object);
         collect_each(object, ctx, |file, out| {
-            let Some(content) = read_regular(ctx.root(), file, &kind, out) else { return Ok(()) };
+            let Some(content) = read_regular(ctx.root(), named, file, &kind, out) else { return Ok(()) };
             let text = text_until_nul(&content.bytes);
             let mut instance = 0;
             for line in text.split_inclusive('\n') {

@@ -9,7 +9,9 @@
 use crate::model::oval::{Datatype, Family, Item, TypeName};
 use crate::semantics::regex::OvalRegex;
 
-use crate::probes::support::fileset::{FileRef, collect_each, push_location, read_regular};
+use crate::probes::support::fileset::{
+    FileRef, collect_each, names_files_exactly, push_location, read_regular,
+};
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
 
 pub struct TextFileContent54Probe;
@@ -32,8 +34,9 @@ impl Probe for TextFileContent54Probe {
             Err(e) => return Collected::error(format!("object `{}`: {e}", object.id)),
         };
         let kind = textfilecontent_item_type(object.kind);
+        let named = names_files_exactly(object);
         collect_each(object, ctx, |file, out| {
-            let Some(content) = read_regular(ctx.root(), file, &kind, out) else { return Ok(()) };
+            let Some(content) = read_regular(ctx.root(), named, file, &kind, out) else { return Ok(()) };
             let text = text_until_nul(&content.bytes);
             for (number, (whole, groups)) in regex.captures_all(&text)?.into_iter().enumerate() {
                 let number = number + 1;

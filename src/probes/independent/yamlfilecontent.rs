@@ -42,8 +42,16 @@ impl Probe for YamlFileContentProbe {
         };
         let kind = item_type(object.kind);
         collect_parsed(object, ctx, |file, shown, text| {
-            let docs = parse_documents(text)
-                .map_err(|e| format!("`{shown}`:{}:{}: malformed YAML: {}", e.line, e.column, e.message))?;
+            let mut notes = Vec::new();
+            let docs = if is_strict_json(shown) {
+                let (doc, n) = strict_json_document(text.as_bytes(), shown)?;
+                notes = n;
+                vec![doc]
+            } else {
+                parse_documents(text).map_err(|e| {
+                    format!("`{shown}`:{}:{}: malformed YAML: {}", e.line, e.column, e.message)
+                })?
+            };
             let selected: Vec<Node> = docs.iter().filter_map(|d| path.select(d)).collect();
             let records = to_records(&selected)
                 .map_err(|m| format!("`{shown}`: YAML path `{yamlpath}` points to {m}"))?;
@@ -53,6 +61,7 @@ impl Probe for YamlFileContentProbe {
             let mut item = Item::new(kind.clone());
             push_location(&mut item, file);
             item.push("yamlpath", Datatype::String, yamlpath.clone());
+            item.messages.extend(notes);
             for fields in records {
                 item.fields.push(ItemField {
                     name: "value".into(),
@@ -64,6 +73,16 @@ impl Probe for YamlFileContentProbe {
             Ok(Some(item))
         })
     }
+}
+
+/// The probe's reading of one file without a target: parse `text`, select `yamlpath`, build the
+/// records; the number of records, or the message the probe would give. For the fuzz targets.
+#[doc(hidden)]
+pub fn query_text(text: &str, yamlpath: &str) -> Result<usize, String> {
+    let path = YamlPath::parse(yamlpath).map_err(|e| e.to_string())?;
+    let docs = parse_documents(text).map_err(|e| format!("{}:{}: {}", e.line, e.column, e.message))?;
+    let selected: Vec<Node> = docs.iter().filter_map(|d| path.select(d)).collect();
+    to_records(&selected).map(|r| r.len())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -86,16 +105,32 @@ struct YamlError {
 /// Nesting deeper than this is refused rather than risking the stack on hostile input.
 const MAX_NESTING: usize = 256;
 
+/// Anchors seen so far (with the node count of each, so an alias costs what it expands to) and
+/// the nodes built, bounded by `yaml-nodes`: a few hundred bytes of nested aliases (billion
+/// laughs) expand to billions of nodes.
+struct Builder {
+    anchors: Vec<Option<(Node, usize)>>,
+    nodes: usize,
+    max_nodes: usize,
+    max_depth: usize,
+}
+
 fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
-    let mut anchors: Vec<Option<Node>> = Vec::new();
+    let limits = crate::limits::get();
+    let mut b = Builder {
+        anchors: Vec::new(),
+        nodes: 0,
+        max_nodes: limits.yaml_nodes,
+        max_depth: limits.yaml_depth.min(MAX_NESTING),
+    };
     let mut docs = Vec::new();
     loop {
         let (event, mark) = next(&mut parser)?;
         match event {
             Event::StreamEnd => return Ok(docs),
             Event::StreamStart | Event::DocumentStart | Event::DocumentEnd | Event::Nothing => {}
-            other => docs.push(build(&mut parser, other, mark, &mut anchors, 0)?),
+            other => docs.push(b.build(&mut parser, other, mark, 0)?.0),
         }
     }
 }
@@ -108,59 +143,138 @@ fn next(parser: &mut Parser<std::str::Chars<'_>>) -> Result<(Event, Marker), Yam
     })
 }
 
-fn build(
-    parser: &mut Parser<std::str::Chars<'_>>,
-    event: Event,
-    mark: Marker,
-    anchors: &mut Vec<Option<Node>>,
-    depth: usize,
-) -> Result<Node, YamlError> {
-    let err =
-        |message: &str| YamlError { line: mark.line(), column: mark.col() + 1, message: message.into() };
-    if depth > MAX_NESTING {
-        return Err(err("nesting too deep"));
-    }
-    let (node, anchor) = match event {
-        Event::Scalar(value, style, anchor, tag) => {
-            (Node::Scalar { value, plain: style == TScalarStyle::Plain, tag: tag.map(full_tag) }, anchor)
+impl Builder {
+    /// The node an event starts, and how many nodes it holds (aliases expanded).
+    fn build(
+        &mut self,
+        parser: &mut Parser<std::str::Chars<'_>>,
+        event: Event,
+        mark: Marker,
+        depth: usize,
+    ) -> Result<(Node, usize), YamlError> {
+        let err =
+            |message: &str| YamlError { line: mark.line(), column: mark.col() + 1, message: message.into() };
+        if depth > self.max_depth {
+            return Err(err(&format!("nested deeper than {} levels (limit `yaml-depth`)", self.max_depth)));
         }
-        Event::Alias(id) => {
-            return anchors.get(id).cloned().flatten().ok_or_else(|| err("unknown alias"));
-        }
-        Event::SequenceStart(anchor, _) => {
-            let mut items = Vec::new();
-            loop {
-                let (e, m) = next(parser)?;
-                if e == Event::SequenceEnd {
-                    break;
-                }
-                items.push(build(parser, e, m, anchors, depth + 1)?);
+        let count = |b: &mut Builder, n: usize| {
+            b.nodes = b.nodes.saturating_add(n);
+            if b.nodes > b.max_nodes {
+                return Err(err(&format!(
+                    "more than {} nodes with aliases expanded (limit `yaml-nodes`)",
+                    b.max_nodes
+                )));
             }
-            (Node::Seq(items), anchor)
-        }
-        Event::MappingStart(anchor, _) => {
-            let mut entries = Vec::new();
-            loop {
-                let (e, m) = next(parser)?;
-                if e == Event::MappingEnd {
-                    break;
-                }
-                let key = build(parser, e, m, anchors, depth + 1)?;
-                let (e, m) = next(parser)?;
-                let value = build(parser, e, m, anchors, depth + 1)?;
-                entries.push((key, value));
+            Ok(())
+        };
+        let (node, size, anchor) = match event {
+            Event::Scalar(value, style, anchor, tag) => {
+                count(self, 1)?;
+                (
+                    Node::Scalar { value, plain: style == TScalarStyle::Plain, tag: tag.map(full_tag) },
+                    1,
+                    anchor,
+                )
             }
-            (Node::Map(entries), anchor)
+            Event::Alias(id) => {
+                let Some(size) = self.anchors.get(id).and_then(|a| a.as_ref()).map(|(_, size)| *size) else {
+                    return Err(err("unknown alias"));
+                };
+                count(self, size)?;
+                let node = self.anchors.get(id).and_then(|a| a.as_ref()).map(|(n, _)| n.clone());
+                return node.map(|n| (n, size)).ok_or_else(|| err("unknown alias"));
+            }
+            Event::SequenceStart(anchor, _) => {
+                count(self, 1)?;
+                let mut items = Vec::new();
+                let mut size = 1usize;
+                loop {
+                    let (e, m) = next(parser)?;
+                    if e == Event::SequenceEnd {
+                        break;
+                    }
+                    let (item, n) = self.build(parser, e, m, depth + 1)?;
+                    size = size.saturating_add(n);
+                    items.push(item);
+                }
+                (Node::Seq(items), size, anchor)
+            }
+            Event::MappingStart(anchor, _) => {
+                count(self, 1)?;
+                let mut entries = Vec::new();
+                let mut size = 1usize;
+                loop {
+                    let (e, m) = next(parser)?;
+                    if e == Event::MappingEnd {
+                        break;
+                    }
+                    let (key, k) = self.build(parser, e, m, depth + 1)?;
+                    let (e, m) = next(parser)?;
+                    let (value, v) = self.build(parser, e, m, depth + 1)?;
+                    size = size.saturating_add(k).saturating_add(v);
+                    entries.push((key, value));
+                }
+                (Node::Map(entries), size, anchor)
+            }
+            _ => return Err(err("unexpected event")),
+        };
+        if anchor > 0 {
+            if self.anchors.len() <= anchor {
+                self.anchors.resize(anchor + 1, None);
+            }
+            self.anchors[anchor] = Some((node.clone(), size));
         }
-        _ => return Err(err("unexpected event")),
-    };
-    if anchor > 0 {
-        if anchors.len() <= anchor {
-            anchors.resize(anchor + 1, None);
-        }
-        anchors[anchor] = Some(node.clone());
+        Ok((node, size))
     }
-    Ok(node)
+}
+
+// ---------------------------------------------------------------------------------------------
+// daemon.json: read as dockerd reads it.
+
+/// Is this file one whose daemon parses it as strict JSON? dockerd's daemon.json is; reading it
+/// as YAML would accept what dockerd refuses and take the first of duplicate keys.
+fn is_strict_json(path: &str) -> bool {
+    path.rsplit('/').next() == Some("daemon.json")
+}
+
+/// A daemon.json as one document, duplicate keys resolved as dockerd does (the last wins), with
+/// a note for each key given more than once.
+fn strict_json_document(bytes: &[u8], shown: &str) -> Result<(Node, Vec<String>), String> {
+    let value = crate::probes::support::dockerd::json::parse(bytes)
+        .map_err(|e| format!("`{shown}`:{}: not valid JSON, as dockerd reads it: {}", e.at, e.message))?;
+    let mut notes = Vec::new();
+    Ok((json_node(&value.value, shown, &mut notes), notes))
+}
+
+fn json_node(
+    value: &crate::probes::support::dockerd::json::Value,
+    shown: &str,
+    notes: &mut Vec<String>,
+) -> Node {
+    use crate::probes::support::dockerd::json::Value;
+    let scalar = |value: &str, plain: bool| Node::Scalar { value: value.to_string(), plain, tag: None };
+    match value {
+        Value::Null => scalar("null", true),
+        Value::Bool(b) => scalar(if *b { "true" } else { "false" }, true),
+        Value::Number(n) => scalar(n, true),
+        Value::String(s) => scalar(s, false),
+        Value::Array(items) => Node::Seq(items.iter().map(|i| json_node(&i.value, shown, notes)).collect()),
+        Value::Object(object) => {
+            for (lost, winner) in object.overridden() {
+                notes.push(format!(
+                    "`{shown}`:{}: key `{}` is given again at {}; dockerd keeps the last, so does stigrun",
+                    lost.key_at, lost.key, winner.key_at
+                ));
+            }
+            let entries = object
+                .keys()
+                .into_iter()
+                .filter_map(|k| object.get(k))
+                .map(|m| (scalar(&m.key, false), json_node(&m.value.value, shown, notes)))
+                .collect();
+            Node::Map(entries)
+        }
+    }
 }
 
 fn full_tag(tag: Tag) -> String {
@@ -722,7 +836,92 @@ nested: [[1, 2], [3]]
         let c = probe("{\n  \"a\": 1,\n  \"b\": [1, 2\n", ".a");
         assert_eq!(c.flag, CollectedFlag::Error);
         let m = &c.messages[0];
-        assert!(m.message.starts_with("`/etc/docker/daemon.json`:4:1: malformed YAML"), "{m}");
+        assert!(
+            m.message.starts_with("`/etc/docker/daemon.json`:4:1: not valid JSON, as dockerd reads it"),
+            "{m}"
+        );
+    }
+
+    fn probe_bytes(setup: impl FnOnce(&std::path::Path), yamlpath: &str) -> Collected {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("etc/docker")).unwrap();
+        setup(&d.path().join("etc/docker/daemon.json"));
+        let root = Root::new(d.path()).unwrap();
+        let k = kind(Family::Independent, "yamlfilecontent_object");
+        let o = object(
+            &k,
+            vec![
+                entity("filepath", Operation::Equals, "/etc/docker/daemon.json"),
+                entity("yamlpath", Operation::Equals, yamlpath),
+            ],
+            &[],
+        );
+        YamlFileContentProbe.collect(&o, &ProbeContext::new(&crate::host::ScanTarget::new(root.clone())))
+    }
+
+    fn error_message(c: &Collected) -> String {
+        assert_eq!(c.flag, CollectedFlag::Error, "{c:?}");
+        c.items
+            .iter()
+            .flat_map(|i| i.messages.clone())
+            .chain(c.messages.iter().map(|m| m.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn daemon_json_duplicate_keys_take_the_last_as_dockerd_does() {
+        let c = probe("{\"icc\": false,\n \"icc\": true}", ".icc");
+        assert_eq!(c.flag, CollectedFlag::Complete);
+        let item = &c.items[0];
+        let ItemValue::Record(fields) = &item.fields[4].value else { panic!("not a record") };
+        assert_eq!(show(std::slice::from_ref(fields)), [[f("#", B, "true")]]);
+        assert!(item.messages.iter().any(|m| m.contains("dockerd keeps the last")), "{:?}", item.messages);
+    }
+
+    #[test]
+    fn daemon_json_in_yaml_syntax_is_an_error() {
+        let m = error_message(&probe("icc: false\n", ".icc"));
+        assert!(m.contains("not valid JSON"), "{m}");
+    }
+
+    #[test]
+    fn unreadable_daemon_json_is_an_error_never_absent() {
+        let m = error_message(&probe_bytes(
+            |p| fs::write(p, b"{\"log-driver\": \"sys\xfflog\"}").unwrap(),
+            ".log-driver",
+        ));
+        assert!(m.contains("not valid UTF-8"), "{m}");
+        let utf16: Vec<u8> =
+            [0xff, 0xfe].into_iter().chain("{}".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let m = error_message(&probe_bytes(|p| fs::write(p, &utf16).unwrap(), ".icc"));
+        assert!(m.contains("UTF-16"), "{m}");
+        let fifo = |p: &std::path::Path| {
+            rustix::fs::mkfifoat(rustix::fs::CWD, p, rustix::fs::Mode::from_raw_mode(0o600)).unwrap()
+        };
+        let m = error_message(&probe_bytes(fifo, ".icc"));
+        assert!(m.contains("named pipe"), "{m}");
+        let looped = |p: &std::path::Path| std::os::unix::fs::symlink("daemon.json", p).unwrap();
+        let m = error_message(&probe_bytes(looped, ".icc"));
+        assert!(m.contains("symbolic links"), "{m}");
+        // A dangling link is absence, as for dockerd.
+        let dangling = |p: &std::path::Path| std::os::unix::fs::symlink("nowhere.json", p).unwrap();
+        assert_eq!(probe_bytes(dangling, ".icc").flag, CollectedFlag::DoesNotExist);
+    }
+
+    #[test]
+    fn billion_laughs_is_bounded() {
+        let mut yaml = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (i, c) in ('b'..='k').enumerate() {
+            let prev = (b'a' + i as u8) as char;
+            yaml.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        assert!(yaml.len() < 600, "{}", yaml.len());
+        let started = std::time::Instant::now();
+        let e = parse_documents(&yaml).unwrap_err();
+        assert!(e.message.contains("limit `yaml-nodes`"), "{e:?}");
+        assert!(started.elapsed().as_secs() < 5);
+        // Aliases within the bound still resolve.
+        assert_eq!(query("a: &a {x: 1}\nb: [*a, *a]\n", ".b[1].x").unwrap(), [[f("#", I, "1")]]);
     }
 
     #[test]

@@ -81,6 +81,9 @@ pub struct FileSet {
     /// Problems met while walking (unreadable directories, vanished files): not fatal, but the result
     /// may be incomplete.
     pub problems: Vec<String>,
+    /// Paths the object names exactly that are there but cannot be resolved (a symlink loop,
+    /// permission denied): the object is in error, never "does not exist".
+    pub failures: Vec<String>,
 }
 
 /// One file of a [`FileSet`]. A walk of `/` finds hundreds of thousands of files: those are
@@ -119,8 +122,8 @@ impl FileSet {
 
     fn push_walked(&mut self, walk: u32, entry: usize, as_dir: bool) {
         let path = &self.walks[walk as usize].entries[entry].path;
-        // Walked paths are absolute, so they have a `/`; a walk holds at most MAX_WALK_ENTRIES
-        // (well below u32::MAX) entries, and a path is far shorter than 4 GiB.
+        // Walked paths are absolute, so they have a `/`; a walk holds at most `walk-entries`
+        // (by default well below u32::MAX) entries, and a path is far shorter than 4 GiB.
         let slash = u32::try_from(path.rfind('/').unwrap_or(0)).unwrap_or(0);
         let entry = u32::try_from(entry).unwrap_or(u32::MAX);
         self.found.push(Found::Walked { walk, entry, slash, as_dir });
@@ -225,12 +228,12 @@ pub fn resolve_files(object: &ResolvedObject<'_>, root: &Root) -> Result<FileSet
     let cmp_err = |source| FileSetError::Compare { object: object.id.to_string(), source };
     let mut set = FileSet::default();
     if let Some(filepath) = object.entity("filepath") {
-        for full in matching_paths(root, filepath, false, &mut set.problems).map_err(cmp_err)? {
+        for full in matching_paths(root, filepath, false, &mut set).map_err(cmp_err)? {
             set.found.push(Found::Ref(Box::new(FileRef::file(&full, true))));
         }
     } else if let Some(path) = object.entity("path") {
         let filename = object.entity("filename").filter(|f| !f.nil);
-        for dir in matching_paths(root, path, true, &mut set.problems).map_err(cmp_err)? {
+        for dir in matching_paths(root, path, true, &mut set).map_err(cmp_err)? {
             collect_below(root, &dir, filename, behaviors, &mut set).map_err(cmp_err)?;
         }
     } else {
@@ -245,7 +248,7 @@ fn matching_paths(
     root: &Root,
     entity: &ResolvedEntity,
     want_dirs: bool,
-    problems: &mut Vec<String>,
+    set: &mut FileSet,
 ) -> Result<Vec<String>, EvalError> {
     let is_wanted = |kind: FileKind| (kind == FileKind::Directory) == want_dirs;
     if let Some(values) = entity.exact_values() {
@@ -262,7 +265,7 @@ fn matching_paths(
                         out.push(p);
                     }
                 }
-                Err(e) => problems.push(e.to_string()),
+                Err(e) => set.failures.push(e.to_string()),
             }
         }
         return Ok(out);
@@ -272,7 +275,7 @@ fn matching_paths(
         _ => "/".to_string(),
     };
     let walk = root.walk(&start, WalkOptions { dirs_only: want_dirs, ..WalkOptions::everything() });
-    problems.extend(walk.problems.iter().cloned());
+    set.problems.extend(walk.problems.iter().cloned());
     let mut out = Vec::new();
     for e in &walk.entries {
         if is_wanted(e.kind) && entity.matches(&e.path)? {
@@ -361,7 +364,7 @@ fn files_in(root: &Root, dir: &str, filename: &ResolvedEntity, set: &mut FileSet
                 }
                 Ok(_) => {}
                 Err(e) if e.is_not_found() => {}
-                Err(e) => set.problems.push(e.to_string()),
+                Err(e) => set.failures.push(e.to_string()),
             }
         }
         return Ok(());
@@ -438,20 +441,38 @@ pub fn error_item(kind: TypeName, file: &FileRef, message: String) -> Item {
     item
 }
 
-/// Read a file the object names, for probes that look inside files. Anything that is not
-/// (or does not point to) a regular file is skipped silently, as oscap does; a file that
-/// cannot be read (over the size limit, permission) becomes an `error` item. The SHA-256 of
+/// Read a file the object names, for probes that look inside files. A missing file, a directory,
+/// or a FIFO/device/socket a pattern walked into is skipped; anything else that cannot be read
+/// (a FIFO/device/socket named by the object, a symlink loop, over the size limit, permission)
+/// becomes an `error` item. The SHA-256 of
 /// what was read is recorded as evidence.
 pub fn read_regular(
     root: &Root,
+    named: bool,
     file: &FileRef,
     kind: &TypeName,
     out: &mut Collected,
 ) -> Option<FileContent> {
     let full = file.full_path();
+    // Reading is not absence: only a missing file (or a directory a pattern matched) is skipped.
+    // A file that is there and cannot be read (a FIFO, a device, a socket, a symlink loop,
+    // permission denied) is an `error` item, never "does not exist" (where oscap skips it, a
+    // rule compliant when the file is absent would pass).
     match root.stat(&full) {
         Ok(meta) if meta.kind == FileKind::Regular => {}
-        _ => return None,
+        Ok(meta) if meta.kind == FileKind::Directory => return None,
+        // A FIFO, device or socket a pattern matched is not what the object asked for.
+        Ok(_) if !named => return None,
+        Ok(meta) => {
+            let message = format!("`{full}`: is a {}, not a regular file; not read", meta.kind);
+            out.items.push(error_item(kind.clone(), file, message));
+            return None;
+        }
+        Err(e) if e.is_not_found() => return None,
+        Err(e) => {
+            out.items.push(error_item(kind.clone(), file, e.to_string()));
+            return None;
+        }
     }
     match root.read(&full) {
         Ok(content) => {
@@ -486,6 +507,7 @@ pub fn collect_each(
     if hidden > 0 {
         out.messages.push(format!("… and {hidden} more problems while walking").into());
     }
+    let failures = std::mem::take(&mut set.failures);
     for file in set.files() {
         let file = &file;
         let before = out.items.len();
@@ -502,6 +524,10 @@ pub fn collect_each(
                 index <= before || item.status == ItemStatus::Error || ctx.keeps(item)
             });
         }
+    }
+    if !failures.is_empty() {
+        out.flag = CollectedFlag::Error;
+        out.messages.extend(failures.into_iter().map(Diagnostic::from));
     }
     if out.flag != CollectedFlag::Error {
         out.flag = if out.items.iter().any(|i| i.status == ItemStatus::Error) {
@@ -524,11 +550,30 @@ pub fn collect_parsed(
     mut parse: impl FnMut(&FileRef, &str, &str) -> Result<Option<Item>, String>,
 ) -> Collected {
     let kind = crate::probes::item_type(object.kind);
+    let named = names_files_exactly(object);
     let mut failed = false;
     let mut out = collect_each(object, ctx, |file, out| {
-        let Some(content) = read_regular(ctx.root(), file, &kind, out) else { return Ok(()) };
-        let text = String::from_utf8_lossy(&content.bytes);
-        match parse(file, &file.full_path(), &text) {
+        let Some(content) = read_regular(ctx.root(), named, file, &kind, out) else { return Ok(()) };
+        let full = file.full_path();
+        // A parser's tree costs many times the file: bounded by its own, smaller limit.
+        let limit = crate::limits::get().parsed_file_bytes;
+        if content.bytes.len() as u64 > limit {
+            let message = format!(
+                "`{full}`: {} bytes is over the {limit}-byte limit for files parsed into a tree \
+                 (limit `parsed-file-bytes`); not parsed",
+                content.bytes.len()
+            );
+            out.items.push(error_item(kind.clone(), file, message));
+            return Ok(());
+        }
+        let text = match decode_strict(&content.bytes, &full) {
+            Ok(text) => text,
+            Err(message) => {
+                out.items.push(error_item(kind.clone(), file, message));
+                return Ok(());
+            }
+        };
+        match parse(file, &full, text) {
             Ok(Some(item)) => out.items.push(item),
             Ok(None) => {}
             Err(message) => {
@@ -542,6 +587,23 @@ pub fn collect_parsed(
         out.flag = CollectedFlag::Error;
     }
     out
+}
+
+/// Does the object name its files exactly (`filepath`, or `path` and `filename`, with `equals`)?
+/// Then a file that is there but is not a regular file is an error, not skipped.
+pub fn names_files_exactly(object: &ResolvedObject<'_>) -> bool {
+    let exact = |name| object.entity(name).is_some_and(|e| e.exact_values().is_some());
+    exact("filepath") || (exact("path") && exact("filename"))
+}
+
+/// The text of a file parsed into a tree. Bytes that are not UTF-8 are an error, not replaced:
+/// what the file's reader makes of them is unknown, and a replaced value could pass.
+fn decode_strict<'a>(bytes: &'a [u8], shown: &str) -> Result<&'a str, String> {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(format!("`{shown}`: UTF-16 (byte-order mark); stigrun reads UTF-8 files"));
+    }
+    std::str::from_utf8(bytes)
+        .map_err(|e| format!("`{shown}`: not valid UTF-8 at byte {}; not parsed", e.valid_up_to()))
 }
 
 /// The directory a pattern's matches must all lie under: the longest literal prefix of an

@@ -61,7 +61,7 @@ pub enum ArfImportError {
     #[error("source data stream in the report request: {0}")]
     DataStream(#[from] LoadError),
 
-    #[error("{location}: `{element}` is nested more than {MAX_CRITERIA_DEPTH} levels deep")]
+    #[error("{location}: `{element}` is nested more than {} levels deep (limit `criteria-depth`)", crate::limits::get().criteria_depth.min(MAX_CRITERIA_DEPTH))]
     TooDeep { location: Location, element: String },
 
     #[error("{location}: OVAL definitions for `{href}`: {message}")]

@@ -6,7 +6,6 @@
 
 pub mod arf;
 
-use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -58,20 +57,25 @@ pub struct LoadedResults {
 /// Read results (stigrun JSON or an ARF) from a regular file.
 pub fn load(path: &Path) -> Result<LoadedResults, ResultsIoError> {
     let text = read_regular(path)?;
-    let name = path.display().to_string();
+    load_text(&text, &path.display().to_string())
+}
+
+/// Read results held in memory; `name` stands for the file in messages.
+pub fn load_text(text: &str, name: &str) -> Result<LoadedResults, ResultsIoError> {
+    let name = name.to_string();
     if text.trim_start_matches('\u{feff}').trim_start().starts_with('<') {
-        let root_local = root_element_local_name(&text);
+        let root_local = root_element_local_name(text);
         if matches!(root_local.as_deref(), Some("Benchmark") | Some("TestResult")) {
             return Err(ResultsIoError::XccdfResultsUnsupported { path: name });
         }
-        let imported = arf::parse_arf(&text, &name)?;
+        let imported = arf::parse_arf(text, &name)?;
         return Ok(LoadedResults {
             results: imported.results,
             kind: ResultsKind::OscapArf,
             source_xml: Some(imported.source_xml),
         });
     }
-    let mut results: ScanResults = parse_json(&text, &name)?;
+    let mut results: ScanResults = parse_json(text, &name)?;
     check_version(&name, &results.format, results.schema_version)?;
     results.upgrade();
     Ok(LoadedResults { results, kind: ResultsKind::StigrunJson, source_xml: None })
@@ -111,10 +115,15 @@ pub struct ResultsSummary {
 /// never held in memory.
 pub fn load_summary(path: &Path) -> Result<ResultsSummary, ResultsIoError> {
     let text = read_regular(path)?;
-    let name = path.display().to_string();
-    let summary = match parse_summary_prefix(&text) {
+    load_summary_text(&text, &path.display().to_string())
+}
+
+/// [`load_summary`] of results held in memory.
+pub fn load_summary_text(text: &str, name: &str) -> Result<ResultsSummary, ResultsIoError> {
+    let name = name.to_string();
+    let summary = match parse_summary_prefix(text) {
         Some(summary) => summary,
-        None => parse_json::<ResultsSummary>(&text, &name)?,
+        None => parse_json::<ResultsSummary>(text, &name)?,
     };
     check_version(&name, &summary.format, summary.schema_version)?;
     Ok(summary)
@@ -238,12 +247,12 @@ fn read_regular(path: &Path) -> Result<String, ResultsIoError> {
     let name = path.display().to_string();
     let read = |source| ResultsIoError::Read { path: name.clone(), source };
     // A FIFO or device would block or never end: refuse anything that is not a regular file.
-    let meta = std::fs::metadata(path).map_err(read)?;
-    if !meta.is_file() {
+    if path.as_os_str() != crate::loader::input::STDIN
+        && std::fs::metadata(path).map_err(read)?.file_type().is_dir()
+    {
         return Err(ResultsIoError::NotRegular { path: name });
     }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(read)?;
+    let bytes = crate::loader::input::read_bytes(path).map_err(read)?;
     String::from_utf8(bytes)
         .map_err(|e| ResultsIoError::NotUtf8 { path: name.clone(), offset: e.utf8_error().valid_up_to() })
 }

@@ -181,8 +181,9 @@ impl Reader<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Located, JsonError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("values nested too deeply"));
+        let max = crate::limits::get().yaml_depth.min(MAX_DEPTH);
+        if depth > max {
+            return Err(self.error(format!("values nested deeper than {max} levels (limit `yaml-depth`)")));
         }
         let at = self.here();
         let value = match self.peek() {
@@ -450,7 +451,7 @@ mod tests {
     #[test]
     fn nesting_is_bounded() {
         let deep = "[".repeat(MAX_DEPTH + 2) + &"]".repeat(MAX_DEPTH + 2);
-        assert!(error(deep.as_bytes()).contains("nested too deeply"));
+        assert!(error(deep.as_bytes()).contains("limit `yaml-depth`"));
         let fine = "[".repeat(50) + &"]".repeat(50);
         assert!(parse(fine.as_bytes()).is_ok());
     }

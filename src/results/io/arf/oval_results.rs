@@ -105,7 +105,7 @@ impl Importer<'_, '_> {
     }
 
     fn criteria(&self, node: Node, depth: usize) -> Res<CriteriaResult> {
-        if depth >= MAX_CRITERIA_DEPTH {
+        if depth >= crate::limits::get().criteria_depth.min(MAX_CRITERIA_DEPTH) {
             return Err(ArfImportError::TooDeep {
                 location: self.loc(node),
                 element: node.tag_name().name().to_string(),
