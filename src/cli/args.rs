@@ -145,6 +145,35 @@ pub struct EvalArgs {
     pub thin: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub asset: AssetArgs,
+}
+
+/// The asset's identity as the assessor names it, for every report (checklists, eMASS, ARF…).
+#[derive(Debug, Args, Default)]
+pub struct AssetArgs {
+    /// A TOML file with the asset's identity (hostname, fqdn, ip, mac, role, marking, tech_area…);
+    /// the options below win over it.
+    #[arg(long)]
+    pub target_file: Option<PathBuf>,
+    /// The asset's host name (instead of the scanned root's).
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// The asset's IP address (repeatable).
+    #[arg(long = "ip")]
+    pub ip: Vec<String>,
+    /// The asset's MAC address (repeatable).
+    #[arg(long = "mac")]
+    pub mac: Vec<String>,
+    /// The asset's fully qualified domain name.
+    #[arg(long)]
+    pub fqdn: Option<String>,
+    /// The checklist role: None, Workstation, Member Server, Domain Controller.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// The checklist marking (CUI, UNCLASSIFIED…).
+    #[arg(long)]
+    pub marking: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -164,6 +193,8 @@ pub struct ReportArgs {
     /// A newer DISA CCI list instead of the built-in one (HTML: CCI → 800-53).
     #[arg(long)]
     pub cci_list: Option<PathBuf>,
+    #[command(flatten)]
+    pub asset: AssetArgs,
 }
 
 fn parse_report_format(s: &str) -> Result<crate::render::ReportFormat, String> {

@@ -138,6 +138,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         Some(path) => crate::loader::tailoring::load_tailoring_file(path)?.profiles,
         None => Vec::new(),
     };
+    let identity = super::report::asset_identity(&args.asset)?;
     let answers = match &args.answers {
         Some(path) => crate::scan::answers::load_answers(path, &loaded.benchmark)?,
         None => Vec::new(),
@@ -163,7 +164,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     let target = scan_target(&args.root, &args.engine)?;
     let results = scan(loaded, &request, &target);
     display.finish();
-    let results = results?;
+    let mut results = results?;
+    if let Some(identity) = &identity {
+        identity.apply(&mut results.target);
+    }
     if args.progress {
         for r in &results.rules {
             println!("{}\t{}", r.rule_id, r.result);

@@ -115,6 +115,9 @@ pub struct TargetFacts {
     /// whatever its host name or addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_id: Option<String>,
+    /// The asset's checklist fields the assessor gave (`--role`, `--marking`, `--target-file`).
+    #[serde(default, skip_serializing_if = "crate::results::asset::Asset::is_empty")]
+    pub asset: crate::results::asset::Asset,
 }
 
 impl TargetFacts {
