@@ -140,6 +140,12 @@ pub struct EvalArgs {
     /// Write a self-contained HTML report here.
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Write a STIG Viewer 2 checklist (CKL) here.
+    #[arg(long)]
+    pub ckl: Option<PathBuf>,
+    /// Write a STIG Viewer 3 checklist (CKLB) here.
+    #[arg(long)]
+    pub cklb: Option<PathBuf>,
     /// Leave the source data stream out of the ARF.
     #[arg(long)]
     pub thin: bool,

@@ -20,6 +20,8 @@ fn requested(args: &EvalArgs) -> Vec<(ReportFormat, PathBuf)> {
         (ReportFormat::Xccdf, &args.results),
         (ReportFormat::Arf, &args.results_arf),
         (ReportFormat::Html, &args.report),
+        (ReportFormat::Ckl, &args.ckl),
+        (ReportFormat::Cklb, &args.cklb),
     ]
     .into_iter()
     .filter_map(|(format, path)| path.clone().map(|p| (format, p)))

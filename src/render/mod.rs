@@ -3,6 +3,10 @@
 //! template (`templates/`); JSON formats serialise serde types.
 
 pub mod arf;
+pub mod checklist;
+pub mod ckl;
+pub mod cklb;
+pub mod finding;
 pub mod html;
 pub mod json;
 pub mod oval_results;
@@ -28,11 +32,21 @@ pub enum ReportFormat {
     Arf,
     /// A self-contained HTML report.
     Html,
+    /// A STIG Viewer 2 checklist (CKL, XML).
+    Ckl,
+    /// A STIG Viewer 3 checklist (CKLB, JSON).
+    Cklb,
 }
 
 impl ReportFormat {
-    pub const ALL: [ReportFormat; 4] =
-        [ReportFormat::Json, ReportFormat::Xccdf, ReportFormat::Arf, ReportFormat::Html];
+    pub const ALL: [ReportFormat; 6] = [
+        ReportFormat::Json,
+        ReportFormat::Xccdf,
+        ReportFormat::Arf,
+        ReportFormat::Html,
+        ReportFormat::Ckl,
+        ReportFormat::Cklb,
+    ];
 
     /// The name on the command line (`--format`).
     pub fn name(self) -> &'static str {
@@ -41,6 +55,8 @@ impl ReportFormat {
             ReportFormat::Xccdf => "xccdf",
             ReportFormat::Arf => "arf",
             ReportFormat::Html => "html",
+            ReportFormat::Ckl => "ckl",
+            ReportFormat::Cklb => "cklb",
         }
     }
 
@@ -72,6 +88,8 @@ pub fn report(format: ReportFormat) -> Box<dyn Report> {
         ReportFormat::Xccdf => Box::new(xccdf_results::XccdfReport),
         ReportFormat::Arf => Box::new(arf::ArfReport),
         ReportFormat::Html => Box::new(html::HtmlReport),
+        ReportFormat::Ckl => Box::new(ckl::CklReport),
+        ReportFormat::Cklb => Box::new(cklb::CklbReport),
     }
 }
 

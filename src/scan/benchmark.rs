@@ -247,6 +247,7 @@ pub fn scan(
             }
         };
         let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
+        let stig = bench.stig_rule(rule);
         let time = check_ref
             .as_ref()
             .and_then(|c| c.oval_document.as_deref())
@@ -272,6 +273,9 @@ pub fn scan(
             description: crate::model::stig::rule_description(rule),
             fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
             time: Some(time),
+            group_title: stig.srg.map(str::to_string),
+            check_content: stig.check_text.map(str::to_string),
+            reference_identifier: stig.dpms.as_ref().and_then(|d| d.identifier).map(str::to_string),
         });
     }
     apply_answers(&mut rules, &request.answers);

@@ -387,6 +387,7 @@ impl<'d, 'i> Importer<'d, 'i> {
         let answer =
             children(rr, "override").last().map(|o| self.override_answer(o, &rule_id)).transpose()?;
         let manual_text = rule.and_then(|r| r.checks.iter().find_map(|c| c.content.clone()));
+        let stig = rule.map(|r| bench.stig_rule(r));
         Ok(RuleResult {
             rule_id,
             version: rule.and_then(|r| r.version.clone()),
@@ -407,6 +408,13 @@ impl<'d, 'i> Importer<'d, 'i> {
             description: rule.and_then(crate::model::stig::rule_description),
             fix_text: rule.and_then(|r| r.fixtexts.first()).map(|f| f.text.text.clone()),
             time: rr.attribute("time").map(str::to_string),
+            group_title: stig.as_ref().and_then(|s| s.srg).map(str::to_string),
+            check_content: stig.as_ref().and_then(|s| s.check_text).map(str::to_string),
+            reference_identifier: stig
+                .as_ref()
+                .and_then(|s| s.dpms.as_ref())
+                .and_then(|d| d.identifier)
+                .map(str::to_string),
         })
     }
 

@@ -1,0 +1,234 @@
+//! Hand-in formats (issue 12): STIG Viewer checklists (CKL, CKLB) compared field by field with real
+//! STIG Viewer files and validated against DISA's schema, the asset identity in every format, and
+//! conversions of other tools' results.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::{data, xmllint_valid, xsd};
+
+fn stigrun() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_stigrun"))
+}
+
+fn run_ok(cmd: &mut Command, codes: &[i32]) -> String {
+    let out = cmd.output().unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    assert!(codes.contains(&code), "exit {code}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `eval` of the built-in Docker EE STIG on the non-compliant fixture node with an assessor's asset
+/// identity, writing JSON and both checklists into `dir`.
+fn docker_ee_scan(dir: &Path, extra: &[&str]) -> PathBuf {
+    let node = support::repo().join("tests/fixtures/docker-ee/noncompliant");
+    run_ok(
+        stigrun()
+            .args(["eval", "--benchmark", "docker-ee", "--root"])
+            .arg(&node)
+            .args(["--hostname", "node-3", "--ip", "10.1.2.3", "--mac", "02:42:AC:11:00:02"])
+            .args(["--role", "member server", "--marking", "CUI"])
+            .args(extra)
+            .arg("--json")
+            .arg(dir.join("r.json"))
+            .arg("--ckl")
+            .arg(dir.join("r.ckl"))
+            .arg("--cklb")
+            .arg(dir.join("r.cklb"))
+            .arg("--results-arf")
+            .arg(dir.join("r.arf.xml")),
+        &[2],
+    );
+    dir.join("r.json")
+}
+
+fn children<'a, 'i>(node: roxmltree::Node<'a, 'i>) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
+    node.children().filter(|n| n.is_element())
+}
+
+fn child_text(node: roxmltree::Node, name: &str) -> String {
+    children(node).find(|c| c.has_tag_name(name)).and_then(|c| c.text()).unwrap_or_default().to_string()
+}
+
+/// The element names under ASSET, the SID_NAMEs of STIG_INFO, and per VULN its element names with the
+/// STIG_DATA attribute names (repeats of LEGACY_ID and CCI_REF collapsed, as their count varies).
+struct CklShape {
+    asset: Vec<String>,
+    stig_info: Vec<String>,
+    vuln: BTreeSet<Vec<String>>,
+    statuses: BTreeSet<String>,
+}
+
+fn ckl_shape(xml: &str) -> CklShape {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let root = doc.root_element();
+    let asset = children(root).find(|n| n.has_tag_name("ASSET")).unwrap();
+    let stig = doc.descendants().find(|n| n.has_tag_name("iSTIG")).unwrap();
+    let info = children(stig).find(|n| n.has_tag_name("STIG_INFO")).unwrap();
+    let mut vuln = BTreeSet::new();
+    let mut statuses = BTreeSet::new();
+    for v in children(stig).filter(|n| n.has_tag_name("VULN")) {
+        let mut names: Vec<String> = Vec::new();
+        for c in children(v) {
+            let name = if c.has_tag_name("STIG_DATA") {
+                child_text(c, "VULN_ATTRIBUTE")
+            } else {
+                c.tag_name().name().to_string()
+            };
+            if names.last() != Some(&name) {
+                names.push(name);
+            }
+        }
+        vuln.insert(names);
+        statuses.insert(child_text(v, "STATUS"));
+    }
+    CklShape {
+        asset: children(asset).map(|c| c.tag_name().name().to_string()).collect(),
+        stig_info: children(info).map(|c| child_text(c, "SID_NAME")).collect(),
+        vuln,
+        statuses,
+    }
+}
+
+/// The VULN of `vuln_id`: its STIG_DATA pairs, status and finding details.
+fn ckl_vuln(xml: &str, vuln_id: &str) -> (Vec<(String, String)>, String, String) {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let v = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("VULN"))
+        .find(|v| children(*v).any(|c| child_text(c, "ATTRIBUTE_DATA") == vuln_id))
+        .unwrap_or_else(|| panic!("no VULN {vuln_id}"));
+    let data = children(v)
+        .filter(|c| c.has_tag_name("STIG_DATA"))
+        .map(|c| (child_text(c, "VULN_ATTRIBUTE"), child_text(c, "ATTRIBUTE_DATA")))
+        .collect();
+    (data, child_text(v, "STATUS"), child_text(v, "FINDING_DETAILS"))
+}
+
+const CKL_STATUSES: [&str; 4] = ["NotAFinding", "Open", "Not_Applicable", "Not_Reviewed"];
+const CKLB_STATUSES: [&str; 4] = ["not_a_finding", "open", "not_applicable", "not_reviewed"];
+
+#[test]
+fn ckl_validates_and_matches_stig_viewer_field_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    docker_ee_scan(dir.path(), &[]);
+    let ckl = dir.path().join("r.ckl");
+    xmllint_valid(&ckl, &xsd("disa/U_Checklist_Schema_V2.xsd"));
+    let ours = ckl_shape(&std::fs::read_to_string(&ckl).unwrap());
+    // STIG Viewer 2.17's own file (with a marking, as ours has one).
+    let viewer = ckl_shape(&std::fs::read_to_string(data("checklists/ckl/small_ckl_overrides.ckl")).unwrap());
+    assert_eq!(ours.asset, viewer.asset);
+    assert_eq!(ours.stig_info, viewer.stig_info);
+    // Rules DISA added since the ids were renumbered have no legacy ids; all others are laid out
+    // exactly as STIG Viewer lays out its own.
+    assert_eq!(viewer.vuln.len(), 1);
+    let reference = viewer.vuln.iter().next().unwrap();
+    assert!(ours.vuln.contains(reference), "VULN element and STIG_DATA attribute order");
+    let without_legacy: Vec<String> = reference.iter().filter(|n| *n != "LEGACY_ID").cloned().collect();
+    for shape in &ours.vuln {
+        assert!(shape == reference || *shape == without_legacy, "{shape:?}");
+    }
+    assert!(ours.statuses.iter().all(|s| CKL_STATUSES.contains(&s.as_str())), "{:?}", ours.statuses);
+    assert!(ours.statuses.contains("Open") && ours.statuses.contains("NotAFinding"), "{:?}", ours.statuses);
+
+    let xml = std::fs::read_to_string(&ckl).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let asset = doc.descendants().find(|n| n.has_tag_name("ASSET")).unwrap();
+    assert_eq!(child_text(asset, "HOST_NAME"), "node-3");
+    assert_eq!(child_text(asset, "HOST_IP"), "10.1.2.3");
+    assert_eq!(child_text(asset, "HOST_MAC"), "02:42:ac:11:00:02");
+    assert_eq!(child_text(asset, "ROLE"), "Member Server");
+    assert_eq!(child_text(asset, "MARKING"), "CUI");
+    let (data, status, details) = ckl_vuln(&xml, "V-235833");
+    let get =
+        |name: &str| data.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+    assert_eq!(get("Rule_ID"), ["SV-235833r961395_rule"]);
+    assert_eq!(get("Rule_Ver"), ["DKER-EE-003320"]);
+    assert_eq!(get("CCI_REF"), ["CCI-001851"]);
+    assert_eq!(get("Group_Title"), ["SRG-APP-000358"]);
+    assert!(get("Check_Content")[0].contains("log-driver"), "{:?}", get("Check_Content"));
+    assert_eq!(status, "Open");
+    assert!(details.contains("fail") && details.contains("log-driver"), "{details}");
+}
+
+fn keys(value: &serde_json::Value) -> Vec<String> {
+    value.as_object().unwrap().keys().cloned().collect()
+}
+
+#[test]
+fn cklb_matches_stig_viewer_3_and_its_ids_are_stable_across_reruns() {
+    let dir = tempfile::tempdir().unwrap();
+    docker_ee_scan(dir.path(), &[]);
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let ours = read(&dir.path().join("r.cklb"));
+    let viewer = read(&data("checklists/cklb/Test_ASD_Checklist_STIGViewer3.7.0.cklb"));
+    assert_eq!(keys(&ours), keys(&viewer), "top-level fields in STIG Viewer 3.7.0's order");
+    assert_eq!(keys(&ours["target_data"]), keys(&viewer["target_data"]));
+    let (our_stig, viewer_stig) = (&ours["stigs"][0], &viewer["stigs"][0]);
+    assert_eq!(keys(our_stig), keys(viewer_stig));
+    let rules = our_stig["rules"].as_array().unwrap();
+    assert_eq!(our_stig["size"].as_u64().unwrap() as usize, rules.len());
+    for rule in rules {
+        assert_eq!(keys(rule), keys(&viewer_stig["rules"][0]), "rule fields in STIG Viewer 3.7.0's order");
+        assert!(CKLB_STATUSES.contains(&rule["status"].as_str().unwrap()), "{}", rule["status"]);
+        assert_eq!(rule["stig_uuid"], our_stig["uuid"]);
+    }
+    let rule = rules.iter().find(|r| r["group_id"] == "V-235833").unwrap();
+    assert_eq!(rule["ccis"], serde_json::json!(["CCI-001851"]));
+    assert_eq!(rule["rule_id"], "SV-235833r961395");
+    assert_eq!(rule["status"], "open");
+    assert_eq!(ours["target_data"]["host_name"], "node-3");
+    assert_eq!(ours["target_data"]["role"], "Member Server");
+    assert_eq!(ours["target_data"]["classification"], "CUI");
+
+    // A second scan of the same target: the same checklist and rule ids.
+    let again = tempfile::tempdir().unwrap();
+    docker_ee_scan(again.path(), &[]);
+    let second = read(&again.path().join("r.cklb"));
+    assert_eq!(second["id"], ours["id"]);
+    let ids = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["stigs"][0]["rules"].as_array().unwrap().iter().map(|r| r["uuid"].clone()).collect()
+    };
+    assert_eq!(ids(&second), ids(&ours));
+    assert_eq!(
+        ids(&ours).iter().map(|v| v.to_string()).collect::<BTreeSet<_>>().len(),
+        rules.len(),
+        "one id per rule"
+    );
+}
+
+#[test]
+fn the_asset_identity_reaches_the_arf_and_a_target_file_works_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.toml");
+    std::fs::write(
+        &target,
+        "hostname = \"from-file\"\nfqdn = \"node-3.example.mil\"\ntech_area = \"unix os\"\n",
+    )
+    .unwrap();
+    docker_ee_scan(dir.path(), &["--target-file", target.to_str().unwrap()]);
+    let arf = std::fs::read_to_string(dir.path().join("r.arf.xml")).unwrap();
+    // The command line wins over the file; the file fills the rest.
+    assert!(arf.contains("<ai:hostname>node-3</ai:hostname>") || arf.contains(">node-3<"), "hostname");
+    assert!(arf.contains("node-3.example.mil") && arf.contains("10.1.2.3"), "fqdn and ip in the arf");
+    let ckl = std::fs::read_to_string(dir.path().join("r.ckl")).unwrap();
+    assert!(
+        ckl.contains("<TECH_AREA>UNIX OS</TECH_AREA>")
+            && ckl.contains("<HOST_FQDN>node-3.example.mil</HOST_FQDN>")
+    );
+    // A role STIG Viewer does not know is refused, naming the option.
+    let out = stigrun()
+        .args(["report", "--format", "ckl", "--role", "server", "--from"])
+        .arg(dir.path().join("r.json"))
+        .arg("--out")
+        .arg(dir.path().join("x.ckl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`role` is `server`"));
+}
