@@ -232,3 +232,103 @@ fn the_asset_identity_reaches_the_arf_and_a_target_file_works_too() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`role` is `server`"));
 }
+
+/// rule id (as checklists name it) → the result the source file gives.
+fn source_results(xml: &str) -> std::collections::BTreeMap<String, String> {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("rule-result"))
+        .map(|rr| {
+            let id = rr.attribute("idref").unwrap();
+            let id = id.strip_prefix("xccdf_mil.disa.stig_rule_").unwrap_or(id).to_string();
+            (id, child_text(rr, "result"))
+        })
+        .collect()
+}
+
+fn ckl_status_of(result: &str) -> Option<&'static str> {
+    match result {
+        "pass" | "fixed" => Some("NotAFinding"),
+        "fail" => Some("Open"),
+        "notapplicable" => Some("Not_Applicable"),
+        "notselected" => None,
+        _ => Some("Not_Reviewed"),
+    }
+}
+
+/// oscap's ARF and SCC's XCCDF results become schema-valid checklists whose statuses are the source's
+/// results in STIG Viewer's words, rule by rule.
+#[test]
+fn oscap_arf_and_scc_xccdf_results_convert_to_valid_checklists_with_the_right_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    for (source, expected_rules) in
+        [("results/arf/test_xccdf_overrides.arf.xml", 24), ("results/xccdf/xccdf-results-scc-rhel7.xml", 178)]
+    {
+        let from = data(source);
+        let ckl = dir.path().join("c.ckl");
+        let cklb = dir.path().join("c.cklb");
+        for (format, out) in [("ckl", &ckl), ("cklb", &cklb)] {
+            run_ok(
+                stigrun().args(["report", "--format", format, "--from"]).arg(&from).arg("--out").arg(out),
+                &[0],
+            );
+        }
+        xmllint_valid(&ckl, &xsd("disa/U_Checklist_Schema_V2.xsd"));
+        let expected = source_results(&std::fs::read_to_string(&from).unwrap());
+        let xml = std::fs::read_to_string(&ckl).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let mut seen = 0;
+        for vuln in doc.descendants().filter(|n| n.has_tag_name("VULN")) {
+            let rule_id = children(vuln)
+                .find(|c| child_text(*c, "VULN_ATTRIBUTE") == "Rule_ID")
+                .map(|c| child_text(c, "ATTRIBUTE_DATA"))
+                .unwrap();
+            let result =
+                expected.get(&rule_id).unwrap_or_else(|| panic!("{source}: {rule_id} is not in the source"));
+            assert_eq!(
+                Some(child_text(vuln, "STATUS").as_str()),
+                ckl_status_of(result),
+                "{source}: {rule_id}"
+            );
+            seen += 1;
+        }
+        let assessed = expected.values().filter(|r| *r != "notselected").count();
+        assert_eq!((seen, assessed), (expected_rules, expected_rules), "{source}: every assessed rule, once");
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cklb).unwrap()).unwrap();
+        let rules = json["stigs"][0]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), expected_rules);
+        for rule in rules {
+            let result = &expected[rule["rule_id_src"].as_str().unwrap()];
+            let ckl = ckl_status_of(result).unwrap();
+            let cklb = CKLB_STATUSES[CKL_STATUSES.iter().position(|s| *s == ckl).unwrap()];
+            assert_eq!(rule["status"], cklb, "{source}: {}", rule["rule_id_src"]);
+        }
+    }
+    // SCC's target facts name the asset.
+    let xml = std::fs::read_to_string(dir.path().join("c.ckl")).unwrap();
+    assert!(xml.contains("<HOST_NAME>LOCKDOWN</HOST_NAME>"));
+}
+
+/// stigrun's own XCCDF results read back give the same checklist statuses as the scan.
+#[test]
+fn stigrun_xccdf_results_read_back_into_the_same_checklist() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = docker_ee_scan(dir.path(), &[]);
+    let xccdf = dir.path().join("r.xccdf.xml");
+    run_ok(
+        stigrun().args(["report", "--format", "xccdf", "--from"]).arg(&json).arg("--out").arg(&xccdf),
+        &[0],
+    );
+    let again = dir.path().join("again.ckl");
+    run_ok(
+        stigrun().args(["report", "--format", "ckl", "--from"]).arg(&xccdf).arg("--out").arg(&again),
+        &[0],
+    );
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+    let count = |xml: &str, s: &str| xml.matches(&format!("<STATUS>{s}</STATUS>")).count();
+    let (first, second) = (read(&dir.path().join("r.ckl")), read(&again));
+    for s in CKL_STATUSES {
+        assert_eq!(count(&first, s), count(&second, s), "{s}");
+    }
+    assert_eq!(ckl_vuln(&second, "V-235833").1, "Open");
+}

@@ -91,9 +91,8 @@ impl Report for CklReport {
                 comments: &v.comments,
             })
             .collect();
-        let results = inputs.results;
         let context = minijinja::context! {
-            generator => format!("{} {}", results.generator.name, results.generator.version),
+            generator => format!("stigrun {}", env!("CARGO_PKG_VERSION")),
             asset => Value::from(minijinja::value::Serde(&view.asset)),
             stig_info => Value::from(minijinja::value::Serde(&stig_info)),
             vulns => Value::from(minijinja::value::Serde(&vulns)),
