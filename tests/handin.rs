@@ -332,3 +332,61 @@ fn stigrun_xccdf_results_read_back_into_the_same_checklist() {
     }
     assert_eq!(ckl_vuln(&second, "V-235833").1, "Open");
 }
+
+fn hdf_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(xsd("hdf/exec-json.json")).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn assert_hdf_valid(validator: &jsonschema::Validator, file: &Path) -> serde_json::Value {
+    let hdf: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(&hdf).take(10).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{} is not valid HDF:\n{}", file.display(), errors.join("\n"));
+    hdf
+}
+
+/// HDF from a scan and from oscap's and SCC's results validates against the exec-json schema; the
+/// validator itself accepts Heimdall's own samples and rejects a broken document.
+#[test]
+fn hdf_validates_against_the_hdf_schema_with_stig_tags_and_evidence() {
+    let validator = hdf_validator();
+    for sample in ["hdf/minimal-hdf.json", "hdf/small_overrides_hdf.json"] {
+        assert_hdf_valid(&validator, &data(sample));
+    }
+    assert!(!validator.is_valid(
+        &serde_json::json!({"platform": {"name": "x"}, "profiles": [], "statistics": {}, "version": "1"})
+    ));
+
+    let dir = tempfile::tempdir().unwrap();
+    let json = docker_ee_scan(dir.path(), &[]);
+    let hdf_path = dir.path().join("r.hdf.json");
+    run_ok(
+        stigrun().args(["report", "--format", "hdf", "--from"]).arg(&json).arg("--out").arg(&hdf_path),
+        &[0],
+    );
+    let hdf = assert_hdf_valid(&validator, &hdf_path);
+    let controls = hdf["profiles"][0]["controls"].as_array().unwrap();
+    let control = controls.iter().find(|c| c["id"] == "V-235833").unwrap();
+    assert_eq!(control["tags"]["cci"], serde_json::json!(["CCI-001851"]));
+    assert!(
+        control["tags"]["nist"].as_array().unwrap().contains(&serde_json::json!("AU-4 (1)")),
+        "{}",
+        control["tags"]
+    );
+    assert_eq!(control["tags"]["rid"], "SV-235833r961395_rule");
+    assert_eq!(control["tags"]["stig_id"], "DKER-EE-003320");
+    assert_eq!(control["results"][0]["status"], "failed");
+    assert!(control["results"][0]["message"].as_str().unwrap().contains("log-driver"));
+    assert!(control["descriptions"].as_array().unwrap().iter().any(|d| d["label"] == "check"));
+
+    for source in ["results/arf/test_xccdf_overrides.arf.xml", "results/xccdf/xccdf-results-scc-rhel7.xml"] {
+        let out = dir.path().join("c.hdf.json");
+        run_ok(
+            stigrun().args(["report", "--format", "hdf", "--from"]).arg(data(source)).arg("--out").arg(&out),
+            &[0],
+        );
+        assert_hdf_valid(&validator, &out);
+    }
+}

@@ -146,6 +146,9 @@ pub struct EvalArgs {
     /// Write a STIG Viewer 3 checklist (CKLB) here.
     #[arg(long)]
     pub cklb: Option<PathBuf>,
+    /// Write Heimdall Data Format (HDF) JSON here.
+    #[arg(long)]
+    pub hdf: Option<PathBuf>,
     /// Leave the source data stream out of the ARF.
     #[arg(long)]
     pub thin: bool,

@@ -22,6 +22,7 @@ fn requested(args: &EvalArgs) -> Vec<(ReportFormat, PathBuf)> {
         (ReportFormat::Html, &args.report),
         (ReportFormat::Ckl, &args.ckl),
         (ReportFormat::Cklb, &args.cklb),
+        (ReportFormat::Hdf, &args.hdf),
     ]
     .into_iter()
     .filter_map(|(format, path)| path.clone().map(|p| (format, p)))

@@ -7,6 +7,7 @@ pub mod checklist;
 pub mod ckl;
 pub mod cklb;
 pub mod finding;
+pub mod hdf;
 pub mod html;
 pub mod json;
 pub mod oval_results;
@@ -36,16 +37,19 @@ pub enum ReportFormat {
     Ckl,
     /// A STIG Viewer 3 checklist (CKLB, JSON).
     Cklb,
+    /// Heimdall Data Format (HDF, JSON).
+    Hdf,
 }
 
 impl ReportFormat {
-    pub const ALL: [ReportFormat; 6] = [
+    pub const ALL: [ReportFormat; 7] = [
         ReportFormat::Json,
         ReportFormat::Xccdf,
         ReportFormat::Arf,
         ReportFormat::Html,
         ReportFormat::Ckl,
         ReportFormat::Cklb,
+        ReportFormat::Hdf,
     ];
 
     /// The name on the command line (`--format`).
@@ -57,6 +61,7 @@ impl ReportFormat {
             ReportFormat::Html => "html",
             ReportFormat::Ckl => "ckl",
             ReportFormat::Cklb => "cklb",
+            ReportFormat::Hdf => "hdf",
         }
     }
 
@@ -90,6 +95,7 @@ pub fn report(format: ReportFormat) -> Box<dyn Report> {
         ReportFormat::Html => Box::new(html::HtmlReport),
         ReportFormat::Ckl => Box::new(ckl::CklReport),
         ReportFormat::Cklb => Box::new(cklb::CklbReport),
+        ReportFormat::Hdf => Box::new(hdf::HdfReport),
     }
 }
 
