@@ -390,3 +390,130 @@ fn hdf_validates_against_the_hdf_schema_with_stig_tags_and_evidence() {
         assert_hdf_valid(&validator, &out);
     }
 }
+
+/// Replace the VULN of `vuln_id` in a CKL with `edit` of it.
+fn edit_vuln(xml: &str, vuln_id: &str, edit: impl FnOnce(&str) -> String) -> String {
+    let at = xml.find(&format!("<ATTRIBUTE_DATA>{vuln_id}</ATTRIBUTE_DATA>")).unwrap();
+    let start = xml[..at].rfind("<VULN>").unwrap();
+    let end = at + xml[at..].find("</VULN>").unwrap() + "</VULN>".len();
+    format!("{}{}{}", &xml[..start], edit(&xml[start..end]), &xml[end..])
+}
+
+fn answered(block: &str, status: &str, details: &str, comments: &str) -> String {
+    let from = block.find("<STATUS>").unwrap();
+    let to = block.find("<SEVERITY_OVERRIDE>").unwrap();
+    format!(
+        "{}<STATUS>{status}</STATUS><FINDING_DETAILS>{details}</FINDING_DETAILS><COMMENTS>{comments}</COMMENTS>{}",
+        &block[..from],
+        &block[to..]
+    )
+}
+
+/// A V2R1 checklist with an assessor's manual answers, applied to a V2R2 scan: the answers of
+/// unchanged rules are carried (their rule ids all changed revision between the releases), a rule
+/// whose check text changed is listed for re-review, a rule V2R2 does not have is listed as
+/// unmatched, and the V2R1 scan's own automated results do not override the new scan's.
+#[test]
+fn a_v2r1_checklist_carries_its_answers_to_a_v2r2_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = support::repo().join("tests/fixtures/docker-ee/noncompliant");
+    let old = dir.path().join("v2r1.ckl");
+    run_ok(
+        stigrun().args(["eval", "--benchmark", "docker-ee@V2R1", "--root"]).arg(&node).arg("--ckl").arg(&old),
+        &[2],
+    );
+    let mut xml = std::fs::read_to_string(&old).unwrap();
+    assert!(
+        xml.contains("SV-235778r627497_rule") || xml.contains("<ATTRIBUTE_DATA>V-235778</ATTRIBUTE_DATA>")
+    );
+    xml = edit_vuln(&xml, "V-235778", |b| {
+        answered(
+            b,
+            "NotAFinding",
+            "UCP audit level is request (ticket 4711).",
+            "Checked in the UCP admin console.",
+        )
+    });
+    xml = edit_vuln(&xml, "V-235780", |b| answered(b, "Not_Applicable", "", "No DTR in this cluster."));
+    // The assessor reviewed V-235781 against a check text V2R2 no longer has.
+    xml = edit_vuln(&xml, "V-235781", |b| {
+        let from = b.find("<VULN_ATTRIBUTE>Check_Content</VULN_ATTRIBUTE>").unwrap();
+        let data = from + b[from..].find("<ATTRIBUTE_DATA>").unwrap() + "<ATTRIBUTE_DATA>".len();
+        let end = data + b[data..].find("</ATTRIBUTE_DATA>").unwrap();
+        answered(
+            &format!("{}Review the old console page.{}", &b[..data], &b[end..]),
+            "Open",
+            "Old finding.",
+            "",
+        )
+    });
+    // A rule V2R2 does not have.
+    xml = edit_vuln(&xml, "V-235782", |b| {
+        let b = b.replace(
+            "<ATTRIBUTE_DATA>V-235782</ATTRIBUTE_DATA>",
+            "<ATTRIBUTE_DATA>V-999999</ATTRIBUTE_DATA>",
+        );
+        let rule = b.find("<VULN_ATTRIBUTE>Rule_ID</VULN_ATTRIBUTE>").unwrap();
+        let data = rule + b[rule..].find("<ATTRIBUTE_DATA>").unwrap() + "<ATTRIBUTE_DATA>".len();
+        let end = data + b[data..].find("</ATTRIBUTE_DATA>").unwrap();
+        let b = format!("{}SV-999999r1_rule{}", &b[..data], &b[end..]);
+        let ver = b.find("<VULN_ATTRIBUTE>Rule_Ver</VULN_ATTRIBUTE>").unwrap();
+        let data = ver + b[ver..].find("<ATTRIBUTE_DATA>").unwrap() + "<ATTRIBUTE_DATA>".len();
+        let end = data + b[data..].find("</ATTRIBUTE_DATA>").unwrap();
+        answered(&format!("{}XX-000001{}", &b[..data], &b[end..]), "NotAFinding", "Gone rule.", "")
+    });
+    // An assessor's verdict on a rule the scan decides: named, not applied.
+    xml = edit_vuln(&xml, "V-235833", |b| {
+        answered(b, "NotAFinding", "Logs go to the SIEM.", "False positive?")
+    });
+    std::fs::write(&old, &xml).unwrap();
+    xmllint_valid(&old, &xsd("disa/U_Checklist_Schema_V2.xsd"));
+
+    let new = dir.path().join("v2r2.ckl");
+    let hdf = dir.path().join("v2r2.hdf.json");
+    let stderr = run_ok(
+        stigrun()
+            .args(["eval", "--benchmark", "docker-ee", "--root"])
+            .arg(&node)
+            .arg("--answers")
+            .arg(&old)
+            .arg("--ckl")
+            .arg(&new)
+            .arg("--hdf")
+            .arg(&hdf),
+        &[2],
+    );
+    assert!(stderr.contains("answers from"), "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("answers from")).unwrap();
+    // Two answers carried by SV id (every rule id changed revision); the V2R1 scan's own results
+    // are recognised as such and decided again.
+    assert!(line.contains(": 3 carried (3 by SV id, 0 by V-ID, 0 by STIG ID)"), "{line}");
+    assert!(line.contains("95 earlier scan results"), "{line}");
+    assert!(stderr.contains("check text changed") && stderr.contains("V-235781 SV-235781r"), "{stderr}");
+    assert!(
+        stderr.contains("match no rule") && stderr.contains("V-999999 (SV-999999r1_rule, XX-000001)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 carried answer(s) not applied, the scan decided those rules itself: ")
+            && stderr.contains("SV-235833r961395_rule"),
+        "{stderr}"
+    );
+
+    let xml = std::fs::read_to_string(&new).unwrap();
+    let (_, status, details) = ckl_vuln(&xml, "V-235778");
+    assert_eq!(
+        (status.as_str(), details.as_str()),
+        ("NotAFinding", "UCP audit level is request (ticket 4711).")
+    );
+    assert!(xml.contains("Checked in the UCP admin console."));
+    assert_eq!(ckl_vuln(&xml, "V-235780").1, "Not_Applicable");
+    assert_eq!(ckl_vuln(&xml, "V-235781").1, "Not_Reviewed", "a changed rule is reviewed again");
+    assert_eq!(ckl_vuln(&xml, "V-235833").1, "Open", "the new scan's own result stands");
+    assert_eq!(ckl_vuln(&xml, "V-265885").1, "Not_Reviewed", "V2R2's new rule");
+    let hdf: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&hdf).unwrap()).unwrap();
+    let control =
+        hdf["profiles"][0]["controls"].as_array().unwrap().iter().find(|c| c["id"] == "V-235778").unwrap();
+    assert_eq!(control["attestation_data"]["status"], "passed");
+    assert!(hdf_validator().is_valid(&hdf));
+}

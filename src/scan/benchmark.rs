@@ -332,6 +332,18 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
             ));
             continue;
         }
+        if let Some(checklist) = &answer.carried_from
+            && matches!(rule.result, XccdfResult::Pass | XccdfResult::Fail | XccdfResult::NotApplicable)
+        {
+            rule.messages.push(Diagnostic::new(
+                Code::AnswerIgnored,
+                format!(
+                    "the answer carried from {checklist} ({}) is not applied: this scan decided the rule ({})",
+                    answer.status, rule.result
+                ),
+            ));
+            continue;
+        }
         if !super::answers::in_force(answer, today) {
             let expired = answer.expires.as_deref().unwrap_or_default();
             rule.messages.push(Diagnostic::new(

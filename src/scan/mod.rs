@@ -4,5 +4,6 @@
 pub mod answers;
 pub mod asset;
 pub mod benchmark;
+pub mod carry;
 pub mod oval_file;
 pub mod target;

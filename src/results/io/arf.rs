@@ -474,6 +474,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             when: node.attribute("time").unwrap_or_default().to_string(),
             expires: None,
             original_result: Some(result_of("old-result")?),
+            carried_from: None,
         })
     }
 

@@ -5,6 +5,7 @@
 //! read from JSON, for writers that copy it (ARF, OVAL results).
 
 pub mod arf;
+pub mod checklist;
 pub mod xccdf;
 
 use std::io::Read;
