@@ -517,3 +517,97 @@ fn a_v2r1_checklist_carries_its_answers_to_a_v2r2_scan() {
     assert_eq!(control["attestation_data"]["status"], "passed");
     assert!(hdf_validator().is_valid(&hdf));
 }
+
+/// The text of an XLSX's cells (its shared strings), through `unzip`.
+fn xlsx_strings(file: &Path) -> String {
+    // unzip has no --version for support::require_tool.
+    let present = Command::new("unzip").arg("-v").output().is_ok_and(|o| o.status.success());
+    assert!(present, "this test needs `unzip`: install it with `sudo apt-get install unzip` (.ci/run does)");
+    let out = Command::new("unzip").arg("-p").arg(file).arg("xl/sharedStrings.xml").output().unwrap();
+    assert!(out.status.success(), "{} is not an xlsx workbook", file.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// eMASS rows: one per CCI, non-compliant when any of its rules is open; the same rows in CSV and
+/// XLSX, and REST bodies for the decided ones.
+#[test]
+fn emass_rows_are_one_per_cci_in_csv_xlsx_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = docker_ee_scan(dir.path(), &[]);
+    let out = |name: &str| dir.path().join(name);
+    for (format, name) in [("emass-csv", "e.csv"), ("emass-xlsx", "e.xlsx"), ("emass-json", "e.json")] {
+        run_ok(
+            stigrun().args(["report", "--format", format, "--from"]).arg(&json).arg("--out").arg(out(name)),
+            &[0],
+        );
+    }
+    let csv = std::fs::read_to_string(out("e.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "Control Acronym,CCI,Assessment Procedure,Test Date,Tested By,Description,Compliance Status"
+    );
+    let rows: Vec<&str> = lines.collect();
+    let ccis: BTreeSet<&str> = rows.iter().map(|r| r.split(',').nth(1).unwrap()).collect();
+    assert_eq!(ccis.len(), rows.len(), "one row per CCI");
+    let row = rows.iter().find(|r| r.contains(",CCI-001851,")).unwrap();
+    assert!(row.starts_with("AU-4 (1),CCI-001851,") && row.ends_with(",Non-Compliant"), "{row}");
+    assert!(row.contains("V-235833 (DKER-EE-003320): Open"), "{row}");
+    let strings = xlsx_strings(&out("e.xlsx"));
+    assert!(
+        strings.contains("CCI-001851")
+            && strings.contains("Non-Compliant")
+            && strings.contains("Compliance Status")
+    );
+    let bodies: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out("e.json")).unwrap()).unwrap();
+    let body = bodies.as_array().unwrap().iter().find(|b| b["cci"] == "001851").unwrap();
+    assert_eq!(body["complianceStatus"], "Non-Compliant");
+    assert!(body["testDate"].as_i64().unwrap() > 1_700_000_000);
+    let decided = rows.iter().filter(|r| !r.ends_with(',')).count();
+    assert_eq!(bodies.as_array().unwrap().len(), decided, "REST bodies for the CCIs with a status");
+}
+
+/// SV-235833 (V-235833, DKER-EE-003320) carries CCI-001851 in every format, and AU-4 (1), its
+/// 800-53 control, in every format that has a place for controls.
+#[test]
+fn sv_235833_carries_cci_001851_and_au_4_1_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = docker_ee_scan(dir.path(), &[]);
+    let formats = [
+        ("json", false),
+        ("xccdf", false),
+        ("arf", false),
+        ("html", true),
+        ("ckl", false),
+        ("cklb", false),
+        ("hdf", true),
+        ("emass-csv", true),
+        ("emass-xlsx", true),
+        ("emass-json", false),
+    ];
+    for (format, has_controls) in formats {
+        let out = dir.path().join(format!("all.{format}"));
+        run_ok(
+            stigrun().args(["report", "--format", format, "--from"]).arg(&json).arg("--out").arg(&out),
+            &[0],
+        );
+        let text =
+            if format == "emass-xlsx" { xlsx_strings(&out) } else { std::fs::read_to_string(&out).unwrap() };
+        // The part of the output about SV-235833, its texts included (the eMASS rows name it by V-ID
+        // in the row of its CCI).
+        let near = |needle: &str| -> bool {
+            text.match_indices(needle).any(|(at, _)| {
+                let lo = text[..at].char_indices().rev().nth(20_000).map_or(0, |(i, _)| i);
+                let hi = text[at..].char_indices().nth(20_000).map_or(text.len(), |(i, _)| at + i);
+                let window = &text[lo..hi];
+                window.contains("CCI-001851") || window.contains("001851")
+            })
+        };
+        let anchor = if format.starts_with("emass") { "V-235833" } else { "235833" };
+        assert!(near(anchor), "{format}: SV-235833 with CCI-001851");
+        if has_controls {
+            assert!(text.contains("AU-4 (1)"), "{format}: AU-4 (1)");
+        }
+    }
+}

@@ -149,6 +149,9 @@ pub struct EvalArgs {
     /// Write Heimdall Data Format (HDF) JSON here.
     #[arg(long)]
     pub hdf: Option<PathBuf>,
+    /// Write eMASS test-result rows (one per CCI) here: CSV, or XLSX when the name ends in .xlsx.
+    #[arg(long)]
+    pub emass: Option<PathBuf>,
     /// Leave the source data stream out of the ARF.
     #[arg(long)]
     pub thin: bool,

@@ -23,10 +23,17 @@ fn requested(args: &EvalArgs) -> Vec<(ReportFormat, PathBuf)> {
         (ReportFormat::Ckl, &args.ckl),
         (ReportFormat::Cklb, &args.cklb),
         (ReportFormat::Hdf, &args.hdf),
+        (emass_format(args.emass.as_deref()), &args.emass),
     ]
     .into_iter()
     .filter_map(|(format, path)| path.clone().map(|p| (format, p)))
     .collect()
+}
+
+/// `--emass F`: the workbook when F ends in `.xlsx`, else CSV.
+fn emass_format(path: Option<&std::path::Path>) -> ReportFormat {
+    let xlsx = path.and_then(|p| p.extension()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if xlsx { ReportFormat::EmassXlsx } else { ReportFormat::EmassCsv }
 }
 
 /// Write every report an `eval` asked for. Each is attempted; when any fails, the error lists

@@ -6,6 +6,7 @@ pub mod arf;
 pub mod checklist;
 pub mod ckl;
 pub mod cklb;
+pub mod emass;
 pub mod finding;
 pub mod hdf;
 pub mod html;
@@ -39,10 +40,16 @@ pub enum ReportFormat {
     Cklb,
     /// Heimdall Data Format (HDF, JSON).
     Hdf,
+    /// eMASS test-result import rows (one per CCI), CSV.
+    EmassCsv,
+    /// The same rows as an XLSX workbook.
+    EmassXlsx,
+    /// The same rows as bodies for eMASS's REST test-results endpoint (JSON).
+    EmassJson,
 }
 
 impl ReportFormat {
-    pub const ALL: [ReportFormat; 7] = [
+    pub const ALL: [ReportFormat; 10] = [
         ReportFormat::Json,
         ReportFormat::Xccdf,
         ReportFormat::Arf,
@@ -50,6 +57,9 @@ impl ReportFormat {
         ReportFormat::Ckl,
         ReportFormat::Cklb,
         ReportFormat::Hdf,
+        ReportFormat::EmassCsv,
+        ReportFormat::EmassXlsx,
+        ReportFormat::EmassJson,
     ];
 
     /// The name on the command line (`--format`).
@@ -62,6 +72,9 @@ impl ReportFormat {
             ReportFormat::Ckl => "ckl",
             ReportFormat::Cklb => "cklb",
             ReportFormat::Hdf => "hdf",
+            ReportFormat::EmassCsv => "emass-csv",
+            ReportFormat::EmassXlsx => "emass-xlsx",
+            ReportFormat::EmassJson => "emass-json",
         }
     }
 
@@ -96,6 +109,9 @@ pub fn report(format: ReportFormat) -> Box<dyn Report> {
         ReportFormat::Ckl => Box::new(ckl::CklReport),
         ReportFormat::Cklb => Box::new(cklb::CklbReport),
         ReportFormat::Hdf => Box::new(hdf::HdfReport),
+        ReportFormat::EmassCsv => Box::new(emass::EmassCsvReport),
+        ReportFormat::EmassXlsx => Box::new(emass::EmassXlsxReport),
+        ReportFormat::EmassJson => Box::new(emass::EmassJsonReport),
     }
 }
 
