@@ -142,6 +142,9 @@ fn ckl_validates_and_matches_stig_viewer_field_by_field() {
     assert_eq!(child_text(asset, "HOST_MAC"), "02:42:ac:11:00:02");
     assert_eq!(child_text(asset, "ROLE"), "Member Server");
     assert_eq!(child_text(asset, "MARKING"), "CUI");
+    assert!(
+        xml.contains("<SID_DATA>U_Docker_Enterprise_2-x_Linux-Unix_STIG_V2R2_Manual-xccdf.xml</SID_DATA>")
+    );
     let (data, status, details) = ckl_vuln(&xml, "V-235833");
     let get =
         |name: &str| data.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();

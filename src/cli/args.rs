@@ -31,7 +31,8 @@ pub enum Command {
     /// OVAL commands.
     #[command(subcommand)]
     Oval(OvalCommand),
-    /// Re-render a saved scan (stigrun JSON results) as XCCDF results, ARF or HTML; no rescan.
+    /// Re-render saved results (stigrun JSON, an oscap ARF, XCCDF results) in any report format:
+    /// XCCDF, ARF, HTML, CKL, CKLB, HDF, eMASS; no rescan.
     Report(ReportArgs),
     /// Assemble a built-in benchmark's SCAP 1.3 source data stream (XCCDF 1.2 + OVAL node checks).
     Build(BuildArgs),
@@ -118,7 +119,8 @@ pub struct EvalArgs {
     /// Set an XCCDF value: `--var VALUE_ID=VALUE` (repeatable).
     #[arg(long = "var", value_parser = parse_key_value)]
     pub vars: Vec<(String, String)>,
-    /// Assessor answers (TOML) for manual rules or overrides: rule, status, who, when, expires…
+    /// Assessor answers (TOML) for manual rules or overrides: rule, status, who, when, expires…; or
+    /// an earlier STIG Viewer checklist (CKL, CKLB) whose answers are carried to this scan.
     #[arg(long)]
     pub answers: Option<PathBuf>,
     /// Write stigrun's JSON results (rule results, evidence, target facts, timing) here.
@@ -190,7 +192,8 @@ pub struct AssetArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Results to render: stigrun JSON (`eval --json`) or an ARF written by `oscap xccdf eval`.
+    /// Results to render: stigrun JSON (`eval --json`), an ARF written by `oscap xccdf eval`, or an
+    /// XCCDF 1.1/1.2 results file (oscap's `--results`, DISA SCC's, stigrun's own).
     #[arg(long)]
     pub from: PathBuf,
     /// The format to write (one of the report formats stigrun has).

@@ -180,9 +180,16 @@ pub fn checklist(results: &ScanResults) -> ChecklistView {
         .or_else(|| title.strip_suffix(" STIG"))
         .unwrap_or(&title)
         .to_string();
-    let filename = std::path::Path::new(&bench.source)
-        .file_name()
-        .map_or_else(|| bench.source.clone(), |f| f.to_string_lossy().into_owned());
+    // Built-in content is named `docker-ee` or `docker-ee@V2R1`; the checklist names DISA's file.
+    let builtin = crate::source::catalog::builtin_benchmarks()
+        .iter()
+        .find(|b| b.spec() == bench.source || (b.default && b.name == bench.source));
+    let filename = match builtin {
+        Some(b) => b.file_name.to_string(),
+        None => std::path::Path::new(&bench.source)
+            .file_name()
+            .map_or_else(|| bench.source.clone(), |f| f.to_string_lossy().into_owned()),
+    };
     let target_key = results.rules.iter().find_map(|r| r.reference_identifier.clone()).unwrap_or_default();
     let vulns = results
         .rules
