@@ -12,7 +12,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config
-  openscap-scanner openscap-utils libxml2-utils time
+  openscap-scanner openscap-utils libxml2-utils time unzip
   busybox-static openssl
   podman musl-tools ansible-core python3-pip
   ssg-base ssg-debian ssg-debderived ssg-nondebian ssg-applications

@@ -94,8 +94,8 @@ fn reference_files_of_other_tools_validate() {
     assert_eq!(count, 3, "the CKL samples of tests/data");
 }
 
-/// The HDF samples carry every top-level field the HDF schema requires (a full JSON Schema check needs a
-/// validator stigrun does not depend on yet).
+/// The HDF samples carry every top-level field the HDF schema requires (the full JSON Schema check of
+/// stigrun's HDF is `checklist_and_hdf_validate_against_disa_and_hdf_schemas`).
 #[test]
 fn hdf_samples_have_the_fields_the_schema_requires() {
     let schema: serde_json::Value =
@@ -214,4 +214,31 @@ fn oval_results_of_every_case_validate_against_the_official_schema() {
         assert!(results.is_file(), "{name}: no results written: {}", String::from_utf8_lossy(&run.stderr));
         xmllint_valid(&results, &schema);
     }
+}
+
+/// The hand-in formats against their official schemas, from oscap's ARF (no scan): the CKL against
+/// DISA's checklist schema, the HDF against MITRE's exec-json schema (tests/handin.rs checks them
+/// from scans and field by field against STIG Viewer's own files).
+#[test]
+fn checklist_and_hdf_validate_against_disa_and_hdf_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = data("results/arf/test_xccdf_overrides.arf.xml");
+    for format in ["ckl", "hdf"] {
+        let run = stigrun()
+            .args(["report", "--format", format, "--from"])
+            .arg(&from)
+            .arg("--out")
+            .arg(dir.path().join(format))
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "report {format}: {}", String::from_utf8_lossy(&run.stderr));
+    }
+    xmllint_valid(&dir.path().join("ckl"), &xsd("disa/U_Checklist_Schema_V2.xsd"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(xsd("hdf/exec-json.json")).unwrap()).unwrap();
+    let hdf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("hdf")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&hdf).take(5).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }

@@ -41,7 +41,8 @@ pub enum Command {
     /// OVAL commands.
     #[command(subcommand)]
     Oval(OvalCommand),
-    /// Re-render a saved scan (stigrun JSON results) as XCCDF results, ARF or HTML; no rescan.
+    /// Re-render saved results (stigrun JSON, an oscap ARF, XCCDF results) in any report format:
+    /// XCCDF, ARF, HTML, CKL, CKLB, HDF, eMASS; no rescan.
     Report(ReportArgs),
     /// Assemble a built-in benchmark's SCAP 1.3 source data stream (XCCDF 1.2 + OVAL node checks).
     Build(BuildArgs),
@@ -187,14 +188,11 @@ pub struct EvalArgs {
     /// Directory to treat as the scanned system's `/`.
     #[arg(long, default_value = "/")]
     pub root: PathBuf,
-    /// The target's host name in the results, instead of the one the root gives (a node scanned
-    /// from a container: Kubernetes' downward API `spec.nodeName`).
-    #[arg(long)]
-    pub hostname: Option<String>,
     /// Set an XCCDF value: `--var VALUE_ID=VALUE` (repeatable).
     #[arg(long = "var", value_parser = parse_key_value)]
     pub vars: Vec<(String, String)>,
-    /// Assessor answers (TOML) for manual rules or overrides: rule, status, who, when, expires…
+    /// Assessor answers (TOML) for manual rules or overrides: rule, status, who, when, expires…; or
+    /// an earlier STIG Viewer checklist (CKL, CKLB) whose answers are carried to this scan.
     #[arg(long)]
     pub answers: Option<PathBuf>,
     /// Write stigrun's JSON results (rule results, evidence, target facts, timing) here.
@@ -216,16 +214,58 @@ pub struct EvalArgs {
     /// Write a self-contained HTML report here.
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Write a STIG Viewer 2 checklist (CKL) here.
+    #[arg(long)]
+    pub ckl: Option<PathBuf>,
+    /// Write a STIG Viewer 3 checklist (CKLB) here.
+    #[arg(long)]
+    pub cklb: Option<PathBuf>,
+    /// Write Heimdall Data Format (HDF) JSON here.
+    #[arg(long)]
+    pub hdf: Option<PathBuf>,
+    /// Write eMASS test-result rows (one per CCI) here: CSV, or XLSX when the name ends in .xlsx.
+    #[arg(long)]
+    pub emass: Option<PathBuf>,
     /// Leave the source data stream out of the ARF.
     #[arg(long)]
     pub thin: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub asset: AssetArgs,
+}
+
+/// The asset's identity as the assessor names it, for every report (checklists, eMASS, ARF…).
+#[derive(Debug, Args, Default)]
+pub struct AssetArgs {
+    /// A TOML file with the asset's identity (hostname, fqdn, ip, mac, role, marking, tech_area…);
+    /// the options below win over it.
+    #[arg(long)]
+    pub target_file: Option<PathBuf>,
+    /// The asset's host name (instead of the scanned root's).
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// The asset's IP address (repeatable).
+    #[arg(long = "ip")]
+    pub ip: Vec<String>,
+    /// The asset's MAC address (repeatable).
+    #[arg(long = "mac")]
+    pub mac: Vec<String>,
+    /// The asset's fully qualified domain name.
+    #[arg(long)]
+    pub fqdn: Option<String>,
+    /// The checklist role: None, Workstation, Member Server, Domain Controller.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// The checklist marking (CUI, UNCLASSIFIED…).
+    #[arg(long)]
+    pub marking: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Results to render: stigrun JSON (`eval --json`) or an ARF written by `oscap xccdf eval`.
+    /// Results to render: stigrun JSON (`eval --json`), an ARF written by `oscap xccdf eval`, or an
+    /// XCCDF 1.1/1.2 results file (oscap's `--results`, DISA SCC's, stigrun's own).
     #[arg(long)]
     pub from: PathBuf,
     /// The format to write (one of the report formats stigrun has).
@@ -240,6 +280,8 @@ pub struct ReportArgs {
     /// A newer DISA CCI list instead of the built-in one (HTML: CCI → 800-53).
     #[arg(long)]
     pub cci_list: Option<PathBuf>,
+    #[command(flatten)]
+    pub asset: AssetArgs,
 }
 
 fn parse_report_format(s: &str) -> Result<crate::render::ReportFormat, String> {

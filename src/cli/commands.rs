@@ -177,7 +177,13 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    let identity = super::report::asset_identity(&args.asset)?;
     let answers = match &args.answers {
+        Some(path) if crate::results::io::checklist::is_checklist(path) => {
+            let carried = crate::scan::carry::carry_checklist(path, &loaded.benchmark)?;
+            super::summary::print_carried(path, &carried);
+            carried.answers
+        }
         Some(path) => crate::scan::answers::load_answers(path, &loaded.benchmark)?,
         None => Vec::new(),
     };
@@ -203,8 +209,8 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     let results = scan(loaded, &request, &target);
     display.finish();
     let mut results = results?;
-    if let Some(hostname) = &args.hostname {
-        results.target.hostname = hostname.clone();
+    if let Some(identity) = &identity {
+        identity.apply(&mut results.target);
     }
     if args.progress {
         for r in &results.rules {
@@ -212,6 +218,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     super::summary::print(&results)?;
+    super::summary::print_superseded(&results);
     super::report::write_requested(&args, &results, source_xml.as_deref())?;
     let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })

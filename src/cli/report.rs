@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::args::{EvalArgs, ReportArgs};
+use super::args::{AssetArgs, EvalArgs, ReportArgs};
 use crate::render::{ReportFormat, ReportInputs, write_report};
 use crate::results::document::ScanResults;
 use crate::results::io::{self, ResultsKind};
+use crate::scan::asset::AssetIdentity;
 
 /// The outputs an `eval` asked for, in a fixed order.
 fn requested(args: &EvalArgs) -> Vec<(ReportFormat, PathBuf)> {
@@ -19,10 +20,20 @@ fn requested(args: &EvalArgs) -> Vec<(ReportFormat, PathBuf)> {
         (ReportFormat::Xccdf, &args.results),
         (ReportFormat::Arf, &args.results_arf),
         (ReportFormat::Html, &args.report),
+        (ReportFormat::Ckl, &args.ckl),
+        (ReportFormat::Cklb, &args.cklb),
+        (ReportFormat::Hdf, &args.hdf),
+        (emass_format(args.emass.as_deref()), &args.emass),
     ]
     .into_iter()
     .filter_map(|(format, path)| path.clone().map(|p| (format, p)))
     .collect()
+}
+
+/// `--emass F`: the workbook when F ends in `.xlsx`, else CSV.
+fn emass_format(path: Option<&std::path::Path>) -> ReportFormat {
+    let xlsx = path.and_then(|p| p.extension()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if xlsx { ReportFormat::EmassXlsx } else { ReportFormat::EmassCsv }
 }
 
 /// Write every report an `eval` asked for. Each is attempted; when any fails, the error lists
@@ -53,9 +64,38 @@ pub fn write_requested(
     anyhow::bail!("{} output(s) not written:\n  {}\n  written: {written}", failed.len(), failed.join("\n  "))
 }
 
+/// The identity the assessor gave (`--target-file` and the options over it), checked.
+pub fn asset_identity(args: &AssetArgs) -> anyhow::Result<Option<AssetIdentity>> {
+    let cli = AssetIdentity {
+        hostname: args.hostname.clone(),
+        fqdn: args.fqdn.clone(),
+        ip: args.ip.clone(),
+        mac: args.mac.clone(),
+        role: args.role.clone(),
+        marking: args.marking.clone(),
+        ..AssetIdentity::default()
+    };
+    let file = match &args.target_file {
+        Some(path) => AssetIdentity::load(path)?,
+        None => AssetIdentity::default(),
+    };
+    let given = args.target_file.is_some()
+        || cli.hostname.is_some()
+        || cli.fqdn.is_some()
+        || !cli.ip.is_empty()
+        || !cli.mac.is_empty()
+        || cli.role.is_some()
+        || cli.marking.is_some();
+    Ok(if given { Some(cli.over(file).checked("the command line")?) } else { None })
+}
+
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let identity = asset_identity(&args.asset)?;
     let loaded = io::load(&args.from)?;
     let mut results = loaded.results;
+    if let Some(identity) = &identity {
+        identity.apply(&mut results.target);
+    }
     let mut source_xml = loaded.source_xml;
     // stigrun's JSON keeps results and items, not the content: formats that copy the content
     // (the ARF's OVAL definitions and report request) read it again from the benchmark source.

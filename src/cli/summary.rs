@@ -97,3 +97,55 @@ fn unprobed(results: &ScanResults) -> Vec<String> {
         })
         .collect()
 }
+
+/// What `--answers` took from a checklist: carried, changed since (to re-review), unmatched. On
+/// stderr, so the scan's own output stays as it was.
+pub fn print_carried(path: &std::path::Path, carried: &crate::scan::carry::Carried) {
+    use crate::scan::carry::MatchedBy;
+    let by = |how: MatchedBy| carried.carried.iter().filter(|c| c.2 == how).count();
+    let name = super::output::printable(&path.display().to_string()).into_owned();
+    eprintln!(
+        "stigrun: answers from {name}: {} carried ({} by SV id, {} by V-ID, {} by STIG ID); {} without an \
+         answer; {} earlier scan results (decided again)",
+        carried.carried.len(),
+        by(MatchedBy::SvId),
+        by(MatchedBy::VulnId),
+        by(MatchedBy::StigId),
+        carried.empty,
+        carried.earlier_results
+    );
+    if !carried.changed.is_empty() {
+        eprintln!("stigrun: check text changed since the checklist, answers not carried (re-review):");
+        for c in &carried.changed {
+            let now = crate::model::stig::disa_short_id(&c.rule_id);
+            eprintln!("  {} {now} (was {} as {})", c.vuln_num, c.status, c.old_rule_id);
+        }
+    }
+    if !carried.unmatched.is_empty() {
+        eprintln!("stigrun: checklist rules that match no rule of this benchmark, answers not carried:");
+        for u in &carried.unmatched {
+            eprintln!("  {}", super::output::printable(u));
+        }
+    }
+}
+
+/// Carried answers the scan did not apply because it decided those rules itself.
+pub fn print_superseded(results: &ScanResults) {
+    let superseded: Vec<&str> = results
+        .rules
+        .iter()
+        .filter(|r| {
+            r.messages
+                .iter()
+                .any(|m| m.code == crate::diag::Code::AnswerIgnored && m.message.contains("carried from"))
+        })
+        .map(|r| r.rule_id.as_str())
+        .collect();
+    if !superseded.is_empty() {
+        eprintln!(
+            "stigrun: {} carried answer(s) not applied, the scan decided those rules itself: {}",
+            superseded.len(),
+            superseded.join(", ")
+        );
+    }
+}

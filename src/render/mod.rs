@@ -3,6 +3,12 @@
 //! template (`templates/`); JSON formats serialise serde types.
 
 pub mod arf;
+pub mod checklist;
+pub mod ckl;
+pub mod cklb;
+pub mod emass;
+pub mod finding;
+pub mod hdf;
 pub mod html;
 pub mod json;
 pub mod oval_results;
@@ -28,11 +34,33 @@ pub enum ReportFormat {
     Arf,
     /// A self-contained HTML report.
     Html,
+    /// A STIG Viewer 2 checklist (CKL, XML).
+    Ckl,
+    /// A STIG Viewer 3 checklist (CKLB, JSON).
+    Cklb,
+    /// Heimdall Data Format (HDF, JSON).
+    Hdf,
+    /// eMASS test-result import rows (one per CCI), CSV.
+    EmassCsv,
+    /// The same rows as an XLSX workbook.
+    EmassXlsx,
+    /// The same rows as bodies for eMASS's REST test-results endpoint (JSON).
+    EmassJson,
 }
 
 impl ReportFormat {
-    pub const ALL: [ReportFormat; 4] =
-        [ReportFormat::Json, ReportFormat::Xccdf, ReportFormat::Arf, ReportFormat::Html];
+    pub const ALL: [ReportFormat; 10] = [
+        ReportFormat::Json,
+        ReportFormat::Xccdf,
+        ReportFormat::Arf,
+        ReportFormat::Html,
+        ReportFormat::Ckl,
+        ReportFormat::Cklb,
+        ReportFormat::Hdf,
+        ReportFormat::EmassCsv,
+        ReportFormat::EmassXlsx,
+        ReportFormat::EmassJson,
+    ];
 
     /// The name on the command line (`--format`).
     pub fn name(self) -> &'static str {
@@ -41,6 +69,12 @@ impl ReportFormat {
             ReportFormat::Xccdf => "xccdf",
             ReportFormat::Arf => "arf",
             ReportFormat::Html => "html",
+            ReportFormat::Ckl => "ckl",
+            ReportFormat::Cklb => "cklb",
+            ReportFormat::Hdf => "hdf",
+            ReportFormat::EmassCsv => "emass-csv",
+            ReportFormat::EmassXlsx => "emass-xlsx",
+            ReportFormat::EmassJson => "emass-json",
         }
     }
 
@@ -72,6 +106,12 @@ pub fn report(format: ReportFormat) -> Box<dyn Report> {
         ReportFormat::Xccdf => Box::new(xccdf_results::XccdfReport),
         ReportFormat::Arf => Box::new(arf::ArfReport),
         ReportFormat::Html => Box::new(html::HtmlReport),
+        ReportFormat::Ckl => Box::new(ckl::CklReport),
+        ReportFormat::Cklb => Box::new(cklb::CklbReport),
+        ReportFormat::Hdf => Box::new(hdf::HdfReport),
+        ReportFormat::EmassCsv => Box::new(emass::EmassCsvReport),
+        ReportFormat::EmassXlsx => Box::new(emass::EmassXlsxReport),
+        ReportFormat::EmassJson => Box::new(emass::EmassJsonReport),
     }
 }
 

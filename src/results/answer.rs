@@ -18,4 +18,8 @@ pub struct Answer {
     pub expires: Option<String>,
     /// The result the scan itself produced, kept when the answer replaced it.
     pub original_result: Option<XccdfResult>,
+    /// The checklist an answer was carried from (`--answers` with a CKL/CKLB). Such an answer
+    /// fills in what the scan cannot decide; a result the scan decides itself stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<String>,
 }

@@ -115,6 +115,9 @@ pub struct TargetFacts {
     /// whatever its host name or addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_id: Option<String>,
+    /// The asset's checklist fields the assessor gave (`--role`, `--marking`, `--target-file`).
+    #[serde(default, skip_serializing_if = "crate::results::asset::Asset::is_empty")]
+    pub asset: crate::results::asset::Asset,
 }
 
 impl TargetFacts {
@@ -160,6 +163,16 @@ pub struct RuleResult {
     /// results, oscap's own rule-result time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
+    /// The enclosing group's title (DISA: the SRG id), for checklists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_title: Option<String>,
+    /// DISA's check procedure whatever check decided the rule (checklists show it, and carried
+    /// answers are compared against it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_content: Option<String>,
+    /// The rule's DPMS target identifier (STIG Viewer's TargetKey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_identifier: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

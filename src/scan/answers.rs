@@ -53,7 +53,7 @@ struct RawAnswer {
 }
 
 /// STIG Viewer's status words and the XCCDF results, both accepted.
-fn parse_status(s: &str) -> Option<XccdfResult> {
+pub(super) fn parse_status(s: &str) -> Option<XccdfResult> {
     match s.trim().to_ascii_lowercase().replace(['_', ' '], "").as_str() {
         "notafinding" => Some(XccdfResult::Pass),
         "open" => Some(XccdfResult::Fail),
@@ -137,6 +137,7 @@ pub fn parse_answers(text: &str, path: &str, benchmark: &Benchmark) -> Result<Ve
             when: raw.when,
             expires: raw.expires,
             original_result: None,
+            carried_from: None,
         });
     }
     Ok(out)

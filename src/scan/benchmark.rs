@@ -360,6 +360,7 @@ fn rule_result(
         result = XccdfResult::Informational;
     }
     let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
+    let stig = bench.stig_rule(rule);
     let time = check_ref
         .as_ref()
         .and_then(|c| c.oval_document.as_deref())
@@ -385,6 +386,9 @@ fn rule_result(
         description: crate::model::stig::rule_description(rule),
         fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
         time: Some(time),
+        group_title: stig.srg.map(str::to_string),
+        check_content: stig.check_text.map(str::to_string),
+        reference_identifier: stig.dpms.as_ref().and_then(|d| d.identifier).map(str::to_string),
     }
 }
 
@@ -480,6 +484,18 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
             rule.messages.push(Diagnostic::new(
                 Code::AnswerIgnored,
                 format!("answer by {} ignored: the rule is not selected", answer.who),
+            ));
+            continue;
+        }
+        if let Some(checklist) = &answer.carried_from
+            && matches!(rule.result, XccdfResult::Pass | XccdfResult::Fail | XccdfResult::NotApplicable)
+        {
+            rule.messages.push(Diagnostic::new(
+                Code::AnswerIgnored,
+                format!(
+                    "the answer carried from {checklist} ({}) is not applied: this scan decided the rule ({})",
+                    answer.status, rule.result
+                ),
             ));
             continue;
         }

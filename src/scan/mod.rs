@@ -2,6 +2,8 @@
 //! `oval eval` command); `benchmark` runs an XCCDF benchmark (the `eval` command).
 
 pub mod answers;
+pub mod asset;
 pub mod benchmark;
+pub mod carry;
 pub mod oval_file;
 pub mod target;

@@ -95,7 +95,7 @@ pub fn parse_arf(text: &str, name: &str) -> Res<ImportedArf> {
         };
         ArfImportError::Syntax { location: Location::new(file.clone(), row, col), message: e.to_string() }
     })?;
-    Importer { doc: &doc, file }.import()
+    Importer { doc: &doc, file, without_oval: false }.import()
 }
 
 /// The ARF's OVAL reports and the documents made of those that rule results point at.
@@ -110,6 +110,21 @@ struct OvalLinks<'a, 'i> {
 struct Importer<'d, 'i> {
     doc: &'d Document<'i>,
     file: Arc<str>,
+    /// An XCCDF results file carries no OVAL reports: a check that names one keeps its result
+    /// without evidence instead of failing the import.
+    without_oval: bool,
+}
+
+/// The rule results of an XCCDF `TestResult` outside an ARF (oscap's `--results`, SCC's XCCDF
+/// results), with `loaded` the benchmark it was scanned with. There is no OVAL evidence.
+pub(super) fn import_test_result(
+    doc: &Document,
+    name: &str,
+    test_result: Node,
+    loaded: &LoadedBenchmark,
+) -> Res<ScanResults> {
+    let importer = Importer { doc, file: Arc::from(name), without_oval: true };
+    importer.scan_results(test_result, HashMap::new(), loaded)
 }
 
 impl<'d, 'i> Importer<'d, 'i> {
@@ -259,7 +274,15 @@ impl<'d, 'i> Importer<'d, 'i> {
         for r in &rules {
             *counts.entry(r.result).or_insert(0) += 1;
         }
-        let scores = children(tr, "score").map(|s| self.score(s)).collect::<Res<Vec<_>>>()?;
+        // SCC adds scores of its own models (`urn:xccdf:scoring:spawar-adjusted`): a model stigrun
+        // does not know is left out, not an error in someone else's results.
+        let known = |s: &Node| {
+            ScoringModel::from_urn(s.attribute("system").unwrap_or("urn:xccdf:scoring:default")).is_some()
+        };
+        let scores = children(tr, "score")
+            .filter(|s| !self.without_oval || known(s))
+            .map(|s| self.score(s))
+            .collect::<Res<Vec<_>>>()?;
         let oval = links.documents;
         let target = self.target(tr, oval.first().map(|d| &d.run.system_info));
         let origin = loaded.origin.as_ref();
@@ -320,7 +343,13 @@ impl<'d, 'i> Importer<'d, 'i> {
         };
         for fact in child(tr, "target-facts").into_iter().flat_map(|f| children(f, "fact")) {
             let value = text(fact);
-            match fact.attribute("name").unwrap_or_default() {
+            // SCC names the same facts `urn:scap:fact:asset:identifier:…`.
+            let name = fact.attribute("name").unwrap_or_default();
+            let name = match name.strip_prefix("urn:scap:fact:asset:identifier:") {
+                Some(rest) => format!("urn:xccdf:fact:asset:identifier:{rest}"),
+                None => name.to_string(),
+            };
+            match name.as_str() {
                 "urn:xccdf:fact:asset:identifier:fqdn" => facts.fqdn = Some(value),
                 "urn:xccdf:fact:asset:identifier:host_name" if facts.hostname.is_empty() => {
                     facts.hostname = value
@@ -330,6 +359,10 @@ impl<'d, 'i> Importer<'d, 'i> {
                 }
                 "urn:xccdf:fact:asset:identifier:ipv4" => push_unique(&mut facts.ipv4, value),
                 "urn:xccdf:fact:asset:identifier:ipv6" => push_unique(&mut facts.ipv6, value),
+                "urn:xccdf:fact:asset:identifier:os_name" if !value.is_empty() => facts.os_name = Some(value),
+                "urn:xccdf:fact:asset:identifier:os_version" if !value.is_empty() => {
+                    facts.os_version = Some(value)
+                }
                 _ => {}
             }
         }
@@ -387,6 +420,7 @@ impl<'d, 'i> Importer<'d, 'i> {
         let answer =
             children(rr, "override").last().map(|o| self.override_answer(o, &rule_id)).transpose()?;
         let manual_text = rule.and_then(|r| r.checks.iter().find_map(|c| c.content.clone()));
+        let stig = rule.map(|r| bench.stig_rule(r));
         Ok(RuleResult {
             rule_id,
             version: rule.and_then(|r| r.version.clone()),
@@ -407,6 +441,13 @@ impl<'d, 'i> Importer<'d, 'i> {
             description: rule.and_then(crate::model::stig::rule_description),
             fix_text: rule.and_then(|r| r.fixtexts.first()).map(|f| f.text.text.clone()),
             time: rr.attribute("time").map(str::to_string),
+            group_title: stig.as_ref().and_then(|s| s.srg).map(str::to_string),
+            check_content: stig.as_ref().and_then(|s| s.check_text).map(str::to_string),
+            reference_identifier: stig
+                .as_ref()
+                .and_then(|s| s.dpms.as_ref())
+                .and_then(|d| d.identifier)
+                .map(str::to_string),
         })
     }
 
@@ -433,6 +474,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             when: node.attribute("time").unwrap_or_default().to_string(),
             expires: None,
             original_result: Some(result_of("old-result")?),
+            carried_from: None,
         })
     }
 
@@ -478,6 +520,9 @@ impl<'d, 'i> Importer<'d, 'i> {
             matching.sort();
             matching.first().map(|id| (*id).clone())
         };
+        if self.without_oval {
+            return Ok(check_ref);
+        }
         let report_id = if links.reports.contains_key(&report_id) { Some(report_id) } else { by_name() };
         let Some((report_id, report)) = report_id.and_then(|id| links.reports.get(&id).map(|r| (id, *r)))
         else {

@@ -1,10 +1,12 @@
-//! Reading results files back: stigrun's JSON results, and an ARF 1.1 written by OpenSCAP (its
+//! Reading results files back: stigrun's JSON results, an ARF 1.1 written by OpenSCAP (its
 //! rule results, with the benchmark text from its data stream and the evidence from its OVAL
-//! results). [`load`] tells them apart by content; [`load_summary`] reads only what a fleet view
+//! results), and XCCDF 1.1/1.2 results files (oscap's, SCC's, stigrun's own; `xccdf`). [`load`] tells them apart by content; [`load_summary`] reads only what a fleet view
 //! needs and skips the evidence; [`reload_content`] attaches the scanned content again to results
 //! read from JSON, for writers that copy it (ARF, OVAL results).
 
 pub mod arf;
+pub mod checklist;
+pub mod xccdf;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -30,8 +32,8 @@ pub enum ResultsIoError {
          reads (up to {supported}); upgrade stigrun"
     )]
     TooNew { path: String, format: String, version: u32, supported: u32 },
-    #[error("{path}: XCCDF results files (a TestResult without an ARF) are not read yet; give the ARF")]
-    XccdfResultsUnsupported { path: String },
+    #[error("{path}: XCCDF results: {message}")]
+    Xccdf { path: String, message: String },
     #[error(transparent)]
     Arf(#[from] arf::ArfImportError),
     #[error(transparent)]
@@ -45,6 +47,8 @@ pub enum ResultsIoError {
 pub enum ResultsKind {
     StigrunJson,
     OscapArf,
+    /// An XCCDF results file (oscap's `--results`, SCC's, stigrun's own).
+    XccdfResults,
 }
 
 /// Results read back, with the data stream an ARF carried (an ARF brings its own content).
@@ -66,7 +70,9 @@ pub fn load_text(text: &str, name: &str) -> Result<LoadedResults, ResultsIoError
     if text.trim_start_matches('\u{feff}').trim_start().starts_with('<') {
         let root_local = root_element_local_name(text);
         if matches!(root_local.as_deref(), Some("Benchmark") | Some("TestResult")) {
-            return Err(ResultsIoError::XccdfResultsUnsupported { path: name });
+            // A bare TestResult names its benchmark relative to `name`, the file it came from.
+            let results = xccdf::parse_xccdf_results(text, Path::new(&name))?;
+            return Ok(LoadedResults { results, kind: ResultsKind::XccdfResults, source_xml: None });
         }
         let imported = arf::parse_arf(text, &name)?;
         return Ok(LoadedResults {
