@@ -43,6 +43,7 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
             for r in in_cat {
                 let id = r.version.as_deref().unwrap_or(&r.rule_id);
                 writeln!(out, "  {id}  {}", r.title)?;
+                details(&mut out, results, r)?;
             }
         }
         let other = failures
@@ -52,6 +53,28 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
         if other > 0 {
             writeln!(out, "Failed without severity: {other}")?;
         }
+    }
+    // An error is a finding the assessor cannot read as pass or fail: its cause, in words.
+    let errors: Vec<_> = results.rules.iter().filter(|r| r.result == XccdfResult::Error).collect();
+    if !errors.is_empty() {
+        writeln!(out, "Errors ({}):", errors.len())?;
+        for r in errors {
+            let id = r.version.as_deref().unwrap_or(&r.rule_id);
+            writeln!(out, "  {id}  {}", r.title)?;
+            details(&mut out, results, r)?;
+        }
+    }
+    Ok(())
+}
+
+/// A rule's finding details, indented under its line.
+fn details(
+    out: &mut impl Write,
+    results: &ScanResults,
+    rule: &crate::results::document::RuleResult,
+) -> std::io::Result<()> {
+    for line in crate::render::finding::finding_details(results, rule).lines() {
+        writeln!(out, "      {}", super::output::printable(line))?;
     }
     Ok(())
 }

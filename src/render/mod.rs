@@ -3,6 +3,7 @@
 //! template (`templates/`); JSON formats serialise serde types.
 
 pub mod arf;
+pub mod finding;
 pub mod html;
 pub mod json;
 pub mod oval_results;

@@ -56,6 +56,8 @@ struct RuleResultView<'a> {
     r#override: Option<OverrideView<'a>>,
     idents: Vec<&'a crate::model::xccdf::Ident>,
     messages: &'a [crate::diag::Diagnostic],
+    /// The finding details in words (`finding::finding_details`).
+    finding: String,
     check: Option<CheckView<'a>>,
 }
 
@@ -156,6 +158,11 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
             r#override: rule.answer.as_ref().and_then(override_view),
             idents: rule.idents.iter().collect(),
             messages: &rule.messages,
+            // Rules without a check say everything in their messages already.
+            finding: match rule.check {
+                Some(_) => crate::render::finding::finding_details(results, rule),
+                None => String::new(),
+            },
             check: rule.check.as_ref().map(|c| CheckView {
                 system: &c.system,
                 negate: c.negate,

@@ -246,6 +246,9 @@ pub fn scan(
                 (r, None)
             }
         };
+        // DISA's check procedure stands beside the evidence of automated rules too: the assessor
+        // compares what the check read with what DISA asks to be verified.
+        let check_text = check_text.or_else(|| rule.checks.iter().find_map(|c| c.content.clone()));
         let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
         let time = check_ref
             .as_ref()
@@ -268,6 +271,7 @@ pub fn scan(
             check: check_ref,
             messages,
             check_text,
+            finding_details: None,
             answer: None,
             description: crate::model::stig::rule_description(rule),
             fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),

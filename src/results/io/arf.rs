@@ -403,6 +403,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             check,
             messages,
             check_text: manual_text,
+            finding_details: None,
             answer,
             description: rule.and_then(crate::model::stig::rule_description),
             fix_text: rule.and_then(|r| r.fixtexts.first()).map(|f| f.text.text.clone()),
