@@ -169,6 +169,12 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
             println!("{}\t{}", r.rule_id, r.result);
         }
     }
+    // Answers that were not applied (expired, unjustified overrides) are said where scripts see them.
+    for r in &results.rules {
+        for m in r.messages.iter().filter(|m| m.code == crate::diag::Code::AnswerIgnored) {
+            eprintln!("stigrun: warning: {}: {}", r.version.as_deref().unwrap_or(&r.rule_id), m.message);
+        }
+    }
     super::summary::print(&results)?;
     super::report::write_requested(&args, &results, source_xml.as_deref())?;
     let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));

@@ -19,6 +19,27 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
     writeln!(out, "Time:      {} ({} ms)", results.start_time, results.duration_ms)?;
     let counts: Vec<String> = results.counts.iter().map(|(r, n)| format!("{r} {n}")).collect();
     writeln!(out, "Results:   {}", counts.join(", "))?;
+    // Overrides are counted and named: an answer never changes a result unnoticed.
+    let overrides: Vec<_> = results
+        .rules
+        .iter()
+        .filter_map(|r| Some((r, r.answer.as_ref().filter(|a| a.is_override)?)))
+        .collect();
+    if !overrides.is_empty() {
+        writeln!(out, "Overrides: {} (results above include them)", overrides.len())?;
+        for (r, a) in overrides {
+            let id = r.version.as_deref().unwrap_or(&r.rule_id);
+            let was = a.original_result.map_or("?", |o| o.as_str());
+            writeln!(
+                out,
+                "  {id}  {was} → {} by {} on {}: {}",
+                r.result,
+                a.who,
+                a.when,
+                a.justification.trim()
+            )?;
+        }
+    }
     // Everything notapplicable because of the benchmark's platform: say so, once, plainly.
     let benchmark_not_applicable = results
         .rules

@@ -40,6 +40,8 @@ struct ReportView<'a> {
     columns: Vec<&'static str>,
     /// (CAT, counts per column, total).
     by_category: Vec<(&'static str, Vec<usize>, usize)>,
+    /// Rules whose automated result an answer overrode.
+    overrides: usize,
     rules: Vec<RuleRow>,
 }
 
@@ -98,6 +100,7 @@ fn report_view<'a>(results: &'a ScanResults, catalog: &CciCatalog) -> ReportView
         counts,
         columns,
         by_category,
+        overrides: results.rules.iter().filter(|r| r.answer.as_ref().is_some_and(|a| a.is_override)).count(),
         rules,
     }
 }

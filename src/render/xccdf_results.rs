@@ -76,7 +76,7 @@ fn override_view(answer: &crate::results::answer::Answer) -> Option<OverrideView
     // `when` is a date (or a full RFC 3339 time); xsd:dateTime needs the time of day.
     let time =
         if answer.when.len() == 10 { format!("{}T00:00:00Z", answer.when) } else { answer.when.clone() };
-    let remark = [answer.comment.trim(), answer.finding_details.trim()]
+    let remark = [answer.justification.trim(), answer.comment.trim(), answer.finding_details.trim()]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()

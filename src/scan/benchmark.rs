@@ -341,11 +341,32 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
             continue;
         }
         let mut answer = answer.clone();
+        let is_override = super::answers::Answer::overrides(rule.result, answer.status);
+        // A finding the scan found cannot be answered away without saying why.
+        if is_override
+            && matches!(rule.result, XccdfResult::Fail | XccdfResult::Error)
+            && answer.justification.trim().is_empty()
+        {
+            rule.messages.push(Diagnostic::new(
+                Code::AnswerIgnored,
+                format!(
+                    "answer by {} ignored: overriding the scan's {} with {} needs a justification",
+                    answer.who, rule.result, answer.status
+                ),
+            ));
+            continue;
+        }
         answer.original_result = Some(rule.result);
+        answer.is_override = is_override;
+        let verb = if is_override { "overridden" } else { "recorded" };
         rule.messages.push(Diagnostic::new(
             Code::AnswerApplied,
-            format!("result recorded by {} on {}", answer.who, answer.when),
+            format!("result {verb} by {} on {}", answer.who, answer.when),
         ));
+        if let Some(severity) = answer.severity {
+            answer.original_severity = Some(rule.severity);
+            rule.severity = severity;
+        }
         rule.result = answer.status;
         rule.answer = Some(answer);
     }

@@ -434,6 +434,10 @@ impl<'d, 'i> Importer<'d, 'i> {
             when: node.attribute("time").unwrap_or_default().to_string(),
             expires: None,
             original_result: Some(result_of("old-result")?),
+            justification: String::new(),
+            severity: None,
+            original_severity: None,
+            is_override: true,
         })
     }
 
