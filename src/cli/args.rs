@@ -143,6 +143,10 @@ pub struct EvalArgs {
     /// Leave the source data stream out of the ARF.
     #[arg(long)]
     pub thin: bool,
+    /// Keep the values of credential-like settings (tokens, passwords, secrets, keys) in the
+    /// outputs; by default they are replaced by their SHA-256.
+    #[arg(long)]
+    pub no_redact: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

@@ -163,7 +163,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     let target = scan_target(&args.root, &args.engine)?;
     let results = scan(loaded, &request, &target);
     display.finish();
-    let results = results?;
+    let mut results = results?;
+    if !args.no_redact {
+        crate::results::redact::redact(&mut results);
+    }
     if args.progress {
         for r in &results.rules {
             println!("{}\t{}", r.rule_id, r.result);
