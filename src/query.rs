@@ -2,6 +2,7 @@
 //! views built from loaded content. The CLI only prints them as tables, JSON or CSV.
 
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
@@ -296,6 +297,11 @@ pub fn rules(
         None => None,
     };
     let severity = filter.severity.map(parse_severity).transpose()?;
+    let cci_query = filter.cci.map(crate::model::naming::normalize_cci);
+    let nist_query = filter.nist.map(crate::model::naming::normalize_control);
+    check_names_exist(loaded, cci, cci_query.as_deref(), nist_query.as_deref())?;
+    let filter = RuleFilter { cci: cci_query.as_deref(), nist: nist_query.as_deref(), ..*filter };
+    let filter = &filter;
     let mut rows = Vec::new();
     for (i, rule) in bench.rules.iter().enumerate() {
         if resolved.as_ref().is_some_and(|r| !r.rule_selected[i]) {
@@ -341,6 +347,91 @@ pub fn rules(
     Ok(rows)
 }
 
+/// A CCI or control that no rule of the benchmark cites is a mistyped name: say so, with the
+/// closest ones the benchmark has.
+fn check_names_exist(
+    loaded: &LoadedBenchmark,
+    catalog: &CciCatalog,
+    cci: Option<&str>,
+    nist: Option<&str>,
+) -> Result<(), crate::model::naming::UnknownName> {
+    use crate::model::naming::{UnknownName, near};
+    let bench = &loaded.benchmark;
+    let ccis: BTreeSet<&str> = bench.rules.iter().flat_map(|r| bench.stig_rule(r).ccis).collect();
+    if let Some(q) = cci
+        && !ccis.iter().any(|c| c.eq_ignore_ascii_case(q))
+    {
+        let mut suggestions = near(q, ccis.iter().copied());
+        // CCIs are numbers: the cited ones numerically nearest.
+        if suggestions.is_empty()
+            && let Some(n) = q.strip_prefix("CCI-").and_then(|d| d.parse::<i64>().ok())
+        {
+            let mut by_distance: Vec<(i64, &str)> = ccis
+                .iter()
+                .filter_map(|c| Some(((c.get(4..)?.parse::<i64>().ok()? - n).abs(), *c)))
+                .collect();
+            by_distance.sort();
+            suggestions = by_distance.into_iter().take(3).map(|(_, c)| c.to_string()).collect();
+        }
+        return Err(UnknownName { kind: "CCI (no rule cites it)", query: q.to_string(), suggestions });
+    }
+    if let Some(q) = nist {
+        let all: Vec<&str> = ccis.iter().copied().collect();
+        let controls: BTreeSet<String> = nist_for(catalog, &all, Revision::Rev4)
+            .into_iter()
+            .chain(nist_for(catalog, &all, Revision::Rev5))
+            .collect();
+        if !controls.iter().any(|c| control_matches(c, q)) {
+            let family = q.split('-').next().unwrap_or(q);
+            let mut suggestions = near(q, controls.iter().map(String::as_str));
+            if suggestions.is_empty() {
+                suggestions = controls
+                    .iter()
+                    .filter(|c| c.starts_with(&format!("{family}-")))
+                    .take(5)
+                    .cloned()
+                    .collect();
+            }
+            return Err(UnknownName {
+                kind: "NIST SP 800-53 control (no rule maps to it)",
+                query: q.to_string(),
+                suggestions,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One XCCDF value, as `values` lists it.
+#[derive(Debug, Serialize)]
+pub struct ValueRow {
+    pub id: String,
+    /// What `--var` also accepts.
+    pub short_id: String,
+    pub title: String,
+    pub description: String,
+    /// The value without a selector (what a scan uses unless a profile or `--var` sets another).
+    pub default: Option<String>,
+    /// (selector, value) for the named alternatives profiles choose with `refine-value`.
+    pub selectors: Vec<(String, String)>,
+}
+
+pub fn values(loaded: &LoadedBenchmark) -> Vec<ValueRow> {
+    loaded
+        .benchmark
+        .values
+        .iter()
+        .map(|v| ValueRow {
+            id: v.id.clone(),
+            short_id: crate::model::naming::short_value_id(&v.id).to_string(),
+            title: v.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
+            description: v.description.as_ref().map(|t| t.text.trim().to_string()).unwrap_or_default(),
+            default: v.value_for(None).map(str::to_string),
+            selectors: v.values.iter().filter_map(|s| Some((s.selector.clone()?, s.value.clone()))).collect(),
+        })
+        .collect()
+}
+
 fn check_kind_name(kind: crate::source::build::content::CheckKind) -> &'static str {
     use crate::source::build::content::CheckKind;
     match kind {
@@ -371,6 +462,9 @@ pub enum RulesError {
     Filter(#[from] FilterError),
     #[error(transparent)]
     UnknownRule(#[from] UnknownRule),
+    /// A CCI or control no rule of the benchmark cites: an error, never an empty table.
+    #[error(transparent)]
+    UnknownName(#[from] crate::model::naming::UnknownName),
 }
 
 /// Everything `show` prints about one rule.

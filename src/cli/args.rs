@@ -26,6 +26,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show one rule: IDs, severity, CCIs with 800-53 controls, discussion, check and fix text.
     Show(ShowArgs),
+    /// List a benchmark's values (what `--var` and `--values` set): ids, descriptions, defaults, selectors.
+    Values(ValuesArgs),
     /// Evaluate a benchmark (XCCDF + OVAL) against a host or a mounted root.
     Eval(Box<EvalArgs>),
     /// OVAL commands.
@@ -115,9 +117,13 @@ pub struct EvalArgs {
     /// Directory to treat as the scanned system's `/`.
     #[arg(long, default_value = "/")]
     pub root: PathBuf,
-    /// Set an XCCDF value: `--var VALUE_ID=VALUE` (repeatable).
+    /// Set an XCCDF value: `--var VALUE_ID=VALUE` (repeatable; the short id works too).
     #[arg(long = "var", value_parser = parse_key_value)]
     pub vars: Vec<(String, String)>,
+    /// Set XCCDF values from a TOML file: `ID = "value"` lines, or `[[value]]` tables with
+    /// `xccdf_value_id` and `default` (content/docker-ee/values.toml's form); `--var` wins.
+    #[arg(long)]
+    pub values: Option<PathBuf>,
     /// Assessor answers (TOML) for manual rules or overrides: rule, status, who, when, expires…
     #[arg(long)]
     pub answers: Option<PathBuf>,
@@ -255,6 +261,14 @@ pub struct ShowArgs {
     /// A newer DISA CCI list instead of the built-in one.
     #[arg(long)]
     pub cci_list: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ValuesArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

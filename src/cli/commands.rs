@@ -151,7 +151,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         tailoring_profiles,
         rules: args.rules.clone(),
         skip_rules: args.skip_rules.clone(),
-        values: args.vars.clone(),
+        values: match &args.values {
+            Some(path) => values_file(path)?.into_iter().chain(args.vars.iter().cloned()).collect(),
+            None => args.vars.clone(),
+        },
         answers,
         progress,
         documents: content.documents,
@@ -246,6 +249,68 @@ pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
     };
     print_listing(&listing, args.format)?;
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn values(args: super::args::ValuesArgs) -> anyhow::Result<ExitCode> {
+    // The values a scan can set: those of the content it scans (a built-in's data stream).
+    let loaded = crate::source::open_for_scan(&args.source.benchmark, &selection_of(&args.source))?.loaded;
+    let rows = query::values(&loaded);
+    let table = rows
+        .iter()
+        .map(|v| {
+            let selectors: Vec<String> = v.selectors.iter().map(|(s, x)| format!("{s}={x}")).collect();
+            vec![
+                v.short_id.clone(),
+                v.default.clone().unwrap_or_default(),
+                selectors.join(" "),
+                v.title.clone(),
+                v.description.clone(),
+            ]
+        })
+        .collect();
+    let listing = Listing {
+        headers: &["value (--var)", "default", "selectors", "title", "description"],
+        rows: table,
+        json: &rows,
+    };
+    print_listing(&listing, args.format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--values FILE`: `ID = "value"` entries, or `[[value]]` tables with `xccdf_value_id` and
+/// `default` (the form of content/docker-ee/values.toml and the fixture nodes' values.toml).
+pub(super) fn values_file(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)>> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read values file `{shown}`"))?;
+    let doc: toml::Table =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{shown}: {}", e.to_string().trim()))?;
+    let mut out = Vec::new();
+    for (key, item) in &doc {
+        match item {
+            toml::Value::String(v) => out.push((key.clone(), v.clone())),
+            toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => {
+                out.push((key.clone(), item.to_string()))
+            }
+            toml::Value::Array(tables) if key == "value" => {
+                for (i, t) in tables.iter().enumerate() {
+                    let id = t.get("xccdf_value_id").and_then(|v| v.as_str());
+                    let value = t.get("default").and_then(|d| match d {
+                        toml::Value::Array(a) => a.first().and_then(|v| v.as_str()),
+                        other => other.as_str(),
+                    });
+                    let (Some(id), Some(value)) = (id, value) else {
+                        anyhow::bail!(
+                            "{shown}: [[value]] {}: expected `xccdf_value_id` and `default`",
+                            i + 1
+                        );
+                    };
+                    out.push((id.to_string(), value.to_string()));
+                }
+            }
+            _ => anyhow::bail!("{shown}: `{key}`: expected a value (ID = \"value\") or [[value]] tables"),
+        }
+    }
+    Ok(out)
 }
 
 pub fn show(args: super::args::ShowArgs) -> anyhow::Result<ExitCode> {

@@ -48,6 +48,7 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(a) => commands::eval(*a),
         Command::Rules(a) => commands::rules(a),
         Command::Show(a) => commands::show(a),
+        Command::Values(a) => commands::values(a),
         Command::Oval(args::OvalCommand::Eval(a)) => commands::oval_eval(a),
         Command::Report(a) => report::report(a),
         Command::Build(a) => build::build(a),

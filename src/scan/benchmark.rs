@@ -37,10 +37,11 @@ pub enum ScanError {
     Resolve(#[from] ResolveError),
     #[error(transparent)]
     Root(#[from] HostError),
-    #[error("unknown rule `{0}` in --rule/--skip-rule")]
-    UnknownRule(String),
-    #[error("unknown value `{id}` in --var; the benchmark's values include: {known}")]
-    UnknownValue { id: String, known: String },
+    // The names are in the message (with suggestions); not repeated as a cause.
+    #[error("--rule/--skip-rule: {0}")]
+    UnknownRule(crate::model::stig::UnknownRule),
+    #[error("--var: {0}")]
+    UnknownValue(crate::model::naming::UnknownName),
     /// The benchmark's CPE platform specification cannot be read: every platform test would fail.
     #[error("platform specification: {0}")]
     Platform(#[from] CpeError),
@@ -120,11 +121,9 @@ pub fn scan(
     };
     let mut resolved = resolve::resolve(bench, profile)?;
     for (id, value) in &request.values {
-        if bench.value(id).is_none() {
-            let known: Vec<&str> = bench.values.iter().take(10).map(|v| v.id.as_str()).collect();
-            return Err(ScanError::UnknownValue { id: id.clone(), known: known.join(", ") });
-        }
-        resolved.values.insert(id.clone(), value.clone());
+        // Any spelling of the value (its short id too) sets the value itself.
+        let found = crate::model::naming::find_value(bench, id).map_err(ScanError::UnknownValue)?;
+        resolved.values.insert(found.id.clone(), value.clone());
     }
     apply_rule_filters(bench, &mut resolved, &request.rules, &request.skip_rules)?;
     apply_requires_conflicts(bench, &mut resolved);
@@ -379,12 +378,10 @@ fn apply_rule_filters(
     only: &[String],
     skip: &[String],
 ) -> Result<(), ScanError> {
+    // Every name of a rule (V-, SV-, SV-…_rule, STIG ID, XCCDF id) selects it.
     let find = |q: &str| -> Result<usize, ScanError> {
-        bench
-            .rules
-            .iter()
-            .position(|r| r.common.id == q || r.common.id.ends_with(&format!("_rule_{q}")))
-            .ok_or_else(|| ScanError::UnknownRule(q.to_string()))
+        let rule = bench.find_rule(q).map_err(ScanError::UnknownRule)?;
+        Ok(bench.rules.iter().position(|r| std::ptr::eq(r, rule)).unwrap_or_default())
     };
     if !only.is_empty() {
         let keep: HashSet<usize> = only.iter().map(|q| find(q)).collect::<Result<_, _>>()?;
