@@ -130,11 +130,12 @@ pub struct EvalArgs {
     /// Write stigrun's JSON results (rule results, evidence, target facts, timing) here.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Results that make the exit code 2 (comma-separated).
+    /// What makes the exit code 2 (comma-separated): results (fail, error, unknown…) and/or
+    /// severities (cat1, cat2, cat3 or high, medium, low: only rules of those severities count).
     #[arg(long, value_delimiter = ',', default_value = "fail,error,unknown")]
     pub fail_on: Vec<String>,
     /// For scripts and logs: progress lines on stderr (at most one a second), then one
-    /// `RULE-ID<TAB>RESULT` line per rule on stdout as the results are decided.
+    /// `RULE-ID<TAB>RESULT` line per rule on stdout (the summary goes to stderr).
     #[arg(long)]
     pub progress: bool,
     /// Write XCCDF 1.2 results (a TestResult) here.

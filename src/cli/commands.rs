@@ -123,15 +123,9 @@ pub fn oval_eval(args: OvalEvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
-    use crate::results::xccdf::XccdfResult;
     use crate::scan::benchmark::{ScanRequest, scan};
 
-    let mut fail_on = Vec::new();
-    for name in &args.fail_on {
-        let r = XccdfResult::parse(name.trim())
-            .with_context(|| format!("--fail-on: `{name}` is not an XCCDF result"))?;
-        fail_on.push(r);
-    }
+    let gate = FailOn::parse(&args.fail_on)?;
     let content = crate::source::open_for_scan(&args.source.benchmark, &selection_of(&args.source))?;
     let loaded = content.loaded;
     let tailoring_profiles = match &args.tailoring_file {
@@ -171,9 +165,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         crate::results::redact::redact(&mut results);
     }
     if args.progress {
-        for r in &results.rules {
-            println!("{}\t{}", r.rule_id, r.result);
-        }
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let lines = results.rules.iter().try_for_each(|r| writeln!(out, "{}\t{}", r.rule_id, r.result));
+        super::output::ignore_broken_pipe(lines.and_then(|()| out.flush()))?;
     }
     // Answers that were not applied (expired, unjustified overrides) are said where scripts see them.
     for r in &results.rules {
@@ -181,10 +176,59 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
             eprintln!("stigrun: warning: {}: {}", r.version.as_deref().unwrap_or(&r.rule_id), m.message);
         }
     }
-    super::summary::print(&results)?;
+    // With --progress, stdout is the RULE<TAB>RESULT lines alone.
+    super::output::ignore_broken_pipe(super::summary::print(&results, args.progress))?;
     super::report::write_requested(&args, &results, source_xml.as_deref())?;
-    let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));
+    let failed = results.rules.iter().any(|r| gate.trips(r.result, r.severity));
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// `--fail-on`: results (`fail`, `error`…) and severities (`cat1`, `high`…). Severities narrow the
+/// results to rules of those severities; with severities alone the results are the default ones.
+#[derive(Debug, PartialEq)]
+struct FailOn {
+    results: Vec<crate::results::xccdf::XccdfResult>,
+    severities: Vec<crate::model::xccdf::Severity>,
+}
+
+impl FailOn {
+    fn parse(names: &[String]) -> anyhow::Result<FailOn> {
+        use crate::model::xccdf::Severity;
+        use crate::results::xccdf::XccdfResult;
+        let mut gate = FailOn { results: Vec::new(), severities: Vec::new() };
+        for name in names {
+            let norm = name.trim().to_ascii_lowercase().replace([' ', '_', '-'], "");
+            let severity = match norm.as_str() {
+                "cat1" | "cati" | "high" => Some(Severity::High),
+                "cat2" | "catii" | "medium" => Some(Severity::Medium),
+                "cat3" | "catiii" | "low" => Some(Severity::Low),
+                _ => None,
+            };
+            match (severity, XccdfResult::parse(name.trim())) {
+                (Some(s), _) => gate.severities.push(s),
+                (None, Some(r)) => gate.results.push(r),
+                (None, None) => {
+                    let results: Vec<&str> = XccdfResult::ALL.iter().map(|r| r.as_str()).collect();
+                    anyhow::bail!(
+                        "--fail-on: `{name}` is neither a result nor a severity; choose from {} or cat1, cat2, cat3 (high, medium, low)",
+                        results.join(", ")
+                    );
+                }
+            }
+        }
+        if gate.results.is_empty() {
+            gate.results = vec![XccdfResult::Fail, XccdfResult::Error, XccdfResult::Unknown];
+        }
+        Ok(gate)
+    }
+
+    fn trips(
+        &self,
+        result: crate::results::xccdf::XccdfResult,
+        severity: crate::model::xccdf::Severity,
+    ) -> bool {
+        self.results.contains(&result) && (self.severities.is_empty() || self.severities.contains(&severity))
+    }
 }
 
 /// The scan target: the root, and the engine source the arguments (or the defaults) name.
@@ -363,4 +407,29 @@ fn print_rule_text(d: &query::RuleDetail) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "  Check ID: {}   Fix ID: {}", opt(&d.check_id), opt(&d.fix_id))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::xccdf::Severity;
+    use crate::results::xccdf::XccdfResult;
+
+    #[test]
+    fn fail_on_takes_results_and_severities() {
+        let names = |s: &str| s.split(',').map(str::to_string).collect::<Vec<_>>();
+        let cat1 = FailOn::parse(&names("cat1")).unwrap();
+        assert!(cat1.trips(XccdfResult::Fail, Severity::High));
+        assert!(cat1.trips(XccdfResult::Error, Severity::High));
+        assert!(!cat1.trips(XccdfResult::Fail, Severity::Medium));
+        let fail_high = FailOn::parse(&names("fail,High")).unwrap();
+        assert!(!fail_high.trips(XccdfResult::Error, Severity::High));
+        assert!(FailOn::parse(&names("CAT II")).unwrap().trips(XccdfResult::Fail, Severity::Medium));
+        let plain = FailOn::parse(&names("fail")).unwrap();
+        assert!(
+            plain.trips(XccdfResult::Fail, Severity::Low) && !plain.trips(XccdfResult::Error, Severity::Low)
+        );
+        let e = FailOn::parse(&names("catastrophic")).unwrap_err().to_string();
+        assert!(e.contains("choose from") && e.contains("cat1"), "{e}");
+    }
 }

@@ -30,6 +30,8 @@ pub fn main() -> ExitCode {
     crate::output::remove_temporaries_on_signal();
     match run(cli) {
         Ok(code) => code,
+        // A reader that stopped reading (`| head`) is not an error: end quietly, as Unix tools do.
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("stigrun: error: {}", output::printable(&e.to_string()));
             for cause in e.chain().skip(1) {

@@ -6,8 +6,16 @@ use crate::model::xccdf::Severity;
 use crate::results::document::ScanResults;
 use crate::results::xccdf::XccdfResult;
 
-pub fn print(results: &ScanResults) -> std::io::Result<()> {
-    let mut out = super::output::safe_stdout();
+/// The summary on stdout, or on stderr when stdout carries `--progress` lines for scripts.
+pub fn print(results: &ScanResults, to_stderr: bool) -> std::io::Result<()> {
+    if to_stderr {
+        write_summary(&mut super::output::TerminalSafe(std::io::stderr().lock()), results)
+    } else {
+        write_summary(&mut super::output::safe_stdout(), results)
+    }
+}
+
+fn write_summary(out: &mut impl Write, results: &ScanResults) -> std::io::Result<()> {
     writeln!(out, "Benchmark: {} ({})", results.benchmark.title, results.benchmark.id)?;
     if let Some(r) = &results.benchmark.release_info {
         writeln!(out, "Release:   {r}")?;
@@ -64,7 +72,7 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
             for r in in_cat {
                 let id = r.version.as_deref().unwrap_or(&r.rule_id);
                 writeln!(out, "  {id}  {}", r.title)?;
-                details(&mut out, results, r)?;
+                details(out, results, r)?;
             }
         }
         let other = failures
@@ -82,7 +90,7 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
         for r in errors {
             let id = r.version.as_deref().unwrap_or(&r.rule_id);
             writeln!(out, "  {id}  {}", r.title)?;
-            details(&mut out, results, r)?;
+            details(out, results, r)?;
         }
     }
     Ok(())
