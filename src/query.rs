@@ -73,6 +73,10 @@ pub struct InfoView {
     pub document_type: String,
     pub data_streams: Vec<DataStreamView>,
     pub benchmarks: Vec<BenchmarkView>,
+    /// For a built-in benchmark: how many rules stigrun checks on the node, through the API, or
+    /// leaves to the assessor (`node`, `api`, `manual` → count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub automated: Option<std::collections::BTreeMap<&'static str, usize>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -112,8 +116,30 @@ pub struct ProfileView {
 }
 
 pub fn info(spec: &str) -> Result<InfoView, QueryError> {
+    let mut view = info_of(spec)?;
+    view.automated = automation_for(spec).map(|a| {
+        let mut counts = std::collections::BTreeMap::new();
+        for d in &a.decisions {
+            *counts.entry(check_kind_key(d.check)).or_insert(0) += 1;
+        }
+        counts
+    });
+    Ok(view)
+}
+
+fn check_kind_key(kind: crate::source::build::content::CheckKind) -> &'static str {
+    use crate::source::build::content::CheckKind;
+    match kind {
+        CheckKind::Node => "node",
+        CheckKind::Api => "api",
+        CheckKind::Manual => "manual",
+    }
+}
+
+fn info_of(spec: &str) -> Result<InfoView, QueryError> {
     match open_source(spec)? {
         Source::Benchmark(b) => Ok(InfoView {
+            automated: None,
             file: b.location.file.to_string(),
             document_type: format!(
                 "XCCDF {} Benchmark",
@@ -152,6 +178,7 @@ fn datastream_info(collection: &DataStreamCollection) -> Result<InfoView, QueryE
         }
     }
     Ok(InfoView {
+        automated: None,
         file: collection.file().to_string(),
         document_type: "SCAP Source Data Stream".to_string(),
         data_streams,
@@ -432,7 +459,7 @@ pub fn values(loaded: &LoadedBenchmark) -> Vec<ValueRow> {
         .collect()
 }
 
-fn check_kind_name(kind: crate::source::build::content::CheckKind) -> &'static str {
+pub fn check_kind_name(kind: crate::source::build::content::CheckKind) -> &'static str {
     use crate::source::build::content::CheckKind;
     match kind {
         CheckKind::Node => "node (OVAL)",
@@ -487,6 +514,12 @@ pub struct RuleDetail {
     pub check_id: Option<String>,
     pub check_system: Option<String>,
     pub check_text: Option<String>,
+    /// How stigrun checks the rule (built-in content): `node (OVAL)`, `api (Engine/UCP)`, `manual`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stigrun_check: Option<String>,
+    /// Why (stigrun's decision table).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stigrun_check_reason: Option<String>,
     pub fix_id: Option<String>,
     pub fix_text: Option<String>,
     pub dpms_target: Option<String>,
@@ -535,6 +568,8 @@ pub fn show(loaded: &LoadedBenchmark, cci: &CciCatalog, query: &str) -> Result<R
         check_id: view.check_id.map(str::to_string),
         check_system: rule.checks.first().map(check_system_label),
         check_text: view.check_text.map(str::to_string),
+        stigrun_check: None,
+        stigrun_check_reason: None,
         fix_id: view.fix_id.map(str::to_string),
         fix_text: view.fix_text.map(str::to_string),
         dpms_target: view.dpms.as_ref().and_then(|d| d.title.map(str::to_string)),

@@ -231,3 +231,22 @@ fn values_are_listed_and_set_by_short_id_or_from_a_file() {
         "--values with an unknown id",
     );
 }
+
+#[test]
+fn info_and_show_say_what_stigrun_automates_and_the_release_reads_once() {
+    let run = stigrun(&["info", "-b", "docker-ee"]);
+    let info = String::from_utf8(run.stdout).unwrap();
+    assert!(info.contains("stigrun checks: 32 rules on the node"), "{info}");
+    assert!(info.contains("Release: 2 Benchmark Date") && !info.contains("Release: Release:"), "{info}");
+    let run = stigrun(&["info", "-b", "docker-ee", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let total: u64 = json["automated"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(total, 101, "every rule is counted once");
+    let show = String::from_utf8(stigrun(&["show", "-b", "docker-ee", "V-235833"]).stdout).unwrap();
+    assert!(show.contains("stigrun:    node (OVAL)"), "{show}");
+    let show = String::from_utf8(stigrun(&["show", "-b", "docker-ee", "V-235778"]).stdout).unwrap();
+    assert!(show.contains("stigrun:    api"), "{show}");
+    let eval = stigrun(&["eval", "-b", "docker-ee", "--root", NODE, "--rule", "V-235833"]);
+    let summary = String::from_utf8(eval.stdout).unwrap();
+    assert!(summary.contains("Release:   2 Benchmark Date"), "{summary}");
+}

@@ -44,6 +44,17 @@ fn print_info_text(view: &query::InfoView) -> std::io::Result<()> {
     let mut out = super::output::safe_stdout();
     writeln!(out, "Document type: {}", view.document_type)?;
     writeln!(out, "File: {}", view.file)?;
+    if let Some(counts) = &view.automated {
+        let n = |k: &str| counts.get(k).copied().unwrap_or(0);
+        writeln!(
+            out,
+            "stigrun checks: {} rules on the node (OVAL, `eval --root`), {} through the Engine/UCP API \
+             (live or `--snapshot`), {} manual (the assessor; `--answers`); `stigrun rules` lists each",
+            n("node"),
+            n("api"),
+            n("manual")
+        )?;
+    }
     for ds in &view.data_streams {
         writeln!(out, "Stream: {}", ds.id)?;
         writeln!(out, "  SCAP version: {}", ds.scap_version.as_deref().unwrap_or("-"))?;
@@ -72,7 +83,7 @@ fn print_info_text(view: &query::InfoView) -> std::io::Result<()> {
         )?;
         writeln!(out, "  Version: {}", b.version.as_deref().unwrap_or("-"))?;
         if let Some(r) = &b.release_info {
-            writeln!(out, "  Release: {r}")?;
+            writeln!(out, "  Release: {}", super::output::release_text(r))?;
         }
         writeln!(
             out,
@@ -360,7 +371,14 @@ pub(super) fn values_file(path: &std::path::Path) -> anyhow::Result<Vec<(String,
 pub fn show(args: super::args::ShowArgs) -> anyhow::Result<ExitCode> {
     let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
     let cci = crate::source::catalog::load_cci_catalog(args.cci_list.as_deref())?;
-    let detail = query::show(&loaded, &cci, &args.rule)?;
+    let mut detail = query::show(&loaded, &cci, &args.rule)?;
+    if let Some(automation) = query::automation_for(&args.source.benchmark)
+        && let Some(d) =
+            automation.decisions.iter().find(|d| detail.stig_id.as_deref() == Some(d.stig_id.as_str()))
+    {
+        detail.stigrun_check = Some(query::check_kind_name(d.check).to_string());
+        detail.stigrun_check_reason = Some(d.reason.clone());
+    }
     match args.format {
         Format::Json => print_json(&detail)?,
         Format::Table | Format::Csv => print_rule_text(&detail).context("writing to stdout")?,
@@ -385,6 +403,10 @@ fn print_rule_text(d: &query::RuleDetail) -> std::io::Result<()> {
     }
     if let Some(t) = &d.dpms_target {
         writeln!(out, "  DPMS:       {t}")?;
+    }
+    if let Some(check) = &d.stigrun_check {
+        let reason = d.stigrun_check_reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+        writeln!(out, "  stigrun:    {check}{reason}")?;
     }
     writeln!(out)?;
     writeln!(out, "CCIs")?;

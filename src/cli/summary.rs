@@ -18,7 +18,7 @@ pub fn print(results: &ScanResults, to_stderr: bool) -> std::io::Result<()> {
 fn write_summary(out: &mut impl Write, results: &ScanResults) -> std::io::Result<()> {
     writeln!(out, "Benchmark: {} ({})", results.benchmark.title, results.benchmark.id)?;
     if let Some(r) = &results.benchmark.release_info {
-        writeln!(out, "Release:   {r}")?;
+        writeln!(out, "Release:   {}", super::output::release_text(r))?;
     }
     if let Some(p) = &results.profile {
         writeln!(out, "Profile:   {} ({})", p.title, p.id)?;
