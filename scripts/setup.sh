@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config
-  openscap-scanner openscap-utils libxml2-utils time
+  openscap-scanner openscap-utils libxml2-utils time chromium poppler-utils
   ssg-base ssg-debian ssg-debderived ssg-nondebian ssg-applications
 )
 
