@@ -72,6 +72,17 @@ fn parse_status(s: &str) -> Option<XccdfResult> {
     }
 }
 
+/// XCCDF severities and DISA's categories (`CAT I` = high).
+fn parse_severity(s: &str) -> Option<crate::model::xccdf::Severity> {
+    use crate::model::xccdf::Severity;
+    match s.trim().to_ascii_lowercase().replace([' ', '_', '-'], "").as_str() {
+        "cati" | "cat1" => Some(Severity::High),
+        "catii" | "cat2" => Some(Severity::Medium),
+        "catiii" | "cat3" => Some(Severity::Low),
+        other => Severity::parse(other),
+    }
+}
+
 /// `YYYY-MM-DD` (a longer RFC 3339 time is cut to its date).
 fn is_date(s: &str) -> bool {
     let d = s.get(..10).unwrap_or("");
@@ -111,11 +122,11 @@ pub fn parse_answers(text: &str, path: &str, benchmark: &Benchmark) -> Result<Ve
         seen.insert(rule.common.id.clone(), (i + 1, raw.rule.clone()));
         let severity = match &raw.severity {
             None => None,
-            Some(s) => Some(
-                crate::model::xccdf::Severity::parse(&s.trim().to_ascii_lowercase()).ok_or_else(|| {
-                    invalid(format!("unknown severity `{s}`; expected high, medium, low, info or unknown"))
-                })?,
-            ),
+            Some(s) => Some(parse_severity(s).ok_or_else(|| {
+                invalid(format!(
+                    "unknown severity `{s}`; expected high, medium, low (CAT I, II, III), info or unknown"
+                ))
+            })?),
         };
         if severity.is_some() && raw.justification.trim().is_empty() {
             return Err(invalid("a `severity` override needs a `justification`".to_string()));
@@ -227,7 +238,10 @@ expires = "2026-12-01"
         let severity = "[[answer]]\nrule = \"V-235833\"\nstatus = \"fail\"\nseverity = \"low\"\nwho = \"x\"\nwhen = \"2026-01-01\"\n";
         let e = parse_answers(severity, "a.toml", &bench).unwrap_err().to_string();
         assert!(e.contains("needs a `justification`"), "{e}");
-        let justified = format!("{severity}justification = \"risk accepted by the AO\"\n");
+        let justified = format!(
+            "{}justification = \"risk accepted by the AO\"\n",
+            severity.replace("\"low\"", "\"CAT III\"")
+        );
         assert_eq!(
             parse_answers(&justified, "a.toml", &bench).unwrap()[0].severity,
             Some(crate::model::xccdf::Severity::Low)
