@@ -15,6 +15,7 @@ packages=(
   openscap-scanner openscap-utils libxml2-utils time unzip
   busybox-static openssl
   podman musl-tools ansible-core python3-pip
+  chromium poppler-utils
   ssg-base ssg-debian ssg-debderived ssg-nondebian ssg-applications
 )
 

@@ -2,6 +2,7 @@
 //! views built from loaded content. The CLI only prints them as tables, JSON or CSV.
 
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
@@ -72,6 +73,10 @@ pub struct InfoView {
     pub document_type: String,
     pub data_streams: Vec<DataStreamView>,
     pub benchmarks: Vec<BenchmarkView>,
+    /// For a built-in benchmark: how many rules stigrun checks on the node, through the API, or
+    /// leaves to the assessor (`node`, `api`, `manual` → count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub automated: Option<std::collections::BTreeMap<&'static str, usize>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -111,8 +116,30 @@ pub struct ProfileView {
 }
 
 pub fn info(spec: &str) -> Result<InfoView, QueryError> {
+    let mut view = info_of(spec)?;
+    view.automated = automation_for(spec).map(|a| {
+        let mut counts = std::collections::BTreeMap::new();
+        for d in &a.decisions {
+            *counts.entry(check_kind_key(d.check)).or_insert(0) += 1;
+        }
+        counts
+    });
+    Ok(view)
+}
+
+fn check_kind_key(kind: crate::source::build::content::CheckKind) -> &'static str {
+    use crate::source::build::content::CheckKind;
+    match kind {
+        CheckKind::Node => "node",
+        CheckKind::Api => "api",
+        CheckKind::Manual => "manual",
+    }
+}
+
+fn info_of(spec: &str) -> Result<InfoView, QueryError> {
     match open_source(spec)? {
         Source::Benchmark(b) => Ok(InfoView {
+            automated: None,
             file: b.location.file.to_string(),
             document_type: format!(
                 "XCCDF {} Benchmark",
@@ -151,6 +178,7 @@ fn datastream_info(collection: &DataStreamCollection) -> Result<InfoView, QueryE
         }
     }
     Ok(InfoView {
+        automated: None,
         file: collection.file().to_string(),
         document_type: "SCAP Source Data Stream".to_string(),
         data_streams,
@@ -296,6 +324,11 @@ pub fn rules(
         None => None,
     };
     let severity = filter.severity.map(parse_severity).transpose()?;
+    let cci_query = filter.cci.map(crate::model::naming::normalize_cci);
+    let nist_query = filter.nist.map(crate::model::naming::normalize_control);
+    check_names_exist(loaded, cci, cci_query.as_deref(), nist_query.as_deref())?;
+    let filter = RuleFilter { cci: cci_query.as_deref(), nist: nist_query.as_deref(), ..*filter };
+    let filter = &filter;
     let mut rows = Vec::new();
     for (i, rule) in bench.rules.iter().enumerate() {
         if resolved.as_ref().is_some_and(|r| !r.rule_selected[i]) {
@@ -341,7 +374,92 @@ pub fn rules(
     Ok(rows)
 }
 
-fn check_kind_name(kind: crate::source::build::content::CheckKind) -> &'static str {
+/// A CCI or control that no rule of the benchmark cites is a mistyped name: say so, with the
+/// closest ones the benchmark has.
+fn check_names_exist(
+    loaded: &LoadedBenchmark,
+    catalog: &CciCatalog,
+    cci: Option<&str>,
+    nist: Option<&str>,
+) -> Result<(), crate::model::naming::UnknownName> {
+    use crate::model::naming::{UnknownName, near};
+    let bench = &loaded.benchmark;
+    let ccis: BTreeSet<&str> = bench.rules.iter().flat_map(|r| bench.stig_rule(r).ccis).collect();
+    if let Some(q) = cci
+        && !ccis.iter().any(|c| c.eq_ignore_ascii_case(q))
+    {
+        let mut suggestions = near(q, ccis.iter().copied());
+        // CCIs are numbers: the cited ones numerically nearest.
+        if suggestions.is_empty()
+            && let Some(n) = q.strip_prefix("CCI-").and_then(|d| d.parse::<i64>().ok())
+        {
+            let mut by_distance: Vec<(i64, &str)> = ccis
+                .iter()
+                .filter_map(|c| Some(((c.get(4..)?.parse::<i64>().ok()? - n).abs(), *c)))
+                .collect();
+            by_distance.sort();
+            suggestions = by_distance.into_iter().take(3).map(|(_, c)| c.to_string()).collect();
+        }
+        return Err(UnknownName { kind: "CCI (no rule cites it)", query: q.to_string(), suggestions });
+    }
+    if let Some(q) = nist {
+        let all: Vec<&str> = ccis.iter().copied().collect();
+        let controls: BTreeSet<String> = nist_for(catalog, &all, Revision::Rev4)
+            .into_iter()
+            .chain(nist_for(catalog, &all, Revision::Rev5))
+            .collect();
+        if !controls.iter().any(|c| control_matches(c, q)) {
+            let family = q.split('-').next().unwrap_or(q);
+            let mut suggestions = near(q, controls.iter().map(String::as_str));
+            if suggestions.is_empty() {
+                suggestions = controls
+                    .iter()
+                    .filter(|c| c.starts_with(&format!("{family}-")))
+                    .take(5)
+                    .cloned()
+                    .collect();
+            }
+            return Err(UnknownName {
+                kind: "NIST SP 800-53 control (no rule maps to it)",
+                query: q.to_string(),
+                suggestions,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One XCCDF value, as `values` lists it.
+#[derive(Debug, Serialize)]
+pub struct ValueRow {
+    pub id: String,
+    /// What `--var` also accepts.
+    pub short_id: String,
+    pub title: String,
+    pub description: String,
+    /// The value without a selector (what a scan uses unless a profile or `--var` sets another).
+    pub default: Option<String>,
+    /// (selector, value) for the named alternatives profiles choose with `refine-value`.
+    pub selectors: Vec<(String, String)>,
+}
+
+pub fn values(loaded: &LoadedBenchmark) -> Vec<ValueRow> {
+    loaded
+        .benchmark
+        .values
+        .iter()
+        .map(|v| ValueRow {
+            id: v.id.clone(),
+            short_id: crate::model::naming::short_value_id(&v.id).to_string(),
+            title: v.title.as_ref().map(|t| t.text.clone()).unwrap_or_default(),
+            description: v.description.as_ref().map(|t| t.text.trim().to_string()).unwrap_or_default(),
+            default: v.value_for(None).map(str::to_string),
+            selectors: v.values.iter().filter_map(|s| Some((s.selector.clone()?, s.value.clone()))).collect(),
+        })
+        .collect()
+}
+
+pub fn check_kind_name(kind: crate::source::build::content::CheckKind) -> &'static str {
     use crate::source::build::content::CheckKind;
     match kind {
         CheckKind::Node => "node (OVAL)",
@@ -371,6 +489,9 @@ pub enum RulesError {
     Filter(#[from] FilterError),
     #[error(transparent)]
     UnknownRule(#[from] UnknownRule),
+    /// A CCI or control no rule of the benchmark cites: an error, never an empty table.
+    #[error(transparent)]
+    UnknownName(#[from] crate::model::naming::UnknownName),
 }
 
 /// Everything `show` prints about one rule.
@@ -393,6 +514,12 @@ pub struct RuleDetail {
     pub check_id: Option<String>,
     pub check_system: Option<String>,
     pub check_text: Option<String>,
+    /// How stigrun checks the rule (built-in content): `node (OVAL)`, `api (Engine/UCP)`, `manual`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stigrun_check: Option<String>,
+    /// Why (stigrun's decision table).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stigrun_check_reason: Option<String>,
     pub fix_id: Option<String>,
     pub fix_text: Option<String>,
     pub dpms_target: Option<String>,
@@ -441,6 +568,8 @@ pub fn show(loaded: &LoadedBenchmark, cci: &CciCatalog, query: &str) -> Result<R
         check_id: view.check_id.map(str::to_string),
         check_system: rule.checks.first().map(check_system_label),
         check_text: view.check_text.map(str::to_string),
+        stigrun_check: None,
+        stigrun_check_reason: None,
         fix_id: view.fix_id.map(str::to_string),
         fix_text: view.fix_text.map(str::to_string),
         dpms_target: view.dpms.as_ref().and_then(|d| d.title.map(str::to_string)),

@@ -153,7 +153,7 @@ fn an_answer_becomes_an_xccdf_override_that_validates() {
     let out = |name: &str| dir.path().join(name).display().to_string();
     std::fs::write(
         out("answers.toml"),
-        "[[answer]]\nrule = \"T-1\"\nstatus = \"NotAFinding\"\ncomment = \"syslog is set by <policy> & GPO\"\nfinding_details = \"checked by hand\"\nwho = \"J. Assessor\"\nwhen = \"2026-11-20\"\n",
+        "[[answer]]\nrule = \"T-1\"\nstatus = \"NotAFinding\"\njustification = \"syslog is set by <policy> & GPO\"\nfinding_details = \"checked by hand\"\nwho = \"J. Assessor\"\nwhen = \"2026-11-20\"\n",
     )
     .unwrap();
     stigrun()
@@ -174,6 +174,53 @@ fn an_answer_becomes_an_xccdf_override_that_validates() {
         assert!(xccdf.contains(needle), "missing {needle} in:\n{xccdf}");
     }
     oscap_ok(&["xccdf", "validate", &out("r.xccdf.xml")]);
+}
+
+/// An answer cannot hide a finding: overriding a `fail` without a justification is not applied
+/// (the rule stays failed, stderr says why); a justified one is marked as an override in the
+/// console counts, the JSON and the HTML.
+#[test]
+fn overriding_a_finding_needs_a_justification_and_is_marked_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let (benchmark, root) = injection_case(dir.path());
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    let answer =
+        "[[answer]]\nrule = \"T-1\"\nstatus = \"pass\"\nwho = \"J. Assessor\"\nwhen = \"2026-11-20\"\n";
+    std::fs::write(out("bare.toml"), answer).unwrap();
+    let run = stigrun()
+        .args(["eval", "--benchmark", &benchmark.display().to_string(), "--root"])
+        .arg(&root)
+        .args(["--answers", &out("bare.toml"), "--json", &out("bare.json")])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "the finding stays: {}", String::from_utf8_lossy(&run.stderr));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("needs a justification"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out("bare.json")).unwrap()).unwrap();
+    assert_eq!(json["rules"][0]["result"], "fail");
+    assert!(json["rules"][0]["answer"].is_null());
+
+    std::fs::write(out("justified.toml"), format!("{answer}justification = \"compensating control CC-7\"\n"))
+        .unwrap();
+    let run = stigrun()
+        .args(["eval", "--benchmark", &benchmark.display().to_string(), "--root"])
+        .arg(&root)
+        .args(["--answers", &out("justified.toml"), "--json", &out("j.json"), "--report", &out("j.html")])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("Overrides: 1"), "{stdout}");
+    assert!(
+        stdout.contains("fail → pass by J. Assessor on 2026-11-20: compensating control CC-7"),
+        "{stdout}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out("j.json")).unwrap()).unwrap();
+    assert_eq!(json["rules"][0]["answer"]["override"], true);
+    assert_eq!(json["rules"][0]["answer"]["original_result"], "fail");
+    let html = std::fs::read_to_string(out("j.html")).unwrap();
+    assert!(html.contains("data-o=\"1\"") && html.contains(">OVERRIDE<"), "the HTML marks the override");
+    assert!(html.contains("<option value=\"overridden\">"), "the HTML filters overrides");
 }
 
 /// Schematron output lines that are neither warnings nor the 5.11.3 schematron's inverted

@@ -36,6 +36,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show one rule: IDs, severity, CCIs with 800-53 controls, discussion, check and fix text.
     Show(ShowArgs),
+    /// List a benchmark's values (what `--var` and `--values` set): ids, descriptions, defaults, selectors.
+    Values(ValuesArgs),
     /// Evaluate a benchmark (XCCDF + OVAL) against a host or a mounted root.
     Eval(Box<EvalArgs>),
     /// OVAL commands.
@@ -188,9 +190,13 @@ pub struct EvalArgs {
     /// Directory to treat as the scanned system's `/`.
     #[arg(long, default_value = "/")]
     pub root: PathBuf,
-    /// Set an XCCDF value: `--var VALUE_ID=VALUE` (repeatable).
+    /// Set an XCCDF value: `--var VALUE_ID=VALUE` (repeatable; the short id works too).
     #[arg(long = "var", value_parser = parse_key_value)]
     pub vars: Vec<(String, String)>,
+    /// Set XCCDF values from a TOML file: `ID = "value"` lines, or `[[value]]` tables with
+    /// `xccdf_value_id` and `default` (content/docker-ee/values.toml's form); `--var` wins.
+    #[arg(long)]
+    pub values: Option<PathBuf>,
     /// Assessor answers (TOML) for manual rules or overrides: rule, status, who, when, expires…; or
     /// an earlier STIG Viewer checklist (CKL, CKLB) whose answers are carried to this scan.
     #[arg(long)]
@@ -198,11 +204,13 @@ pub struct EvalArgs {
     /// Write stigrun's JSON results (rule results, evidence, target facts, timing) here.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Results that make the exit code 2 (comma-separated; `none`: exit 0 whatever the results).
+    /// What makes the exit code 2 (comma-separated): results (fail, error, unknown…) and/or
+    /// severities (cat1, cat2, cat3 or high, medium, low: only rules of those severities count);
+    /// `none`: exit 0 whatever the results.
     #[arg(long, value_delimiter = ',', default_value = "fail,error,unknown")]
     pub fail_on: Vec<String>,
     /// For scripts and logs: progress lines on stderr (at most one a second), then one
-    /// `RULE-ID<TAB>RESULT` line per rule on stdout as the results are decided.
+    /// `RULE-ID<TAB>RESULT` line per rule on stdout (the summary goes to stderr).
     #[arg(long)]
     pub progress: bool,
     /// Write XCCDF 1.2 results (a TestResult) here.
@@ -229,6 +237,10 @@ pub struct EvalArgs {
     /// Leave the source data stream out of the ARF.
     #[arg(long)]
     pub thin: bool,
+    /// Keep the values of credential-like settings (tokens, passwords, secrets, keys) in the
+    /// outputs; by default they are replaced by their SHA-256.
+    #[arg(long)]
+    pub no_redact: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[command(flatten)]
@@ -369,6 +381,14 @@ pub struct ShowArgs {
     /// A newer DISA CCI list instead of the built-in one.
     #[arg(long)]
     pub cci_list: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ValuesArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

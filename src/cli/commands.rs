@@ -44,6 +44,17 @@ fn print_info_text(view: &query::InfoView) -> std::io::Result<()> {
     let mut out = super::output::safe_stdout();
     writeln!(out, "Document type: {}", view.document_type)?;
     writeln!(out, "File: {}", view.file)?;
+    if let Some(counts) = &view.automated {
+        let n = |k: &str| counts.get(k).copied().unwrap_or(0);
+        writeln!(
+            out,
+            "stigrun checks: {} rules on the node (OVAL, `eval --root`), {} through the Engine/UCP API \
+             (live or `--snapshot`), {} manual (the assessor; `--answers`); `stigrun rules` lists each",
+            n("node"),
+            n("api"),
+            n("manual")
+        )?;
+    }
     for ds in &view.data_streams {
         writeln!(out, "Stream: {}", ds.id)?;
         writeln!(out, "  SCAP version: {}", ds.scap_version.as_deref().unwrap_or("-"))?;
@@ -72,7 +83,7 @@ fn print_info_text(view: &query::InfoView) -> std::io::Result<()> {
         )?;
         writeln!(out, "  Version: {}", b.version.as_deref().unwrap_or("-"))?;
         if let Some(r) = &b.release_info {
-            writeln!(out, "  Release: {r}")?;
+            writeln!(out, "  Release: {}", super::output::release_text(r))?;
         }
         writeln!(
             out,
@@ -123,17 +134,9 @@ pub fn oval_eval(args: OvalEvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
-    use crate::results::xccdf::XccdfResult;
     use crate::scan::benchmark::{ScanRequest, scan};
 
-    let mut fail_on = Vec::new();
-    // `none`: the exit code says only whether the scan ran (a Kubernetes pod must not restart on
-    // findings).
-    for name in args.fail_on.iter().filter(|n| n.trim() != "none") {
-        let r = XccdfResult::parse(name.trim())
-            .with_context(|| format!("--fail-on: `{name}` is not an XCCDF result"))?;
-        fail_on.push(r);
-    }
+    let gate = FailOn::parse(&args.fail_on)?;
     let selection = crate::loader::Selection { profile: args.profile.clone(), ..selection_of(&args.source) };
     // A tailoring file given as the content is followed to its benchmark, its profiles applied.
     let mut args = args;
@@ -196,7 +199,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         tailoring_profiles,
         rules: args.rules.clone(),
         skip_rules: args.skip_rules.clone(),
-        values: args.vars.clone(),
+        values: match &args.values {
+            Some(path) => values_file(path)?.into_iter().chain(args.vars.iter().cloned()).collect(),
+            None => args.vars.clone(),
+        },
         answers,
         progress,
         documents: content.documents,
@@ -212,16 +218,80 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     if let Some(identity) = &identity {
         identity.apply(&mut results.target);
     }
+    if !args.no_redact {
+        crate::results::redact::redact(&mut results);
+    }
     if args.progress {
-        for r in &results.rules {
-            println!("{}\t{}", r.rule_id, r.result);
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let lines = results.rules.iter().try_for_each(|r| writeln!(out, "{}\t{}", r.rule_id, r.result));
+        super::output::ignore_broken_pipe(lines.and_then(|()| out.flush()))?;
+    }
+    // Answers that were not applied (expired, unjustified overrides) are said where scripts see them.
+    for r in &results.rules {
+        for m in r.messages.iter().filter(|m| m.code == crate::diag::Code::AnswerIgnored) {
+            eprintln!("stigrun: warning: {}: {}", r.version.as_deref().unwrap_or(&r.rule_id), m.message);
         }
     }
-    super::summary::print(&results)?;
+    // With --progress, stdout is the RULE<TAB>RESULT lines alone.
+    super::output::ignore_broken_pipe(super::summary::print(&results, args.progress))?;
     super::summary::print_superseded(&results);
     super::report::write_requested(&args, &results, source_xml.as_deref())?;
-    let failed = results.rules.iter().any(|r| fail_on.contains(&r.result));
+    let failed = results.rules.iter().any(|r| gate.trips(r.result, r.severity));
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// `--fail-on`: results (`fail`, `error`…) and severities (`cat1`, `high`…). Severities narrow the
+/// results to rules of those severities; with severities alone the results are the default ones.
+#[derive(Debug, PartialEq)]
+struct FailOn {
+    results: Vec<crate::results::xccdf::XccdfResult>,
+    severities: Vec<crate::model::xccdf::Severity>,
+}
+
+impl FailOn {
+    fn parse(names: &[String]) -> anyhow::Result<FailOn> {
+        use crate::model::xccdf::Severity;
+        use crate::results::xccdf::XccdfResult;
+        let mut gate = FailOn { results: Vec::new(), severities: Vec::new() };
+        // `none`: the exit code says only whether the scan ran (a Kubernetes pod must not restart
+        // on findings); a gate with no results never trips.
+        if names.iter().any(|n| n.trim().eq_ignore_ascii_case("none")) {
+            return Ok(gate);
+        }
+        for name in names {
+            let norm = name.trim().to_ascii_lowercase().replace([' ', '_', '-'], "");
+            let severity = match norm.as_str() {
+                "cat1" | "cati" | "high" => Some(Severity::High),
+                "cat2" | "catii" | "medium" => Some(Severity::Medium),
+                "cat3" | "catiii" | "low" => Some(Severity::Low),
+                _ => None,
+            };
+            match (severity, XccdfResult::parse(name.trim())) {
+                (Some(s), _) => gate.severities.push(s),
+                (None, Some(r)) => gate.results.push(r),
+                (None, None) => {
+                    let results: Vec<&str> = XccdfResult::ALL.iter().map(|r| r.as_str()).collect();
+                    anyhow::bail!(
+                        "--fail-on: `{name}` is neither a result nor a severity; choose from {} or cat1, cat2, cat3 (high, medium, low)",
+                        results.join(", ")
+                    );
+                }
+            }
+        }
+        if gate.results.is_empty() {
+            gate.results = vec![XccdfResult::Fail, XccdfResult::Error, XccdfResult::Unknown];
+        }
+        Ok(gate)
+    }
+
+    fn trips(
+        &self,
+        result: crate::results::xccdf::XccdfResult,
+        severity: crate::model::xccdf::Severity,
+    ) -> bool {
+        self.results.contains(&result) && (self.severities.is_empty() || self.severities.contains(&severity))
+    }
 }
 
 /// The scan target: the root, and the engine source the arguments (or the defaults) name.
@@ -292,10 +362,79 @@ pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn values(args: super::args::ValuesArgs) -> anyhow::Result<ExitCode> {
+    // The values a scan can set: those of the content it scans (a built-in's data stream).
+    let loaded = crate::source::open_for_scan(&args.source.benchmark, &selection_of(&args.source))?.loaded;
+    let rows = query::values(&loaded);
+    let table = rows
+        .iter()
+        .map(|v| {
+            let selectors: Vec<String> = v.selectors.iter().map(|(s, x)| format!("{s}={x}")).collect();
+            vec![
+                v.short_id.clone(),
+                v.default.clone().unwrap_or_default(),
+                selectors.join(" "),
+                v.title.clone(),
+                v.description.clone(),
+            ]
+        })
+        .collect();
+    let listing = Listing {
+        headers: &["value (--var)", "default", "selectors", "title", "description"],
+        rows: table,
+        json: &rows,
+    };
+    print_listing(&listing, args.format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--values FILE`: `ID = "value"` entries, or `[[value]]` tables with `xccdf_value_id` and
+/// `default` (the form of content/docker-ee/values.toml and the fixture nodes' values.toml).
+pub(super) fn values_file(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)>> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read values file `{shown}`"))?;
+    let doc: toml::Table =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{shown}: {}", e.to_string().trim()))?;
+    let mut out = Vec::new();
+    for (key, item) in &doc {
+        match item {
+            toml::Value::String(v) => out.push((key.clone(), v.clone())),
+            toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => {
+                out.push((key.clone(), item.to_string()))
+            }
+            toml::Value::Array(tables) if key == "value" => {
+                for (i, t) in tables.iter().enumerate() {
+                    let id = t.get("xccdf_value_id").and_then(|v| v.as_str());
+                    let value = t.get("default").and_then(|d| match d {
+                        toml::Value::Array(a) => a.first().and_then(|v| v.as_str()),
+                        other => other.as_str(),
+                    });
+                    let (Some(id), Some(value)) = (id, value) else {
+                        anyhow::bail!(
+                            "{shown}: [[value]] {}: expected `xccdf_value_id` and `default`",
+                            i + 1
+                        );
+                    };
+                    out.push((id.to_string(), value.to_string()));
+                }
+            }
+            _ => anyhow::bail!("{shown}: `{key}`: expected a value (ID = \"value\") or [[value]] tables"),
+        }
+    }
+    Ok(out)
+}
+
 pub fn show(args: super::args::ShowArgs) -> anyhow::Result<ExitCode> {
     let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
     let cci = crate::source::catalog::load_cci_catalog(args.cci_list.as_deref())?;
-    let detail = query::show(&loaded, &cci, &args.rule)?;
+    let mut detail = query::show(&loaded, &cci, &args.rule)?;
+    if let Some(automation) = query::automation_for(&args.source.benchmark)
+        && let Some(d) =
+            automation.decisions.iter().find(|d| detail.stig_id.as_deref() == Some(d.stig_id.as_str()))
+    {
+        detail.stigrun_check = Some(query::check_kind_name(d.check).to_string());
+        detail.stigrun_check_reason = Some(d.reason.clone());
+    }
     match args.format {
         Format::Json => print_json(&detail)?,
         Format::Table | Format::Csv => print_rule_text(&detail).context("writing to stdout")?,
@@ -320,6 +459,10 @@ fn print_rule_text(d: &query::RuleDetail) -> std::io::Result<()> {
     }
     if let Some(t) = &d.dpms_target {
         writeln!(out, "  DPMS:       {t}")?;
+    }
+    if let Some(check) = &d.stigrun_check {
+        let reason = d.stigrun_check_reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+        writeln!(out, "  stigrun:    {check}{reason}")?;
     }
     writeln!(out)?;
     writeln!(out, "CCIs")?;
@@ -367,4 +510,29 @@ fn tailoring_for_another(
         "written for benchmark `{href}`, not `{}` (`{benchmark_id}`); its profiles are applied anyway",
         base(given)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::xccdf::Severity;
+    use crate::results::xccdf::XccdfResult;
+
+    #[test]
+    fn fail_on_takes_results_and_severities() {
+        let names = |s: &str| s.split(',').map(str::to_string).collect::<Vec<_>>();
+        let cat1 = FailOn::parse(&names("cat1")).unwrap();
+        assert!(cat1.trips(XccdfResult::Fail, Severity::High));
+        assert!(cat1.trips(XccdfResult::Error, Severity::High));
+        assert!(!cat1.trips(XccdfResult::Fail, Severity::Medium));
+        let fail_high = FailOn::parse(&names("fail,High")).unwrap();
+        assert!(!fail_high.trips(XccdfResult::Error, Severity::High));
+        assert!(FailOn::parse(&names("CAT II")).unwrap().trips(XccdfResult::Fail, Severity::Medium));
+        let plain = FailOn::parse(&names("fail")).unwrap();
+        assert!(
+            plain.trips(XccdfResult::Fail, Severity::Low) && !plain.trips(XccdfResult::Error, Severity::Low)
+        );
+        let e = FailOn::parse(&names("catastrophic")).unwrap_err().to_string();
+        assert!(e.contains("choose from") && e.contains("cat1"), "{e}");
+    }
 }

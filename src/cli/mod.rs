@@ -31,6 +31,8 @@ pub fn main() -> ExitCode {
     crate::output::remove_temporaries_on_signal();
     match run(cli) {
         Ok(code) => code,
+        // A reader that stopped reading (`| head`) is not an error: end quietly, as Unix tools do.
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("stigrun: error: {}", output::printable(&e.to_string()));
             for cause in e.chain().skip(1) {
@@ -63,6 +65,7 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(a) => commands::eval(*a),
         Command::Rules(a) => commands::rules(a),
         Command::Show(a) => commands::show(a),
+        Command::Values(a) => commands::values(a),
         Command::Oval(args::OvalCommand::Eval(a)) => commands::oval_eval(a),
         Command::Report(a) => report::report(a),
         Command::Build(a) => build::build(a),

@@ -97,6 +97,29 @@ pub fn safe_stdout() -> TerminalSafe<io::StdoutLock<'static>> {
     TerminalSafe(io::stdout().lock())
 }
 
+/// DISA's release info already says "Release:" (`Release: 2 Benchmark Date: 24 Jul 2024`): printed
+/// after our own label, it must not say it twice.
+pub fn release_text(release_info: &str) -> &str {
+    let r = release_info.trim();
+    match r.get(..8) {
+        Some(p) if p.eq_ignore_ascii_case("release:") => r[8..].trim_start(),
+        _ => r,
+    }
+}
+
+/// Did the error come from writing to a closed pipe?
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+}
+
+/// Printing that a closed pipe ends silently (the work goes on: a scan still writes its reports).
+pub fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

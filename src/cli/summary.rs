@@ -6,11 +6,19 @@ use crate::model::xccdf::Severity;
 use crate::results::document::ScanResults;
 use crate::results::xccdf::XccdfResult;
 
-pub fn print(results: &ScanResults) -> std::io::Result<()> {
-    let mut out = super::output::safe_stdout();
+/// The summary on stdout, or on stderr when stdout carries `--progress` lines for scripts.
+pub fn print(results: &ScanResults, to_stderr: bool) -> std::io::Result<()> {
+    if to_stderr {
+        write_summary(&mut super::output::TerminalSafe(std::io::stderr().lock()), results)
+    } else {
+        write_summary(&mut super::output::safe_stdout(), results)
+    }
+}
+
+fn write_summary(out: &mut impl Write, results: &ScanResults) -> std::io::Result<()> {
     writeln!(out, "Benchmark: {} ({})", results.benchmark.title, results.benchmark.id)?;
     if let Some(r) = &results.benchmark.release_info {
-        writeln!(out, "Release:   {r}")?;
+        writeln!(out, "Release:   {}", super::output::release_text(r))?;
     }
     if let Some(p) = &results.profile {
         writeln!(out, "Profile:   {} ({})", p.title, p.id)?;
@@ -19,6 +27,27 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
     writeln!(out, "Time:      {} ({} ms)", results.start_time, results.duration_ms)?;
     let counts: Vec<String> = results.counts.iter().map(|(r, n)| format!("{r} {n}")).collect();
     writeln!(out, "Results:   {}", counts.join(", "))?;
+    // Overrides are counted and named: an answer never changes a result unnoticed.
+    let overrides: Vec<_> = results
+        .rules
+        .iter()
+        .filter_map(|r| Some((r, r.answer.as_ref().filter(|a| a.is_override)?)))
+        .collect();
+    if !overrides.is_empty() {
+        writeln!(out, "Overrides: {} (results above include them)", overrides.len())?;
+        for (r, a) in overrides {
+            let id = r.version.as_deref().unwrap_or(&r.rule_id);
+            let was = a.original_result.map_or("?", |o| o.as_str());
+            writeln!(
+                out,
+                "  {id}  {was} → {} by {} on {}: {}",
+                r.result,
+                a.who,
+                a.when,
+                a.justification.trim()
+            )?;
+        }
+    }
     // Everything notapplicable because of the benchmark's platform: say so, once, plainly.
     let benchmark_not_applicable = results
         .rules
@@ -46,6 +75,7 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
             for r in in_cat {
                 let id = r.version.as_deref().unwrap_or(&r.rule_id);
                 writeln!(out, "  {id}  {}", r.title)?;
+                details(out, results, r)?;
             }
         }
         let other = failures
@@ -55,6 +85,28 @@ pub fn print(results: &ScanResults) -> std::io::Result<()> {
         if other > 0 {
             writeln!(out, "Failed without severity: {other}")?;
         }
+    }
+    // An error is a finding the assessor cannot read as pass or fail: its cause, in words.
+    let errors: Vec<_> = results.rules.iter().filter(|r| r.result == XccdfResult::Error).collect();
+    if !errors.is_empty() {
+        writeln!(out, "Errors ({}):", errors.len())?;
+        for r in errors {
+            let id = r.version.as_deref().unwrap_or(&r.rule_id);
+            writeln!(out, "  {id}  {}", r.title)?;
+            details(out, results, r)?;
+        }
+    }
+    Ok(())
+}
+
+/// A rule's finding details, indented under its line.
+fn details(
+    out: &mut impl Write,
+    results: &ScanResults,
+    rule: &crate::results::document::RuleResult,
+) -> std::io::Result<()> {
+    for line in crate::render::finding::finding_details(results, rule).lines() {
+        writeln!(out, "      {}", super::output::printable(line))?;
     }
     Ok(())
 }

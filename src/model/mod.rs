@@ -3,6 +3,7 @@
 pub mod cci;
 pub mod cpe;
 pub mod location;
+pub mod naming;
 pub mod oval;
 pub mod spelling;
 pub mod stig;

@@ -286,6 +286,14 @@ impl Benchmark {
                 return Ok(rule);
             }
         }
+        // The XCCDF 1.2 form of a DISA id (`xccdf_mil.disa.stig_rule_SV-…_rule`) names the same
+        // rule in a DISA XCCDF 1.1 benchmark, and the other way round.
+        let short = disa_short_id(query);
+        if short.len() != query.len()
+            && let Ok(rule) = self.find_rule(short)
+        {
+            return Ok(rule);
+        }
         let legacy = self.rules.iter().find(|r| {
             r.idents.iter().any(|i| i.system == LEGACY_SYSTEM && i.value.eq_ignore_ascii_case(query))
         });
@@ -332,7 +340,7 @@ impl Benchmark {
 }
 
 /// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];

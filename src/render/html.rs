@@ -40,6 +40,8 @@ struct ReportView<'a> {
     columns: Vec<&'static str>,
     /// (CAT, counts per column, total).
     by_category: Vec<(&'static str, Vec<usize>, usize)>,
+    /// Rules whose automated result an answer overrode.
+    overrides: usize,
     rules: Vec<RuleRow>,
 }
 
@@ -49,6 +51,9 @@ struct RuleRow {
     view: RuleView,
     cci_list: String,
     control_list: String,
+    /// The rule's other names as anchors (`#V-235833`, `#SV-235833`, `#SV-235833r961395_rule`,
+    /// `#DKER-EE-003320`); the `details` element carries the XCCDF id.
+    anchors: Vec<String>,
 }
 
 fn report_view<'a>(results: &'a ScanResults, catalog: &CciCatalog) -> ReportView<'a> {
@@ -78,7 +83,17 @@ fn report_view<'a>(results: &'a ScanResults, catalog: &CciCatalog) -> ReportView
             let cci_list = view.ccis.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(" ");
             // `|` separates controls: they contain spaces (`AU-4 (1)`).
             let control_list = view.controls.join("|");
-            RuleRow { view, cci_list, control_list }
+            let short = crate::model::stig::disa_short_id(&view.rule_id).to_string();
+            let base = crate::model::stig::split_rule_id(&short).0.to_string();
+            let mut anchors: Vec<String> = Vec::new();
+            for name in
+                [view.vuln_id.clone(), Some(base), Some(short), view.stig_id.clone()].into_iter().flatten()
+            {
+                if name != view.rule_id && !anchors.contains(&name) {
+                    anchors.push(name);
+                }
+            }
+            RuleRow { view, cci_list, control_list, anchors }
         })
         .collect();
     ReportView {
@@ -98,6 +113,7 @@ fn report_view<'a>(results: &'a ScanResults, catalog: &CciCatalog) -> ReportView
         counts,
         columns,
         by_category,
+        overrides: results.rules.iter().filter(|r| r.answer.as_ref().is_some_and(|a| a.is_override)).count(),
         rules,
     }
 }

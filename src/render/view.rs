@@ -113,6 +113,8 @@ pub struct RuleView {
     /// The assessor's answer in force (`--answers`), shown with who, when and why.
     pub answer: Option<crate::results::answer::Answer>,
     pub check_name: Option<String>,
+    /// The finding details in words (`finding::finding_details`).
+    pub finding: String,
     pub evidence: Vec<TestEvidence>,
     pub files: Vec<FileDigest>,
     pub description: Option<String>,
@@ -163,6 +165,7 @@ pub fn rule_view(results: &ScanResults, rule: &RuleResult, catalog: &CciCatalog)
         messages: rule.messages.iter().map(|m| m.message.clone()).collect(),
         answer: rule.answer.clone(),
         check_name: rule.check.as_ref().and_then(|c| c.name.clone()),
+        finding: super::finding::finding_details(results, rule),
         evidence,
         files,
         description: rule.description.clone(),

@@ -59,6 +59,8 @@ struct RuleResultView<'a> {
     r#override: Option<OverrideView<'a>>,
     idents: Vec<&'a crate::model::xccdf::Ident>,
     messages: &'a [crate::diag::Diagnostic],
+    /// The finding details in words (`finding::finding_details`).
+    finding: String,
     check: Option<CheckView<'a>>,
 }
 
@@ -77,7 +79,7 @@ fn override_view(answer: &crate::results::answer::Answer) -> Option<OverrideView
     // `when` is a date (or a full RFC 3339 time); xsd:dateTime needs the time of day.
     let time =
         if answer.when.len() == 10 { format!("{}T00:00:00Z", answer.when) } else { answer.when.clone() };
-    let remark = [answer.comment.trim(), answer.finding_details.trim()]
+    let remark = [answer.justification.trim(), answer.comment.trim(), answer.finding_details.trim()]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
@@ -161,6 +163,11 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
             r#override: rule.answer.as_ref().and_then(override_view),
             idents: rule.idents.iter().collect(),
             messages: &rule.messages,
+            // Rules without a check say everything in their messages already.
+            finding: match rule.check {
+                Some(_) => crate::render::finding::finding_details(results, rule),
+                None => String::new(),
+            },
             check: rule.check.as_ref().map(|c| CheckView {
                 system: &c.system,
                 negate: c.negate,

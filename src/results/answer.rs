@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::xccdf::Severity;
 use crate::results::xccdf::XccdfResult;
 
 /// One answer, checked against the benchmark.
@@ -22,4 +23,28 @@ pub struct Answer {
     /// fills in what the scan cannot decide; a result the scan decides itself stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carried_from: Option<String>,
+    /// Why an automated result or the severity is overridden (required for both).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub justification: String,
+    /// A severity the organisation assigns instead of the benchmark's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// The benchmark's severity, kept when `severity` replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_severity: Option<Severity>,
+    /// The answer replaced a result the scan decided itself (pass, fail, error…): an override,
+    /// marked as one in every report.
+    #[serde(default, rename = "override")]
+    pub is_override: bool,
+}
+
+impl Answer {
+    /// Whether answering `status` over the scan's `result` overrides an automated result.
+    pub fn overrides(result: XccdfResult, status: XccdfResult) -> bool {
+        result != status
+            && !matches!(
+                result,
+                XccdfResult::NotChecked | XccdfResult::NotSelected | XccdfResult::Informational
+            )
+    }
 }

@@ -147,8 +147,12 @@ pub struct RuleResult {
     pub check: Option<CheckRef>,
     /// Why the result is what it is (manual check, unsupported system, errors…).
     pub messages: Vec<crate::diag::Diagnostic>,
-    /// For manual checks: DISA's check procedure, the instruction to the assessor.
+    /// DISA's check procedure, the instruction to the assessor (automated rules too).
     pub check_text: Option<String>,
+    /// The finding in words (`render::finding`), kept so results read back without their content
+    /// still say what was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding_details: Option<String>,
     /// The assessor's answer in force for this rule (its status is the rule's result).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<crate::results::answer::Answer>,

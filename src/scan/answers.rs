@@ -11,7 +11,13 @@
 //! who = "J. Assessor"
 //! when = "2026-11-20"
 //! expires = "2027-05-20"           # optional; an expired answer is ignored, with a message
+//! justification = "…"             # required to override an automated fail/error, or `severity`
+//! severity = "low"                 # optional: the organisation's severity for the rule
 //! ```
+//!
+//! Answers cannot hide a finding quietly: an override of an automated `fail` or `error` without a
+//! justification is not applied (the finding stays, with a message), every override is marked as
+//! one, and two answers for one rule (under any id forms) are an error.
 
 use std::path::Path;
 
@@ -50,6 +56,9 @@ struct RawAnswer {
     who: String,
     when: String,
     expires: Option<String>,
+    #[serde(default)]
+    justification: String,
+    severity: Option<String>,
 }
 
 /// STIG Viewer's status words and the XCCDF results, both accepted.
@@ -60,6 +69,17 @@ pub(super) fn parse_status(s: &str) -> Option<XccdfResult> {
         "notapplicable" => Some(XccdfResult::NotApplicable),
         "notreviewed" => Some(XccdfResult::NotChecked),
         other => XccdfResult::parse(other),
+    }
+}
+
+/// XCCDF severities and DISA's categories (`CAT I` = high).
+fn parse_severity(s: &str) -> Option<crate::model::xccdf::Severity> {
+    use crate::model::xccdf::Severity;
+    match s.trim().to_ascii_lowercase().replace([' ', '_', '-'], "").as_str() {
+        "cati" | "cat1" => Some(Severity::High),
+        "catii" | "cat2" => Some(Severity::Medium),
+        "catiii" | "cat3" => Some(Severity::Low),
+        other => Severity::parse(other),
     }
 }
 
@@ -101,7 +121,9 @@ pub fn parse_answers(text: &str, path: &str, benchmark: &Benchmark) -> Result<Ve
         path: path.to_string(),
         message: e.to_string().trim().to_string(),
     })?;
-    let mut out = Vec::with_capacity(file.answer.len());
+    let mut out: Vec<Answer> = Vec::with_capacity(file.answer.len());
+    // rule id → (answer number, the id as written), to name both entries of a duplicate.
+    let mut seen: std::collections::BTreeMap<String, (usize, String)> = std::collections::BTreeMap::new();
     for (i, raw) in file.answer.into_iter().enumerate() {
         let invalid = |message: String| AnswersError::Invalid {
             path: path.to_string(),
@@ -110,6 +132,24 @@ pub fn parse_answers(text: &str, path: &str, benchmark: &Benchmark) -> Result<Ve
             message,
         };
         let rule = benchmark.find_rule(&raw.rule).map_err(|e| invalid(e.to_string()))?;
+        if let Some((first, written)) = seen.get(&rule.common.id) {
+            return Err(invalid(format!(
+                "answer {first} (`{written}`) already answers this rule ({}): one answer per rule",
+                rule.common.id
+            )));
+        }
+        seen.insert(rule.common.id.clone(), (i + 1, raw.rule.clone()));
+        let severity = match &raw.severity {
+            None => None,
+            Some(s) => Some(parse_severity(s).ok_or_else(|| {
+                invalid(format!(
+                    "unknown severity `{s}`; expected high, medium, low (CAT I, II, III), info or unknown"
+                ))
+            })?),
+        };
+        if severity.is_some() && raw.justification.trim().is_empty() {
+            return Err(invalid("a `severity` override needs a `justification`".to_string()));
+        }
         let status = parse_status(&raw.status).ok_or_else(|| {
             invalid(format!(
                 "unknown status `{}`; expected pass, fail, notapplicable, informational, notchecked, \
@@ -138,6 +178,10 @@ pub fn parse_answers(text: &str, path: &str, benchmark: &Benchmark) -> Result<Ve
             expires: raw.expires,
             original_result: None,
             carried_from: None,
+            justification: raw.justification,
+            severity,
+            original_severity: None,
+            is_override: false,
         });
     }
     Ok(out)
@@ -202,6 +246,26 @@ expires = "2026-12-01"
         );
         let date = "[[answer]]\nrule = \"V-235833\"\nstatus = \"pass\"\nwho = \"x\"\nwhen = \"yesterday\"\n";
         assert!(parse_answers(date, "a.toml", &bench).is_err());
+        // One rule answered twice, under two of its names.
+        let twice = "[[answer]]\nrule = \"V-235833\"\nstatus = \"pass\"\nwho = \"x\"\nwhen = \"2026-01-01\"\n\
+                     [[answer]]\nrule = \"DKER-EE-003320\"\nstatus = \"fail\"\nwho = \"x\"\nwhen = \"2026-01-01\"\n";
+        let e = parse_answers(twice, "a.toml", &bench).unwrap_err().to_string();
+        assert!(
+            e.contains("answer 2 (rule `DKER-EE-003320`)") && e.contains("answer 1 (`V-235833`) already"),
+            "{e}"
+        );
+        // A severity override says why.
+        let severity = "[[answer]]\nrule = \"V-235833\"\nstatus = \"fail\"\nseverity = \"low\"\nwho = \"x\"\nwhen = \"2026-01-01\"\n";
+        let e = parse_answers(severity, "a.toml", &bench).unwrap_err().to_string();
+        assert!(e.contains("needs a `justification`"), "{e}");
+        let justified = format!(
+            "{}justification = \"risk accepted by the AO\"\n",
+            severity.replace("\"low\"", "\"CAT III\"")
+        );
+        assert_eq!(
+            parse_answers(&justified, "a.toml", &bench).unwrap()[0].severity,
+            Some(crate::model::xccdf::Severity::Low)
+        );
         let syntax = "[[answer]\nrule = 1";
         assert!(parse_answers(syntax, "a.toml", &bench).unwrap_err().to_string().contains("line 1"));
     }

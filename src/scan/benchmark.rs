@@ -37,10 +37,11 @@ pub enum ScanError {
     Resolve(#[from] ResolveError),
     #[error(transparent)]
     Root(#[from] HostError),
-    #[error("unknown rule `{0}` in --rule/--skip-rule")]
-    UnknownRule(String),
-    #[error("unknown value `{id}` in --var; the benchmark's values include: {known}")]
-    UnknownValue { id: String, known: String },
+    // The names are in the message (with suggestions); not repeated as a cause.
+    #[error("--rule/--skip-rule: {0}")]
+    UnknownRule(crate::model::stig::UnknownRule),
+    #[error("--var: {0}")]
+    UnknownValue(crate::model::naming::UnknownName),
     /// The benchmark's CPE platform specification cannot be read: every platform test would fail.
     #[error("platform specification: {0}")]
     Platform(#[from] CpeError),
@@ -136,11 +137,9 @@ pub fn scan(
     };
     let mut resolved = resolve::resolve(bench, profile)?;
     for (id, value) in &request.values {
-        if bench.value(id).is_none() {
-            let known: Vec<&str> = bench.values.iter().take(10).map(|v| v.id.as_str()).collect();
-            return Err(ScanError::UnknownValue { id: id.clone(), known: known.join(", ") });
-        }
-        resolved.values.insert(id.clone(), value.clone());
+        // Any spelling of the value (its short id too) sets the value itself.
+        let found = crate::model::naming::find_value(bench, id).map_err(ScanError::UnknownValue)?;
+        resolved.values.insert(found.id.clone(), value.clone());
     }
     apply_rule_filters(bench, &mut resolved, &request.rules, &request.skip_rules)?;
     apply_requires_conflicts(bench, &mut resolved);
@@ -359,6 +358,9 @@ fn rule_result(
         ));
         result = XccdfResult::Informational;
     }
+    // DISA's check procedure stands beside the evidence of automated rules too: the assessor
+    // compares what the check read with what DISA asks to be verified.
+    let check_text = check_text.or_else(|| rule.checks.iter().find_map(|c| c.content.clone()));
     let group_id = rule.common.parent.map(|g| bench.groups[g].common.id.clone());
     let stig = bench.stig_rule(rule);
     let time = check_ref
@@ -382,6 +384,7 @@ fn rule_result(
         check: check_ref,
         messages,
         check_text,
+        finding_details: None,
         answer: None,
         description: crate::model::stig::rule_description(rule),
         fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
@@ -508,11 +511,32 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
             continue;
         }
         let mut answer = answer.clone();
+        let is_override = super::answers::Answer::overrides(rule.result, answer.status);
+        // A finding the scan found cannot be answered away without saying why.
+        if is_override
+            && matches!(rule.result, XccdfResult::Fail | XccdfResult::Error)
+            && answer.justification.trim().is_empty()
+        {
+            rule.messages.push(Diagnostic::new(
+                Code::AnswerIgnored,
+                format!(
+                    "answer by {} ignored: overriding the scan's {} with {} needs a justification",
+                    answer.who, rule.result, answer.status
+                ),
+            ));
+            continue;
+        }
         answer.original_result = Some(rule.result);
+        answer.is_override = is_override;
+        let verb = if is_override { "overridden" } else { "recorded" };
         rule.messages.push(Diagnostic::new(
             Code::AnswerApplied,
-            format!("result recorded by {} on {}", answer.who, answer.when),
+            format!("result {verb} by {} on {}", answer.who, answer.when),
         ));
+        if let Some(severity) = answer.severity {
+            answer.original_severity = Some(rule.severity);
+            rule.severity = severity;
+        }
         rule.result = answer.status;
         rule.answer = Some(answer);
     }
@@ -525,12 +549,10 @@ fn apply_rule_filters(
     only: &[String],
     skip: &[String],
 ) -> Result<(), ScanError> {
+    // Every name of a rule (V-, SV-, SV-…_rule, STIG ID, XCCDF id) selects it.
     let find = |q: &str| -> Result<usize, ScanError> {
-        bench
-            .rules
-            .iter()
-            .position(|r| r.common.id == q || r.common.id.ends_with(&format!("_rule_{q}")))
-            .ok_or_else(|| ScanError::UnknownRule(q.to_string()))
+        let rule = bench.find_rule(q).map_err(ScanError::UnknownRule)?;
+        Ok(bench.rules.iter().position(|r| std::ptr::eq(r, rule)).unwrap_or_default())
     };
     if !only.is_empty() {
         let keep: HashSet<usize> = only.iter().map(|q| find(q)).collect::<Result<_, _>>()?;

@@ -155,6 +155,11 @@ pub fn carry_entries(
             expires: None,
             original_result: None,
             carried_from: Some(source.to_string()),
+            // A carried answer only fills in what the scan cannot decide: never an override.
+            justification: String::new(),
+            severity: None,
+            original_severity: None,
+            is_override: false,
         });
     }
     Ok(carried)

@@ -437,6 +437,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             check,
             messages,
             check_text: manual_text,
+            finding_details: None,
             answer,
             description: rule.and_then(crate::model::stig::rule_description),
             fix_text: rule.and_then(|r| r.fixtexts.first()).map(|f| f.text.text.clone()),
@@ -475,6 +476,10 @@ impl<'d, 'i> Importer<'d, 'i> {
             expires: None,
             original_result: Some(result_of("old-result")?),
             carried_from: None,
+            justification: String::new(),
+            severity: None,
+            original_severity: None,
+            is_override: true,
         })
     }
 
