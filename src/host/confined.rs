@@ -70,19 +70,29 @@ impl Confined {
                 flags |= OFlags::NOFOLLOW;
             }
             let relative = relative(path);
-            return rustix::fs::openat2(
-                &self.root,
-                relative,
-                flags,
-                Mode::empty(),
-                ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
-            )
-            .map_err(io::Error::from);
+            // With `..` in the path the kernel answers EAGAIN when any rename or mount on the
+            // system raced the lookup (it cannot then prove the walk stayed inside): openat2(2)
+            // says to retry. A busy machine (a build renaming files) makes that common, so retry
+            // a few times, then take the component walk, which needs no such proof.
+            for _ in 0..OPENAT2_RETRIES {
+                match rustix::fs::openat2(
+                    &self.root,
+                    relative,
+                    flags,
+                    Mode::empty(),
+                    ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
+                ) {
+                    Err(rustix::io::Errno::AGAIN) => continue,
+                    other => return other.map_err(io::Error::from),
+                }
+            }
         }
         self.walk(path, flags, follow).map(|(fd, _)| fd)
     }
 
     /// Open `path` and say which in-root path was opened (symlinks resolved).
+    ///
+    /// (See [`OPENAT2_RETRIES`] for why an `openat2` answer may fall through to the walk.)
     pub(super) fn open_with_path(
         &self,
         path: &str,
@@ -281,6 +291,10 @@ pub(super) fn proc_fd_path(fd: BorrowedFd<'_>) -> PathBuf {
     use std::os::fd::AsRawFd;
     PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()))
 }
+
+/// How often an `openat2` that raced a rename or mount (EAGAIN) is tried again before the
+/// component walk takes over.
+const OPENAT2_RETRIES: usize = 8;
 
 /// An in-root path as openat2 wants it: relative to the root descriptor.
 fn relative(path: &str) -> &str {

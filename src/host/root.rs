@@ -644,6 +644,36 @@ mod tests {
         }
     }
 
+    /// openat2 answers EAGAIN to a `..` lookup that raced any rename on the system: the read must
+    /// still succeed (retried, then walked), never surface as an I/O error of the target.
+    #[test]
+    fn dotdot_lookups_survive_concurrent_renames() {
+        let (dir, root) = fixture();
+        let churn = tempfile::tempdir().unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let renamer = {
+            let stop = stop.clone();
+            let (a, b) = (churn.path().join("a"), churn.path().join("b"));
+            fs::write(&a, "x").unwrap();
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = fs::rename(&a, &b);
+                    let _ = fs::rename(&b, &a);
+                }
+            })
+        };
+        let mut failures = Vec::new();
+        for _ in 0..3000 {
+            if let Err(e) = root.read("/etc/docker/../shadow") {
+                failures.push(e.to_string());
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        renamer.join().unwrap();
+        drop(dir);
+        assert!(failures.is_empty(), "{} of 3000 reads failed, e.g. {}", failures.len(), failures[0]);
+    }
+
     fn fixture() -> (tempfile::TempDir, Root) {
         let dir = tempfile::tempdir().unwrap();
         let b = dir.path();

@@ -272,11 +272,43 @@ fn vuln(results: &ScanResults, rule: &RuleResult, identity: &str) -> VulnView {
         legacy_ids: idents(&|v| !v.starts_with("CCI-") && (v.starts_with("V-") || v.starts_with("SV-"))),
         ccis: idents(&|v| v.starts_with("CCI-")),
         status: Status::of(rule.result),
-        finding_details: super::finding::finding_details(results, rule),
+        finding_details: hand_in_details(results, rule),
         comments,
         uuid: uuid_v5(&format!("rule:{identity}:{rule_id}")),
         rule_id,
     }
+}
+
+/// FINDING_DETAILS as an assessor hands it in: their own words when an answer is in force; else a
+/// headline saying which tool decided what, and when, then the evidence in words. The headline
+/// also lets `--answers` tell a checklist stigrun filled in from one an assessor wrote.
+fn hand_in_details(results: &ScanResults, rule: &RuleResult) -> String {
+    if let Some(answer) = &rule.answer
+        && !answer.finding_details.trim().is_empty()
+    {
+        return answer.finding_details.clone();
+    }
+    let details = super::finding::finding_details(results, rule);
+    let headline = headline(results, rule);
+    if details.is_empty() { headline } else { format!("{headline}\n{details}") }
+}
+
+/// `stigrun 0.1.0, 2026-12-04T06:00:00Z: fail — the automated check found the requirement not met.`
+fn headline(results: &ScanResults, rule: &RuleResult) -> String {
+    let by = format!("{} {}", results.generator.name, results.generator.version);
+    let when = rule.time.as_deref().unwrap_or(&results.end_time);
+    let what = match rule.result {
+        XccdfResult::Pass => "the automated check passed",
+        XccdfResult::Fail => "the automated check found the requirement not met",
+        XccdfResult::NotApplicable => "the requirement does not apply to this target",
+        XccdfResult::Error => "the check could not be completed (error); review by hand",
+        XccdfResult::Unknown => "the check could not decide (unknown); review by hand",
+        XccdfResult::NotChecked => "not checked automatically; review by hand",
+        XccdfResult::NotSelected => "not selected by the profile",
+        XccdfResult::Informational => "informational only",
+        XccdfResult::Fixed => "fixed during the scan",
+    };
+    format!("{by}, {when}: {} — {what}.", rule.result.as_str())
 }
 
 #[cfg(test)]

@@ -44,7 +44,9 @@ pub fn tailored_benchmark(spec: &str) -> Option<std::path::PathBuf> {
     use std::io::Read;
     let path = Path::new(spec);
     let mut head = Vec::with_capacity(8192);
-    std::fs::File::open(path).ok()?.take(8192).read_to_end(&mut head).ok()?;
+    // Only a regular file is looked into: a FIFO would block here (the loader refuses it, naming it).
+    let (file, _) = loader::input::open_regular(path).ok()?;
+    file.take(8192).read_to_end(&mut head).ok()?;
     let head = String::from_utf8_lossy(&head);
     // The first element: skip the declaration, comments and processing instructions.
     let mut rest: &str = &head;

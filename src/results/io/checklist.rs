@@ -37,7 +37,10 @@ pub fn is_checklist(path: &Path) -> bool {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("ckl" | "cklb") => true,
         Some("toml") => false,
-        _ => std::fs::read(path).is_ok_and(|b| {
+        // Standard input is answers TOML: sniffing it would consume it.
+        _ if path.as_os_str() == "-" => false,
+        // Only a regular file is sniffed (a FIFO would block); the answers reader refuses the rest.
+        _ => crate::loader::input::read_bytes(path).is_ok_and(|b| {
             let text = String::from_utf8_lossy(&b[..b.len().min(4096)]).into_owned();
             text.contains("<CHECKLIST") || text.contains("\"cklb_version\"")
         }),
@@ -47,7 +50,7 @@ pub fn is_checklist(path: &Path) -> bool {
 /// Read the rules of a CKL or CKLB file.
 pub fn read_checklist(path: &Path) -> Result<Vec<ChecklistEntry>, ChecklistError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::loader::input::read_to_string(path)
         .map_err(|source| ChecklistError::Read { path: name.clone(), source })?;
     let text = text.trim_start_matches('\u{feff}');
     if text.trim_start().starts_with('{') { parse_cklb(text, &name) } else { parse_ckl(text, &name) }
