@@ -10,6 +10,8 @@ use super::EvalError;
 
 /// Bounds the backtracking depth of the interpreter (the JIT is bounded by its stack size).
 const DEPTH_LIMIT: u32 = 10_000;
+/// Compiled patterns kept per process.
+const MAX_CACHED: usize = 10_000;
 /// The smallest per-attempt budget a long line is cut to.
 const MIN_STEPS: u32 = 1_000;
 
@@ -29,8 +31,9 @@ pub struct OvalRegex {
 
 type Cache = Mutex<HashMap<(String, u32), Arc<Regex>>>;
 
+static CACHE: OnceLock<Cache> = OnceLock::new();
+
 fn compile(pattern: &str, steps: u32) -> Result<Arc<Regex>, EvalError> {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (pattern.to_string(), steps);
     if let Some(r) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
@@ -47,6 +50,11 @@ fn compile(pattern: &str, steps: u32) -> Result<Arc<Regex>, EvalError> {
         .map_err(|e| EvalError::BadRegex { pattern: pattern.to_string(), message: e.to_string() })?;
     let regex = Arc::new(regex);
     if let Ok(mut c) = cache.lock() {
+        // Content brings a bounded set of patterns, but nothing else bounds it (the regex fuzz
+        // target ran out of memory on its 600,000 patterns): start over when it is this big.
+        if c.len() >= MAX_CACHED {
+            c.clear();
+        }
         c.insert(key, regex.clone());
     }
     Ok(regex)
@@ -133,6 +141,15 @@ mod tests {
         assert!(matches!(result, Err(EvalError::RegexLimit { steps: 1_000, len: 20_000, .. })), "{result:?}");
         assert_eq!(steps_for(10), 1_000_000);
         assert_eq!(steps_for(1_000), 10_000);
+    }
+
+    #[test]
+    fn the_pattern_cache_is_bounded() {
+        for i in 0..MAX_CACHED + 10 {
+            OvalRegex::new(&format!("cache-test-{i}")).unwrap();
+        }
+        let cache = CACHE.get().unwrap().lock().unwrap();
+        assert!(cache.len() <= MAX_CACHED, "{}", cache.len());
     }
 
     #[test]

@@ -368,7 +368,13 @@ impl Reader<'_> {
             }
             self.digits();
         }
-        Ok(self.text[start..self.offset].to_string())
+        let text = &self.text[start..self.offset];
+        // dockerd decodes daemon.json into Go float64s first: a number beyond their range is an
+        // error there (found by the yaml_json fuzz target), so it is one here.
+        if !text.parse::<f64>().is_ok_and(f64::is_finite) {
+            return Err(self.error(format!("the number `{text}` is out of range")));
+        }
+        Ok(text.to_string())
     }
 
     fn digits(&mut self) {
@@ -446,6 +452,13 @@ mod tests {
         assert_eq!(o.get("nil").unwrap().value.value, Value::Null);
         assert!(error(b"{\"n\": 1.}").contains("decimal point"));
         assert!(error(b"{\"n\": -}").contains("needs a digit"));
+    }
+
+    #[test]
+    fn numbers_beyond_a_float64_are_refused_as_dockerd_refuses_them() {
+        assert!(error(b"{\"n\": 1e400}").contains("out of range"));
+        assert!(error(b"2220000189667322e6673").contains("out of range"));
+        assert!(parse(b"{\"n\": 1e300, \"m\": 123456789012345678901234567890}").is_ok());
     }
 
     #[test]
