@@ -109,7 +109,16 @@ pub fn release_text(release_info: &str) -> &str {
 
 /// Did the error come from writing to a closed pipe?
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    // serde_json and csv wrap the io::Error without handing it on as their `source()`.
+    e.chain().any(|c| {
+        let broken = |kind: Option<io::ErrorKind>| kind == Some(io::ErrorKind::BrokenPipe);
+        broken(c.downcast_ref::<io::Error>().map(io::Error::kind))
+            || broken(c.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind))
+            || broken(c.downcast_ref::<csv::Error>().and_then(|e| match e.kind() {
+                csv::ErrorKind::Io(io) => Some(io.kind()),
+                _ => None,
+            }))
+    })
 }
 
 /// Printing that a closed pipe ends silently (the work goes on: a scan still writes its reports).
@@ -123,6 +132,15 @@ pub fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closed_pipe_is_recognised_inside_json_and_csv_errors() {
+        let pipe = || io::Error::from(io::ErrorKind::BrokenPipe);
+        assert!(is_broken_pipe(&anyhow::Error::from(pipe())));
+        assert!(is_broken_pipe(&anyhow::Error::from(serde_json::Error::io(pipe()))));
+        assert!(is_broken_pipe(&anyhow::Error::from(csv::Error::from(pipe()))));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("something else")));
+    }
 
     #[test]
     fn control_characters_are_shown_not_obeyed() {
