@@ -93,9 +93,7 @@ check_readme() {
   # Where the clone sits in the container. Built at run time: the repository test flags any file that
   # names the checkout's own absolute path, and inside the container this is that path.
   local inside="/root/clone-$$"
-  # --privileged: the container image test runs podman, which a fresh machine can and an
-  # unprivileged container cannot (it may not clone new namespaces).
-  run_in_container readme --privileged \
+  run_in_container readme \
     -v "$work/home/stigrun:$inside" \
     -v "$sysroot:/opt/rust:ro" \
     -v "$work/cargo-home:/cargo-home" -e CARGO_HOME=/cargo-home -e CARGO_NET_OFFLINE=true \

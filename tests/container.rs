@@ -38,7 +38,17 @@ fn the_image_scans_a_read_only_fixture_root() {
         .env("PROFILE", "dev")
         .output()
         .unwrap();
-    assert!(build.status.success(), "scripts/container.sh: {}", String::from_utf8_lossy(&build.stderr));
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    // Inside an unprivileged container (the clean-container check) podman may not make namespaces:
+    // the machine cannot run containers at all, which is not the image's fault.
+    if !build.status.success()
+        && stderr.contains("cannot clone: Operation not permitted")
+        && !support::in_ci()
+    {
+        eprintln!("NOT CHECKED (podman cannot create namespaces here): the container image");
+        return;
+    }
+    assert!(build.status.success(), "scripts/container.sh: {stderr}");
 
     let dir = tempfile::tempdir().unwrap();
     let node = dir.path().join("node");
