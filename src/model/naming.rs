@@ -3,7 +3,6 @@
 //! (`CCI-001851`, `AU-4 (1)`, `xccdf_…_value_x`), and a name that matches nothing is an error with
 //! the closest names the benchmark has.
 
-use crate::model::stig::edit_distance;
 use crate::model::xccdf::{Benchmark, Value};
 
 /// A name (value, CCI, control) the benchmark does not have, with close ones it does.
@@ -23,27 +22,7 @@ fn suggest(suggestions: &[String]) -> String {
     format!("; did you mean {}?", list.join(", "))
 }
 
-/// Up to five of `names` close to `query` (edit distance, else containing it).
-pub fn near<'a>(query: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let q = query.to_ascii_lowercase();
-    let mut names: Vec<&str> = names.into_iter().collect();
-    names.sort_unstable();
-    names.dedup();
-    let limit = (q.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &str)> = names
-        .iter()
-        .filter_map(|n| {
-            let d = edit_distance(&q, &n.to_ascii_lowercase());
-            (d <= limit).then_some((d, *n))
-        })
-        .collect();
-    if scored.is_empty() && q.len() >= 2 {
-        scored =
-            names.iter().filter(|n| n.to_ascii_lowercase().contains(&q)).map(|n| (n.len(), *n)).collect();
-    }
-    scored.sort();
-    scored.into_iter().take(5).map(|(_, n)| n.to_string()).collect()
-}
+pub use crate::model::stig::near;
 
 /// The short id of a value: what follows `_value_` in an XCCDF 1.2 id.
 pub fn short_value_id(id: &str) -> &str {

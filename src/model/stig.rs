@@ -311,7 +311,6 @@ impl Benchmark {
 
     /// Up to five names (of the same kind as the query where possible) close to `query`.
     fn near_rule_names(&self, query: &str) -> Vec<String> {
-        let q = query.to_ascii_lowercase();
         let mut names: Vec<&str> = Vec::new();
         for r in &self.rules {
             names.push(r.id());
@@ -320,23 +319,31 @@ impl Benchmark {
             names.extend(r.id().split_once(SSG_RULE_MARK).map(|(_, s)| s));
             names.extend(self.parent_group(r).map(|g| disa_short_id(&g.common.id)));
         }
-        names.sort_unstable();
-        names.dedup();
-        let limit = (q.chars().count() / 3).max(2);
-        let mut scored: Vec<(usize, &str)> = names
-            .iter()
-            .filter_map(|n| {
-                let d = edit_distance(&q, &n.to_ascii_lowercase());
-                (d <= limit).then_some((d, *n))
-            })
-            .collect();
-        if scored.is_empty() && q.len() >= 3 {
-            scored =
-                names.iter().filter(|n| n.to_ascii_lowercase().contains(&q)).map(|n| (n.len(), *n)).collect();
-        }
-        scored.sort();
-        scored.into_iter().take(5).map(|(_, n)| n.to_string()).collect()
+        near(query, names)
     }
+}
+
+/// Up to five of `names` close to `query` (edit distance, else containing it): the suggestions
+/// an unknown rule, value, CCI or control name gets.
+pub fn near<'a>(query: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let q = query.to_ascii_lowercase();
+    let mut names: Vec<&str> = names.into_iter().collect();
+    names.sort_unstable();
+    names.dedup();
+    let limit = (q.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = names
+        .iter()
+        .filter_map(|n| {
+            let d = edit_distance(&q, &n.to_ascii_lowercase());
+            (d <= limit).then_some((d, *n))
+        })
+        .collect();
+    if scored.is_empty() && q.len() >= 2 {
+        scored =
+            names.iter().filter(|n| n.to_ascii_lowercase().contains(&q)).map(|n| (n.len(), *n)).collect();
+    }
+    scored.sort();
+    scored.into_iter().take(5).map(|(_, n)| n.to_string()).collect()
 }
 
 /// Levenshtein distance over chars.
