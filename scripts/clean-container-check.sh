@@ -93,7 +93,13 @@ check_readme() {
   # Where the clone sits in the container. Built at run time: the repository test flags any file that
   # names the checkout's own absolute path, and inside the container this is that path.
   local inside="/root/clone-$$"
-  run_in_container readme \
+  # A network that intercepts TLS (the host trusts its CA through PIP_CERT) would make pip in the
+  # container fail to reach PyPI: hand the host's bundle on, as the cargo cache stands in for crates.io.
+  local pip_ca=()
+  if [ -n "${PIP_CERT:-}" ] && [ -f "$PIP_CERT" ]; then
+    pip_ca=(-v "$PIP_CERT:/etc/ssl/host-ca.pem:ro" -e PIP_CERT=/etc/ssl/host-ca.pem)
+  fi
+  run_in_container readme "${pip_ca[@]}" \
     -v "$work/home/stigrun:$inside" \
     -v "$sysroot:/opt/rust:ro" \
     -v "$work/cargo-home:/cargo-home" -e CARGO_HOME=/cargo-home -e CARGO_NET_OFFLINE=true \
