@@ -614,3 +614,155 @@ fn sv_235833_carries_cci_001851_and_au_4_1_in_every_format() {
         }
     }
 }
+
+/// DISA's description fields reach their own checklist columns (CKL STIG_DATA, CKLB fields), and the
+/// STIG's description its STIG_INFO, as STIG Viewer fills them from the same XCCDF.
+#[test]
+fn disa_description_fields_fill_their_checklist_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ckl, cklb) = (dir.path().join("rfid.ckl"), dir.path().join("rfid.cklb"));
+    run_ok(
+        stigrun()
+            .args(["eval", "--benchmark"])
+            .arg(data("stig/other/U_RFID_Workstation_V6R9_manual-xccdf.xml"))
+            .arg("--root")
+            .arg(dir.path())
+            .arg("--ckl")
+            .arg(&ckl)
+            .arg("--cklb")
+            .arg(&cklb),
+        &[0, 2],
+    );
+    xmllint_valid(&ckl, &xsd("disa/U_Checklist_Schema_V2.xsd"));
+    let xml = std::fs::read_to_string(&ckl).unwrap();
+    let (data_of, _, _) = ckl_vuln(&xml, "V-14034");
+    let get = |name: &str| data_of.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap();
+    assert_eq!(get("IA_Controls"), "ECWN-1");
+    assert_eq!(get("Responsibility"), "Information Assurance Officer");
+    assert_eq!(get("Documentable"), "false");
+    assert_eq!(get("Mitigations"), "");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let description = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("SI_DATA"))
+        .find(|n| child_text(*n, "SID_NAME") == "description")
+        .map(|n| child_text(n, "SID_DATA"))
+        .unwrap();
+    assert!(!description.trim().is_empty(), "the STIG's description is in STIG_INFO");
+
+    let cklb: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cklb).unwrap()).unwrap();
+    let rule =
+        cklb["stigs"][0]["rules"].as_array().unwrap().iter().find(|r| r["group_id"] == "V-14034").unwrap();
+    assert_eq!(rule["ia_controls"], "ECWN-1");
+    assert_eq!(rule["responsibility"], "Information Assurance Officer");
+}
+
+/// An assessor's severity override (answers file, with its justification) is written where STIG
+/// Viewer and Heimdall keep one: CKL SEVERITY_OVERRIDE/SEVERITY_JUSTIFICATION beside DISA's own
+/// severity, CKLB `overrides.severity`, HDF `severityoverride`/`severityjustification` (impact
+/// from the override). Carried from that checklist to a new scan, it comes along on a rule the
+/// scan cannot decide; on a rule the scan decides, the console says it was not carried.
+#[test]
+fn severity_overrides_reach_every_checklist_format_and_carry_forward() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.toml");
+    std::fs::write(
+        &answers,
+        r#"[[answer]]
+rule = "DKER-EE-001080"
+status = "pass"
+finding_details = "UCP audit level is request."
+who = "J. Assessor"
+when = "2026-11-20"
+severity = "low"
+justification = "Compensated by the SIEM's own audit (POA&M 12)."
+
+[[answer]]
+rule = "DKER-EE-003320"
+status = "fail"
+finding_details = "Confirmed."
+who = "J. Assessor"
+when = "2026-11-20"
+severity = "high"
+justification = "Log loss on this enclave is CAT I."
+"#,
+    )
+    .unwrap();
+    let answers_arg = answers.to_string_lossy().into_owned();
+    let hdf_path = dir.path().join("r.hdf.json");
+    let hdf_arg = hdf_path.to_string_lossy().into_owned();
+    docker_ee_scan(dir.path(), &["--answers", &answers_arg, "--hdf", &hdf_arg]);
+    let xml = std::fs::read_to_string(dir.path().join("r.ckl")).unwrap();
+    xmllint_valid(&dir.path().join("r.ckl"), &xsd("disa/U_Checklist_Schema_V2.xsd"));
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let vuln = |stig_id: &str| {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("VULN"))
+            .find(|v| children(*v).any(|c| child_text(c, "ATTRIBUTE_DATA") == stig_id))
+            .unwrap()
+    };
+    let severity_of = |v: roxmltree::Node| {
+        children(v)
+            .find(|c| child_text(*c, "VULN_ATTRIBUTE") == "Severity")
+            .map(|c| child_text(c, "ATTRIBUTE_DATA"))
+            .unwrap()
+    };
+    let audit = vuln("DKER-EE-001080");
+    assert_eq!(severity_of(audit), "medium", "DISA's severity stays in the Severity column");
+    assert_eq!(child_text(audit, "SEVERITY_OVERRIDE"), "low");
+    assert_eq!(
+        child_text(audit, "SEVERITY_JUSTIFICATION"),
+        "Compensated by the SIEM's own audit (POA&M 12)."
+    );
+    let logs = vuln("DKER-EE-003320");
+    assert_eq!(child_text(logs, "SEVERITY_OVERRIDE"), "high");
+    let untouched = vuln("DKER-EE-001050");
+    assert_eq!(child_text(untouched, "SEVERITY_OVERRIDE"), "");
+
+    let cklb: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.cklb")).unwrap()).unwrap();
+    let rules = cklb["stigs"][0]["rules"].as_array().unwrap();
+    let audit = rules.iter().find(|r| r["rule_version"] == "DKER-EE-001080").unwrap();
+    assert_eq!(audit["severity"], "medium");
+    assert_eq!(audit["overrides"]["severity"]["severity"], "low");
+    assert_eq!(audit["overrides"]["severity"]["reason"], "Compensated by the SIEM's own audit (POA&M 12).");
+    let other = rules.iter().find(|r| r["rule_version"] == "DKER-EE-001050").unwrap();
+    assert_eq!(other["overrides"], serde_json::json!({}));
+
+    let hdf = assert_hdf_valid(&hdf_validator(), &hdf_path);
+    let controls = hdf["profiles"][0]["controls"].as_array().unwrap();
+    let audit = controls.iter().find(|c| c["tags"]["stig_id"] == "DKER-EE-001080").unwrap();
+    assert_eq!(audit["tags"]["severity"], "medium");
+    assert_eq!(audit["tags"]["severityoverride"], "low");
+    assert_eq!(audit["impact"], 0.3);
+    let other = controls.iter().find(|c| c["tags"]["stig_id"] == "DKER-EE-001050").unwrap();
+    assert!(other["tags"].get("severityoverride").is_none());
+
+    // Carried forward from the CKL and the CKLB alike.
+    for checklist in ["r.ckl", "r.cklb"] {
+        let again = dir.path().join(format!("again-{checklist}.ckl"));
+        let stderr = run_ok(
+            stigrun()
+                .args(["eval", "--benchmark", "docker-ee", "--root"])
+                .arg(support::repo().join("tests/fixtures/docker-ee/noncompliant"))
+                .arg("--answers")
+                .arg(dir.path().join(checklist))
+                .arg("--ckl")
+                .arg(&again),
+            &[2],
+        );
+        let xml = std::fs::read_to_string(&again).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let audit = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("VULN"))
+            .find(|v| children(*v).any(|c| child_text(c, "ATTRIBUTE_DATA") == "DKER-EE-001080"))
+            .unwrap();
+        assert_eq!(child_text(audit, "SEVERITY_OVERRIDE"), "low", "{checklist}");
+        assert_eq!(
+            child_text(audit, "SEVERITY_JUSTIFICATION"),
+            "Compensated by the SIEM's own audit (POA&M 12)."
+        );
+        assert!(stderr.contains("SV-235833r961395_rule"), "{checklist}: {stderr}");
+    }
+}

@@ -363,6 +363,33 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// DISA packs several fields into the description; reports want the vulnerability discussion.
+/// The DISA description fields other than the discussion (`IAControls`, `FalsePositives`, …), in
+/// DISA's order, as the rule carries them (empty ones too: checklists show each).
+pub fn rule_description_fields(rule: &crate::model::xccdf::Rule) -> Vec<(String, String)> {
+    let Some(text) = rule.common.description.as_ref().map(|d| &d.text) else { return Vec::new() };
+    let Some(disa) = DisaDescription::parse(text) else { return Vec::new() };
+    DESCRIPTION_TAGS
+        .iter()
+        .filter(|tag| **tag != "VulnDiscussion")
+        .filter_map(|tag| disa.field(tag).map(|v| (tag.to_string(), v.to_string())))
+        .collect()
+}
+
+/// The tags of a DISA rule description, in the order DISA writes them.
+pub const DESCRIPTION_TAGS: [&str; 11] = [
+    "VulnDiscussion",
+    "FalsePositives",
+    "FalseNegatives",
+    "Documentable",
+    "Mitigations",
+    "SeverityOverrideGuidance",
+    "PotentialImpacts",
+    "ThirdPartyTools",
+    "MitigationControl",
+    "Responsibility",
+    "IAControls",
+];
+
 pub fn rule_description(rule: &crate::model::xccdf::Rule) -> Option<String> {
     let text = &rule.common.description.as_ref()?.text;
     let disa = DisaDescription::parse(text).and_then(|d| d.vuln_discussion);

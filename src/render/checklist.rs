@@ -141,6 +141,8 @@ pub struct VulnView {
     pub rule_ver: String,
     pub rule_title: String,
     pub vuln_discuss: String,
+    /// DISA's other description fields by tag (`IAControls`, `FalsePositives`, …).
+    pub description_fields: Vec<(String, String)>,
     pub check_content: String,
     pub fix_text: String,
     pub weight: String,
@@ -150,7 +152,23 @@ pub struct VulnView {
     pub status: Status,
     pub finding_details: String,
     pub comments: String,
+    /// The severity an assessor's answer assigns instead of the benchmark's (`severity` stays
+    /// the benchmark's), with the reason; empty when none.
+    pub severity_override: String,
+    pub severity_justification: String,
     pub uuid: String,
+}
+
+impl VulnView {
+    /// A DISA description field by its tag; empty when the rule has none.
+    pub fn description_field(&self, tag: &str) -> &str {
+        self.description_fields.iter().find(|(t, _)| t == tag).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// `Documentable` as DISA's description says it; `false` (what STIG Viewer writes) when silent.
+    pub fn documentable(&self) -> &str {
+        Some(self.description_field("Documentable")).filter(|d| !d.is_empty()).unwrap_or("false")
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -223,7 +241,7 @@ pub fn checklist(results: &ScanResults) -> ChecklistView {
             version,
             classification: "UNCLASSIFIED".to_string(),
             stigid: stig_id,
-            description: String::new(),
+            description: bench.description.clone().unwrap_or_default(),
             filename,
             releaseinfo,
             title,
@@ -258,13 +276,17 @@ fn vuln(results: &ScanResults, rule: &RuleResult, identity: &str) -> VulnView {
         }
         None => String::new(),
     };
+    let overridden = rule.answer.as_ref().and_then(|a| Some((a.original_severity?, a)));
     VulnView {
         vuln_num,
-        severity: rule.severity.as_str().to_string(),
+        severity: overridden.map_or(rule.severity, |(original, _)| original).as_str().to_string(),
+        severity_override: overridden.map(|_| rule.severity.as_str().to_string()).unwrap_or_default(),
+        severity_justification: overridden.map(|(_, a)| a.justification.clone()).unwrap_or_default(),
         group_title: rule.group_title.clone().unwrap_or_default(),
         rule_ver: rule.version.clone().unwrap_or_default(),
         rule_title: rule.title.clone(),
         vuln_discuss: rule.description.clone().unwrap_or_default(),
+        description_fields: rule.description_fields.clone(),
         check_content: rule.check_content.clone().or_else(|| rule.check_text.clone()).unwrap_or_default(),
         fix_text: rule.fix_text.clone().unwrap_or_default(),
         weight: format!("{:.1}", rule.weight),

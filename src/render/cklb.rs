@@ -83,16 +83,16 @@ pub struct Rule<'a> {
     pub check_content_ref: CheckContentRef<'a>,
     pub classification: &'static str,
     pub discussion: &'a str,
-    pub false_positives: &'static str,
-    pub false_negatives: &'static str,
-    pub documentable: &'static str,
-    pub security_override_guidance: &'static str,
-    pub potential_impacts: &'static str,
-    pub third_party_tools: &'static str,
-    pub ia_controls: &'static str,
-    pub responsibility: &'static str,
-    pub mitigations: &'static str,
-    pub mitigation_control: &'static str,
+    pub false_positives: &'a str,
+    pub false_negatives: &'a str,
+    pub documentable: &'a str,
+    pub security_override_guidance: &'a str,
+    pub potential_impacts: &'a str,
+    pub third_party_tools: &'a str,
+    pub ia_controls: &'a str,
+    pub responsibility: &'a str,
+    pub mitigations: &'a str,
+    pub mitigation_control: &'a str,
     pub legacy_ids: &'a [String],
     pub ccis: &'a [String],
     pub reference_identifier: &'a str,
@@ -103,6 +103,18 @@ pub struct Rule<'a> {
     pub comments: &'a str,
     pub finding_details: &'a str,
     pub srg_id: &'a str,
+}
+
+/// STIG Viewer 3 keeps a severity override as `overrides.severity = {severity, reason}`.
+fn overrides(v: &VulnView) -> serde_json::Map<String, serde_json::Value> {
+    let mut map = serde_json::Map::new();
+    if !v.severity_override.is_empty() {
+        map.insert(
+            "severity".to_string(),
+            serde_json::json!({ "severity": v.severity_override, "reason": v.severity_justification }),
+        );
+    }
+    map
 }
 
 fn rule<'a>(v: &'a VulnView, view: &'a ChecklistView) -> Rule<'a> {
@@ -127,23 +139,23 @@ fn rule<'a>(v: &'a VulnView, view: &'a ChecklistView) -> Rule<'a> {
         check_content_ref: CheckContentRef { href: &view.stig.filename, name: "M" },
         classification: "Unclassified",
         discussion: &v.vuln_discuss,
-        false_positives: "",
-        false_negatives: "",
-        documentable: "false",
-        security_override_guidance: "",
-        potential_impacts: "",
-        third_party_tools: "",
-        ia_controls: "",
-        responsibility: "",
-        mitigations: "",
-        mitigation_control: "",
+        false_positives: v.description_field("FalsePositives"),
+        false_negatives: v.description_field("FalseNegatives"),
+        documentable: v.documentable(),
+        security_override_guidance: v.description_field("SeverityOverrideGuidance"),
+        potential_impacts: v.description_field("PotentialImpacts"),
+        third_party_tools: v.description_field("ThirdPartyTools"),
+        ia_controls: v.description_field("IAControls"),
+        responsibility: v.description_field("Responsibility"),
+        mitigations: v.description_field("Mitigations"),
+        mitigation_control: v.description_field("MitigationControl"),
         legacy_ids: &v.legacy_ids,
         ccis: &v.ccis,
         reference_identifier: &v.target_key,
         uuid: &v.uuid,
         stig_uuid: &view.stig.uuid,
         status: v.status.cklb(),
-        overrides: serde_json::Map::new(),
+        overrides: overrides(v),
         comments: &v.comments,
         finding_details: &v.finding_details,
         srg_id: &v.group_title,

@@ -66,6 +66,11 @@ pub struct Tags<'a> {
     pub gid: &'a str,
     pub stig_id: &'a str,
     pub severity: &'a str,
+    /// An assessor's severity instead of the benchmark's, as Heimdall's checklist mapper names it.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub severityoverride: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub severityjustification: &'a str,
     pub weight: &'a str,
     pub cci: &'a [String],
     pub nist: Vec<String>,
@@ -181,6 +186,8 @@ fn control<'a>(
             gid: &vuln.vuln_num,
             stig_id: &vuln.rule_ver,
             severity: &vuln.severity,
+            severityoverride: &vuln.severity_override,
+            severityjustification: &vuln.severity_justification,
             weight: &vuln.weight,
             cci: &vuln.ccis,
             nist,

@@ -85,6 +85,9 @@ pub struct BenchmarkRef {
     /// content), so results can be matched to exactly the content that produced them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+    /// The benchmark's description (a checklist's STIG_INFO shows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -162,6 +165,10 @@ pub struct RuleResult {
     /// How to fix a finding (the rule's first `fixtext`), for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix_text: Option<String>,
+    /// DISA's other description fields (`IAControls`, `Documentable`, …) as (tag, text), for
+    /// checklists, which show each in its own column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub description_fields: Vec<(String, String)>,
     /// When the result was decided (RFC 3339 UTC): when its OVAL document finished evaluating,
     /// or when the scan was planned for results known without a check; for imported oscap
     /// results, oscap's own rule-result time.

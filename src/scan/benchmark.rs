@@ -310,6 +310,7 @@ pub fn scan(
             component_ref_id: origin.map(|o| o.component_ref_id.clone()),
             platforms: bench.platforms.clone(),
             digest: request.content_digest.clone(),
+            description: bench.description.as_ref().map(|d| d.text.clone()),
         },
         profile: profile.map(|p| ProfileRef {
             id: p.id.clone(),
@@ -387,6 +388,7 @@ fn rule_result(
         finding_details: None,
         answer: None,
         description: crate::model::stig::rule_description(rule),
+        description_fields: crate::model::stig::rule_description_fields(rule),
         fix_text: rule.fixtexts.first().map(|f| f.text.text.clone()),
         time: Some(time),
         group_title: stig.srg.map(str::to_string),
@@ -493,10 +495,16 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
         if let Some(checklist) = &answer.carried_from
             && matches!(rule.result, XccdfResult::Pass | XccdfResult::Fail | XccdfResult::NotApplicable)
         {
+            let severity = answer
+                .severity
+                .map(|s| {
+                    format!(", nor its severity override ({}); put that in an --answers file", s.as_str())
+                })
+                .unwrap_or_default();
             rule.messages.push(Diagnostic::new(
                 Code::AnswerIgnored,
                 format!(
-                    "the answer carried from {checklist} ({}) is not applied: this scan decided the rule ({})",
+                    "the answer carried from {checklist} ({}) is not applied: this scan decided the rule ({}){severity}",
                     answer.status, rule.result
                 ),
             ));

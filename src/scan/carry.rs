@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::model::stig::{disa_short_id, split_rule_id};
-use crate::model::xccdf::Benchmark;
+use crate::model::xccdf::{Benchmark, Severity};
 use crate::results::answer::Answer;
 use crate::results::io::checklist::{ChecklistEntry, ChecklistError, read_checklist};
 use crate::results::xccdf::XccdfResult;
@@ -60,6 +60,37 @@ pub enum CarryError {
         "{path}: rule {vuln} has status `{status}`; expected NotAFinding, Open, Not_Applicable or Not_Reviewed"
     )]
     Status { path: String, vuln: String, status: String },
+    #[error("{path}: rule {vuln}: {message}")]
+    SeverityOverride { path: String, vuln: String, message: String },
+}
+
+/// The entry's severity override, if any. STIG Viewer requires a justification with one; an
+/// override without one, or with a severity no checklist knows, is refused rather than dropped.
+fn parse_severity_override(entry: &ChecklistEntry, path: &str) -> Result<Option<Severity>, CarryError> {
+    let written = entry.severity_override.trim();
+    if written.is_empty() {
+        return Ok(None);
+    }
+    let severity = match written.to_ascii_lowercase().as_str() {
+        "high" | "cat i" => Severity::High,
+        "medium" | "cat ii" => Severity::Medium,
+        "low" | "cat iii" => Severity::Low,
+        _ => {
+            return Err(CarryError::SeverityOverride {
+                path: path.to_string(),
+                vuln: entry.vuln_num.clone(),
+                message: format!("severity override `{written}`; expected high, medium or low"),
+            });
+        }
+    };
+    if entry.severity_justification.trim().is_empty() {
+        return Err(CarryError::SeverityOverride {
+            path: path.to_string(),
+            vuln: entry.vuln_num.clone(),
+            message: format!("severity override `{written}` has no justification"),
+        });
+    }
+    Ok(Some(severity))
 }
 
 fn normalized(text: &str) -> String {
@@ -105,13 +136,18 @@ pub fn carry_entries(
                 status: entry.status.clone(),
             })?
         };
-        if entry.comments.trim().is_empty() && written_by_stigrun(&entry.finding_details) {
+        let severity = parse_severity_override(entry, source)?;
+        if entry.comments.trim().is_empty()
+            && severity.is_none()
+            && written_by_stigrun(&entry.finding_details)
+        {
             carried.earlier_results += 1;
             continue;
         }
         if status == XccdfResult::NotChecked
             && entry.finding_details.trim().is_empty()
             && entry.comments.trim().is_empty()
+            && severity.is_none()
         {
             carried.empty += 1;
             continue;
@@ -155,9 +191,10 @@ pub fn carry_entries(
             expires: None,
             original_result: None,
             carried_from: Some(source.to_string()),
-            // A carried answer only fills in what the scan cannot decide: never an override.
-            justification: String::new(),
-            severity: None,
+            // A carried answer only fills in what the scan cannot decide: never an override of
+            // the result. The assessor's severity override comes along with its reason.
+            justification: severity.map(|_| entry.severity_justification.clone()).unwrap_or_default(),
+            severity,
             original_severity: None,
             is_override: false,
         });

@@ -30,6 +30,9 @@ pub struct ChecklistEntry {
     pub status: String,
     pub finding_details: String,
     pub comments: String,
+    /// The assessor's severity (`high`, `medium`, `low`) and why; empty when none.
+    pub severity_override: String,
+    pub severity_justification: String,
 }
 
 /// Does the file look like a checklist (by extension, or by its first bytes)?
@@ -89,6 +92,8 @@ pub fn parse_ckl(text: &str, name: &str) -> Result<Vec<ChecklistEntry>, Checklis
                 status: child_text(vuln, "STATUS"),
                 finding_details: child_text(vuln, "FINDING_DETAILS"),
                 comments: child_text(vuln, "COMMENTS"),
+                severity_override: child_text(vuln, "SEVERITY_OVERRIDE"),
+                severity_justification: child_text(vuln, "SEVERITY_JUSTIFICATION"),
                 ..ChecklistEntry::default()
             };
             for data in element_children(vuln).filter(|n| n.has_tag_name("STIG_DATA")) {
@@ -105,6 +110,14 @@ pub fn parse_ckl(text: &str, name: &str) -> Result<Vec<ChecklistEntry>, Checklis
         })
         .collect();
     Ok(entries)
+}
+
+/// `overrides.severity.<key>` of a CKLB rule (STIG Viewer 3's severity override); empty when absent.
+fn override_field(rule: &serde_json::Value, key: &str) -> String {
+    rule.pointer(&format!("/overrides/severity/{key}"))
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 pub fn parse_cklb(text: &str, name: &str) -> Result<Vec<ChecklistEntry>, ChecklistError> {
@@ -136,6 +149,8 @@ pub fn parse_cklb(text: &str, name: &str) -> Result<Vec<ChecklistEntry>, Checkli
             status: field(rule, "status"),
             finding_details: field(rule, "finding_details"),
             comments: field(rule, "comments"),
+            severity_override: override_field(rule, "severity"),
+            severity_justification: override_field(rule, "reason"),
         })
         .collect())
 }
