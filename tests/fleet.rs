@@ -284,3 +284,56 @@ fn fail_on_none_exits_0_whatever_the_findings() {
     run_ok(&mut eval(&[]), &[2]);
     run_ok(&mut eval(&["--fail-on", "none"]), &[0]);
 }
+
+/// `diff` reads what a scan hands in, not only stigrun's JSON: the ARF and the XCCDF results of
+/// one scan say the same as its JSON (nothing new, closed or changed), and an ARF of the same node
+/// scanned against V2R1 lists V2R2's added rule.
+#[test]
+fn diff_reads_arf_and_xccdf_results_as_well_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = support::repo().join("tests/fixtures/docker-ee/noncompliant");
+    let out = |name: &str| dir.path().join(name);
+    run_ok(
+        stigrun()
+            .args(["eval", "--benchmark", "docker-ee", "--hostname", "node-1", "--root"])
+            .arg(&node)
+            .arg("--json")
+            .arg(out("r.json"))
+            .arg("--results-arf")
+            .arg(out("r.arf.xml"))
+            .arg("--results")
+            .arg(out("r.xccdf.xml")),
+        &[2],
+    );
+    for other in ["r.arf.xml", "r.xccdf.xml"] {
+        // An ARF does not record the mounted root the JSON names, so the targets differ in name.
+        let run = run_ok(
+            stigrun().args(["diff", "--any-target", "--format", "json"]).arg(out("r.json")).arg(out(other)),
+            &[0],
+        );
+        let diff: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        for name in ["new_findings", "closed", "changed"] {
+            assert_eq!(section(&diff, name), Vec::new(), "{other}: {name}");
+        }
+        assert!(!section(&diff, "still_open").is_empty(), "{other}: the node's findings are still open");
+    }
+    run_ok(
+        stigrun()
+            .args(["eval", "--benchmark", "docker-ee@V2R1", "--hostname", "node-1", "--root"])
+            .arg(&node)
+            .arg("--results-arf")
+            .arg(out("v2r1.arf.xml")),
+        &[2],
+    );
+    let run = run_ok(
+        stigrun().args(["diff", "--format", "json"]).arg(out("v2r1.arf.xml")).arg(out("r.arf.xml")),
+        &[0, 2],
+    );
+    let diff: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert!(
+        section(&diff, "changed")
+            .iter()
+            .any(|(stig_id, old, _)| stig_id == "DKER-EE-999999" && old == "absent"),
+        "{diff}"
+    );
+}

@@ -21,8 +21,7 @@ use super::view::{RuleLabel, render_html, write_json};
 use crate::model::cci::CciCatalog;
 use crate::model::stig::Category;
 use crate::render::{ReportFormat, ReportInputs};
-use crate::results::document::ScanResults;
-use crate::results::io::{ResultsSummary, RuleSummary};
+use crate::results::io::ResultsSummary;
 use crate::results::xccdf::{ScoringModel, XccdfResult};
 
 const TEMPLATE_NAME: &str = "fleet.html.j2";
@@ -296,14 +295,13 @@ pub fn merge(files: &[PathBuf], per_node: Option<&PerNode<'_>>) -> Result<Fleet,
 }
 
 /// One input's summary: from the summary reader, or from the full file when per-node reports
-/// need it (or it is an ARF, which has no summary reader).
+/// need it.
 fn read_node(
     file: &Path,
     per_node: Option<&PerNode<'_>>,
     claimed: &Mutex<HashSet<String>>,
 ) -> Result<(ResultsSummary, Vec<String>), FleetError> {
-    let is_xml = file.extension().is_some_and(|e| e == "xml");
-    if per_node.is_none() && !is_xml {
+    if per_node.is_none() {
         return Ok((crate::results::io::load_summary(file)?, Vec::new()));
     }
     let loaded = crate::results::io::load(file)?;
@@ -326,9 +324,9 @@ fn read_node(
             crate::render::write_report(*format, &inputs, &path)?;
             outputs.push(path.display().to_string());
         }
-        return Ok((summary_of(&results), outputs));
+        return Ok((ResultsSummary::of(&results), outputs));
     }
-    Ok((summary_of(&loaded.results), outputs))
+    Ok((ResultsSummary::of(&loaded.results), outputs))
 }
 
 /// The file extension of a per-node report: the format's name, `.xml` added to XML results.
@@ -355,34 +353,6 @@ fn claim_name(hostname: &str, claimed: &Mutex<HashSet<String>>) -> String {
         n += 1;
     }
     name
-}
-
-/// The summary of fully loaded results.
-pub fn summary_of(results: &ScanResults) -> ResultsSummary {
-    ResultsSummary {
-        format: results.format.clone(),
-        schema_version: results.schema_version,
-        generator: results.generator.clone(),
-        benchmark: results.benchmark.clone(),
-        profile: results.profile.clone(),
-        target: results.target.clone(),
-        start_time: results.start_time.clone(),
-        end_time: results.end_time.clone(),
-        rules: results
-            .rules
-            .iter()
-            .map(|r| RuleSummary {
-                rule_id: r.rule_id.clone(),
-                version: r.version.clone(),
-                group_id: r.group_id.clone(),
-                title: r.title.clone(),
-                severity: r.severity,
-                result: r.result,
-                idents: r.idents.clone(),
-            })
-            .collect(),
-        scores: results.scores.clone(),
-    }
 }
 
 fn rank(severity: crate::model::xccdf::Severity) -> u8 {

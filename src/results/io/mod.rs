@@ -117,7 +117,37 @@ pub struct ResultsSummary {
     pub scores: Vec<Score>,
 }
 
-/// Read the summary of stigrun JSON results. The evidence (`oval`) is skipped while parsing,
+impl ResultsSummary {
+    /// The summary of full results (an imported ARF, or results a report was just written from).
+    pub fn of(results: &ScanResults) -> ResultsSummary {
+        ResultsSummary {
+            format: results.format.clone(),
+            schema_version: results.schema_version,
+            generator: results.generator.clone(),
+            benchmark: results.benchmark.clone(),
+            profile: results.profile.clone(),
+            target: results.target.clone(),
+            start_time: results.start_time.clone(),
+            end_time: results.end_time.clone(),
+            rules: results
+                .rules
+                .iter()
+                .map(|r| RuleSummary {
+                    rule_id: r.rule_id.clone(),
+                    version: r.version.clone(),
+                    group_id: r.group_id.clone(),
+                    title: r.title.clone(),
+                    severity: r.severity,
+                    result: r.result,
+                    idents: r.idents.clone(),
+                })
+                .collect(),
+            scores: results.scores.clone(),
+        }
+    }
+}
+
+/// Read the summary of stigrun JSON results, or of an ARF / XCCDF results file. The evidence (`oval`) is skipped while parsing,
 /// never held in memory.
 pub fn load_summary(path: &Path) -> Result<ResultsSummary, ResultsIoError> {
     let text = read_regular(path)?;
@@ -127,6 +157,11 @@ pub fn load_summary(path: &Path) -> Result<ResultsSummary, ResultsIoError> {
 /// [`load_summary`] of results held in memory.
 pub fn load_summary_text(text: &str, name: &str) -> Result<ResultsSummary, ResultsIoError> {
     let name = name.to_string();
+    // An ARF or XCCDF results file (oscap's, SCC's, stigrun's own) is read whole and summarised:
+    // such files are not streamed as JSON is, but diff and merge take them all the same.
+    if text.trim_start_matches('\u{feff}').trim_start().starts_with('<') {
+        return Ok(ResultsSummary::of(&load_text(text, &name)?.results));
+    }
     let summary = match parse_summary_prefix(text) {
         Some(summary) => summary,
         None => parse_json::<ResultsSummary>(text, &name)?,
