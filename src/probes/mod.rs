@@ -32,6 +32,7 @@ pub(crate) mod unix {
     pub mod symlink;
     pub mod sysctl;
     pub mod uname;
+    pub mod xinetd;
 }
 
 /// stigrun's Docker extension family (`Family::Docker`): the Engine API and dockerd's effective
@@ -114,6 +115,7 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
         Box::new(runlevel::RunlevelProbe),
         Box::new(fileextendedattribute::FileExtendedAttributeProbe),
+        Box::new(xinetd::XinetdProbe),
         Box::new(docker::daemonoption::DaemonOptionProbe { config: dockerd.clone() }),
         Box::new(docker::daemonenvironment::DaemonEnvironmentProbe { config: dockerd }),
     ]
@@ -156,6 +158,7 @@ mod tests {
             (Family::Linux, "rpmverifyfile_object"),
             (Family::Unix, "process58_object"),
             (Family::Linux, "selinuxsecuritycontext_object"),
+            (Family::Unix, "xinetd_object"),
             (Family::Docker, "container_object"),
             (Family::Docker, "setting_object"),
             (Family::Docker, "network_object"),

@@ -6,4 +6,5 @@ pub mod fileset;
 pub mod running_system;
 pub mod system_info;
 pub mod systemd_units;
+pub mod xinetd_conf;
 pub mod xpath;
