@@ -642,3 +642,125 @@ fn the_fileextendedattribute_probe_reads_a_files_attributes() {
     }
 }
 
+/// An AF_PACKET socket of this process bound to `lo` (needs CAP_NET_RAW), or `None`.
+fn packet_socket_on_loopback() -> Option<i32> {
+    let protocol = (libc::ETH_P_ALL as u16).to_be();
+    // SAFETY: socket/bind on a descriptor this function owns; closed on failure.
+    unsafe {
+        let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW, i32::from(protocol));
+        if fd < 0 {
+            return None;
+        }
+        let mut address: libc::sockaddr_ll = std::mem::zeroed();
+        address.sll_family = libc::AF_PACKET as u16;
+        address.sll_protocol = protocol;
+        address.sll_ifindex = libc::if_nametoindex(c"lo".as_ptr()) as i32;
+        let size = std::mem::size_of::<libc::sockaddr_ll>() as u32;
+        if libc::bind(fd, &address as *const libc::sockaddr_ll as *const libc::sockaddr, size) != 0 {
+            libc::close(fd);
+            return None;
+        }
+        Some(fd)
+    }
+}
+
+/// OVAL 5.11.2 linux schema, `inetlisteningservers_object` and `iflisteners_object`, on this
+/// host: a TCP listener on 127.0.0.1 and a UDP socket on ::1 this test opens are found with the
+/// test's pid (`local_full_address` is `address:port`), nothing listens on 0.0.0.0 at that port,
+/// and a packet socket the test binds to `lo` (where CAP_NET_RAW allows) is an iflisteners item
+/// with its pid. oscap agrees on every definition.
+#[test]
+fn the_listener_probes_find_this_tests_sockets() {
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let tcp_port = tcp.local_addr().unwrap().port();
+    let udp = std::net::UdpSocket::bind("[::1]:0").ok();
+    let udp_port = udp.as_ref().map(|u| u.local_addr().unwrap().port());
+    let packet = packet_socket_on_loopback();
+    let pid = std::process::id();
+    let mut definitions = vec![
+        (
+            format!(
+                r#"<linux:inetlisteningservers_object id="oval:conf:obj:1" version="1"><linux:protocol>tcp</linux:protocol><linux:local_address>127.0.0.1</linux:local_address><linux:local_port datatype="int">{tcp_port}</linux:local_port></linux:inetlisteningservers_object>"#
+            ),
+            format!(
+                r#"<linux:inetlisteningservers_state id="oval:conf:ste:1" version="1"><linux:local_full_address>127.0.0.1:{tcp_port}</linux:local_full_address><linux:pid datatype="int">{pid}</linux:pid></linux:inetlisteningservers_state>"#
+            ),
+            "inetlisteningservers",
+            "check_existence=\"only_one_exists\"",
+        ),
+        (
+            format!(
+                r#"<linux:inetlisteningservers_object id="oval:conf:obj:2" version="1"><linux:protocol>tcp</linux:protocol><linux:local_address>0.0.0.0</linux:local_address><linux:local_port datatype="int">{tcp_port}</linux:local_port></linux:inetlisteningservers_object>"#
+            ),
+            String::new(),
+            "inetlisteningservers",
+            "check_existence=\"none_exist\"",
+        ),
+    ];
+    if let Some(udp_port) = udp_port {
+        definitions.push((
+            format!(
+                r#"<linux:inetlisteningservers_object id="oval:conf:obj:3" version="1"><linux:protocol>udp</linux:protocol><linux:local_address datatype="ipv6_address">::1</linux:local_address><linux:local_port datatype="int">{udp_port}</linux:local_port></linux:inetlisteningservers_object>"#
+            ),
+            format!(
+                r#"<linux:inetlisteningservers_state id="oval:conf:ste:3" version="1"><linux:local_full_address>::1:{udp_port}</linux:local_full_address><linux:pid datatype="int">{pid}</linux:pid></linux:inetlisteningservers_state>"#
+            ),
+            "inetlisteningservers",
+            "check_existence=\"only_one_exists\"",
+        ));
+    }
+    if packet.is_some() {
+        definitions.push((
+            r#"<linux:iflisteners_object id="oval:conf:obj:4" version="1"><linux:interface_name>lo</linux:interface_name></linux:iflisteners_object>"#.to_string(),
+            format!(
+                r#"<linux:iflisteners_state id="oval:conf:ste:4" version="1"><linux:protocol>ETH_P_ALL</linux:protocol><linux:hw_address>00:00:00:00:00:00</linux:hw_address><linux:pid datatype="int">{pid}</linux:pid></linux:iflisteners_state>"#
+            ),
+            "iflisteners",
+            "check=\"at least one\"",
+        ));
+    }
+    let mut defs = String::new();
+    let (mut tests, mut objects, mut states) = (String::new(), String::new(), String::new());
+    for (object, state, kind, check) in &definitions {
+        let n = &object[object.find("obj:").unwrap() + 4..][..1];
+        defs.push_str(&format!(
+            r#"<definition id="oval:conf:def:{n}" version="1" class="compliance"><metadata><title>{n}</title><description>d</description></metadata><criteria><criterion test_ref="oval:conf:tst:{n}"/></criteria></definition>"#
+        ));
+        let check =
+            if check.starts_with("check=") { check.to_string() } else { format!("check=\"all\" {check}") };
+        let state_ref = if state.is_empty() {
+            String::new()
+        } else {
+            format!(r#"<linux:state state_ref="oval:conf:ste:{n}"/>"#)
+        };
+        tests.push_str(&format!(
+            r#"<linux:{kind}_test id="oval:conf:tst:{n}" version="1" {check} comment="c"><linux:object object_ref="oval:conf:obj:{n}"/>{state_ref}</linux:{kind}_test>"#
+        ));
+        objects.push_str(object);
+        states.push_str(state);
+    }
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<oval_definitions xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5" xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5" xmlns:linux="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux">
+<generator><oval:schema_version>5.11.2</oval:schema_version><oval:timestamp>2026-01-01T00:00:00</oval:timestamp></generator>
+<definitions>{defs}</definitions><tests>{tests}</tests><objects>{objects}</objects><states>{states}</states>
+</oval_definitions>
+"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("listeners.xml");
+    std::fs::write(&file, document).unwrap();
+    let ours =
+        Command::new(env!("CARGO_BIN_EXE_stigrun")).args(["oval", "eval"]).arg(&file).output().unwrap();
+    let ours = oval_results(&ours);
+    assert_eq!(ours.len(), definitions.len(), "{ours:?}");
+    assert!(ours.values().all(|r| r == "true"), "{ours:?}");
+    support::require_oscap();
+    let theirs = Command::new("oscap").args(["oval", "eval"]).arg(&file).output().unwrap();
+    assert_eq!(oval_results(&theirs), ours, "oscap agrees");
+    drop((tcp, udp));
+    if let Some(fd) = packet {
+        // SAFETY: opened above, closed once.
+        unsafe { libc::close(fd) };
+    }
+}

@@ -50,6 +50,8 @@ pub(crate) mod docker {
 
 pub(crate) mod linux {
     pub mod dpkginfo;
+    pub mod iflisteners;
+    pub mod inetlisteningservers;
     pub mod partition;
     pub mod rpminfo;
     pub mod rpmverifyfile;
@@ -116,6 +118,8 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(runlevel::RunlevelProbe),
         Box::new(fileextendedattribute::FileExtendedAttributeProbe),
         Box::new(xinetd::XinetdProbe),
+        Box::new(inetlisteningservers::InetListeningServersProbe),
+        Box::new(iflisteners::IflistenersProbe),
         Box::new(docker::daemonoption::DaemonOptionProbe { config: dockerd.clone() }),
         Box::new(docker::daemonenvironment::DaemonEnvironmentProbe { config: dockerd }),
     ]
@@ -159,6 +163,8 @@ mod tests {
             (Family::Unix, "process58_object"),
             (Family::Linux, "selinuxsecuritycontext_object"),
             (Family::Unix, "xinetd_object"),
+            (Family::Linux, "inetlisteningservers_object"),
+            (Family::Linux, "iflisteners_object"),
             (Family::Docker, "container_object"),
             (Family::Docker, "setting_object"),
             (Family::Docker, "network_object"),
