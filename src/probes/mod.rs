@@ -54,7 +54,9 @@ pub(crate) mod linux {
     pub mod inetlisteningservers;
     pub mod partition;
     pub mod rpminfo;
+    pub mod rpmverify;
     pub mod rpmverifyfile;
+    pub mod rpmverifypackage;
     pub mod selinuxboolean;
     pub mod selinuxsecuritycontext;
     pub mod systemdunitdependency;
@@ -113,6 +115,8 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(selinuxboolean::SelinuxBooleanProbe),
         Box::new(rpminfo::RpminfoProbe),
         Box::new(rpmverifyfile::RpmverifyfileProbe),
+        Box::new(rpmverify::RpmverifyProbe),
+        Box::new(rpmverifypackage::RpmverifypackageProbe),
         Box::new(process58::Process58Probe),
         Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
         Box::new(runlevel::RunlevelProbe),
@@ -165,6 +169,8 @@ mod tests {
             (Family::Unix, "xinetd_object"),
             (Family::Linux, "inetlisteningservers_object"),
             (Family::Linux, "iflisteners_object"),
+            (Family::Linux, "rpmverify_object"),
+            (Family::Linux, "rpmverifypackage_object"),
             (Family::Docker, "container_object"),
             (Family::Docker, "setting_object"),
             (Family::Docker, "network_object"),
