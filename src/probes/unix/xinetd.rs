@@ -192,8 +192,9 @@ impl Service {
         for flag in &self.flags {
             item.push("flags", Datatype::String, flag.as_str());
         }
+        // The schema types no_access as a string, only_from as an address or a string.
         for host in &self.no_access {
-            item.push("no_access", address_datatype(host), host.as_str());
+            item.push("no_access", Datatype::String, host.as_str());
         }
         for host in &self.only_from {
             item.push("only_from", address_datatype(host), host.as_str());
@@ -211,7 +212,11 @@ impl Service {
             }
         }
         for kind in &self.types {
-            item.push("type", Datatype::String, kind.as_str());
+            if XINETD_TYPES.contains(&kind.as_str()) {
+                item.push("type", Datatype::String, kind.as_str());
+            } else {
+                item.messages.push(format!("type `{kind}` is not one xinetd knows; left out"));
+            }
         }
         if let Some(user) = &self.user {
             item.push("user", Datatype::String, user.as_str());
@@ -223,6 +228,9 @@ impl Service {
         item
     }
 }
+
+/// The service types xinetd.conf(5) lists (the schema's EntityItemXinetdTypeStatusType).
+const XINETD_TYPES: [&str; 5] = ["INTERNAL", "RPC", "UNLISTED", "TCPMUX", "TCPMUXPLUS"];
 
 fn yes_no(value: &str) -> Option<bool> {
     match value {
@@ -306,6 +314,7 @@ mod tests {
 
         let echo = service(&c, "echo-stream");
         assert_eq!(texts(echo, "type"), ["INTERNAL", "UNLISTED"]);
+        assert_eq!(telnet.fields_named("no_access").next().unwrap().datatype, Datatype::String);
         assert_eq!(texts(echo, "flags"), ["REUSE", "IPv4"]);
         assert_eq!((text(echo, "protocol"), text(echo, "port")), ("tcp", "7777"), "from socket_type");
         assert_eq!(text(echo, "disabled"), "true", "the defaults' `disabled` names its id");
@@ -343,6 +352,24 @@ mod tests {
         assert_eq!(c.flag, CollectedFlag::Error);
         assert_eq!(c.items.len(), 1);
         assert!(c.messages[0].message.contains("/etc/xinetd.conf:7"), "{:?}", c.messages);
+    }
+
+    #[test]
+    fn types_xinetd_does_not_know_are_left_out_with_a_message() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("etc")).unwrap();
+        fs::write(
+            dir.path().join("etc/xinetd.conf"),
+            "service a\n{\n type = INTERNAL bogus\n protocol = tcp\n}\n",
+        )
+        .unwrap();
+        let c = collect(
+            &XinetdProbe,
+            vec![equals("protocol", "tcp"), equals("service_name", "a")],
+            &Root::new(dir.path()).unwrap(),
+        );
+        assert_eq!(texts(&c.items[0], "type"), ["INTERNAL"]);
+        assert!(c.items[0].messages[0].contains("`bogus`"), "{:?}", c.items[0].messages);
     }
 
     #[test]
