@@ -6,7 +6,9 @@
 //! says why stigrun follows the spec. docs/CONFORMANCE.md sums the cases up.
 //!
 //! The OVAL checks read only constant variables (`ind:variable_object`), so every result is the same
-//! on any host and needs no root.
+//! on any host and needs no root, except the probe cases (9): they read the scanner's environment,
+//! files of their own (`oval eval`, with oscap where its probe has no offline mode given the files
+//! over `/etc` in a private mount namespace), or sockets the test opens on this host.
 
 mod support;
 
