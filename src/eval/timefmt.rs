@@ -144,32 +144,61 @@ fn parse_dated(v: &str, order: DateOrder) -> Option<i64> {
     to_epoch(year, month, day, parse_hms(time)?)
 }
 
+/// A month's full English name or its three-letter abbreviation, any case, with or without
+/// the comma the spec's `NameOfMonth, dd yyyy` puts after it.
 fn month_number(name: &str) -> Option<u32> {
-    let lower = name.to_ascii_lowercase();
-    let prefix = lower.get(..3)?;
-    MONTHS.iter().position(|m| *m == prefix).map(|i| i as u32 + 1)
+    const FULL: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let lower = name.trim_end_matches(',').to_ascii_lowercase();
+    (0..12).find(|&i| lower == MONTHS[i] || lower == FULL[i]).map(|i| i as u32 + 1)
 }
 
-/// `yyyymmddHHMMSS.mmmmmmsUUU`: the `sUUU` suffix is the offset from UTC in minutes.
+/// CIM `datetime` (DMTF DSP0004): `yyyymmddHHMMSS.mmmmmmsUUU`, where `s` is `+` or `-` and `UUU`
+/// the offset from UTC in minutes (local time = UTC + offset), or the WQL form
+/// `yyyy-mm-dd HH:MM:SS:mmm` (read as UTC). Microseconds and milliseconds are dropped: results
+/// are whole seconds. Intervals (`:000` in place of the offset) are not date-times.
 fn parse_cim(v: &str) -> Option<i64> {
-    if v.len() < 14 || !v.is_ascii() {
+    let b = v.as_bytes();
+    if !v.is_ascii() {
         return None;
     }
-    let b = v.get(..14)?;
-    let t = to_epoch(
-        num(&b[..4])?,
-        num(&b[4..6])?,
-        num(&b[6..8])?,
-        (num(&b[8..10])?, num(&b[10..12])?, num(&b[12..14])?),
-    )?;
-    let offset_minutes = match v.get(21..22) {
-        Some(sign @ ("+" | "-")) => {
-            let minutes: i64 = num(v.get(22..25)?)?;
-            if sign == "+" { minutes } else { -minutes }
+    if b.len() == 23 && b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':' {
+        num::<u32>(&v[20..23])?;
+        if b[19] != b':' {
+            return None;
         }
-        _ => 0,
+        let hms = (num(&v[11..13])?, num(&v[14..16])?, num(&v[17..19])?);
+        return to_epoch(num(&v[..4])?, num(&v[5..7])?, num(&v[8..10])?, hms);
+    }
+    if b.len() != 25 || b[14] != b'.' {
+        return None;
+    }
+    num::<u32>(&v[15..21])?;
+    let minutes: i64 = num(&v[22..25])?;
+    let offset = match b[21] {
+        b'+' => minutes,
+        b'-' => -minutes,
+        _ => return None,
     };
-    Some(t - offset_minutes * 60)
+    let local = to_epoch(
+        num(&v[..4])?,
+        num(&v[4..6])?,
+        num(&v[6..8])?,
+        (num(&v[8..10])?, num(&v[10..12])?, num(&v[12..14])?),
+    )?;
+    Some(local - offset * 60)
 }
 
 #[cfg(test)]
@@ -194,6 +223,34 @@ mod tests {
         assert_eq!(parse_time("win_filetime", &format!("0x{filetime:x}")), Some(t));
         assert_eq!(parse_time("cim_datetime", "20200102030405.000000+000"), Some(t));
         assert_eq!(parse_time("cim_datetime", "20200102040405.000000+060"), Some(t));
+    }
+
+    /// OVAL 5.11.2 DateTimeFormatEnumeration, `cim_datetime`: `yyyymmddHHMMSS.mmmmmmsUUU`
+    /// (`sUUU` the offset from UTC in minutes, DMTF DSP0004) and the WQL form
+    /// `yyyy-mm-dd HH:MM:SS:mmm`; `NameOfMonth, dd yyyy` of `month_day_year`.
+    #[test]
+    fn the_specs_cim_and_month_name_forms() {
+        let t = 1_577_934_245; // 2020-01-02 03:04:05 UTC
+        assert_eq!(parse_time("cim_datetime", "20200102030405.123456+000"), Some(t), "fraction dropped");
+        assert_eq!(parse_time("cim_datetime", "20200102020405.000000-060"), Some(t), "UTC-1h");
+        assert_eq!(parse_time("cim_datetime", "20200102083405.000000+330"), Some(t), "UTC+5:30");
+        assert_eq!(parse_time("cim_datetime", "2020-01-02 03:04:05:999"), Some(t));
+        for bad in [
+            "20200102030405",
+            "20200102030405.000000:000",
+            "20200102030405.000000+00",
+            "20200102030405,000000+000",
+            "2020010203040x.000000+000",
+            "2020-01-02 03:04:05",
+            "2020-01-02T03:04:05:000",
+            "20201302030405.000000+000",
+        ] {
+            assert_eq!(parse_time("cim_datetime", bad), None, "{bad}");
+        }
+        assert_eq!(parse_time("month_day_year", "January, 02 2020 03:04:05"), Some(t));
+        assert_eq!(parse_time("month_day_year", "jan, 02 2020 03:04:05"), Some(t));
+        assert_eq!(parse_time("month_day_year", "Janu, 02 2020 03:04:05"), None);
+        assert_eq!(parse_time("month_day_year", "Janfoo 02 2020"), None);
     }
 
     #[test]

@@ -494,14 +494,15 @@ fn time_difference(
     };
     let mut values = Vec::new();
     match lists.as_slice() {
-        // One argument: seconds from that time until now.
+        // One argument: seconds from that time until now. Its format is `format_2`, the current
+        // time being the implied first input (OVAL 5.11.2 TimeDifferenceFunctionType).
         [only] => {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0);
             for v in only {
-                match parse(format_1, v).and_then(|t| difference(now, t)) {
+                match parse(format_2, v).and_then(|t| difference(now, t)) {
                     Ok(d) => values.push(d),
                     Err(m) => return VarValues::error(m),
                 }
@@ -686,11 +687,11 @@ mod tests {
         assert_eq!(values(&v), ["86400"]);
         let v = eval_local(Component::TimeDifference {
             format_1: "year_month_day".into(),
-            format_2: "year_month_day".into(),
-            args: vec![lit("20000101")],
+            format_2: "seconds_since_epoch".into(),
+            args: vec![lit("946684800")],
         });
         let diff: i64 = v.values[0].parse().unwrap();
-        assert!(diff > 24 * 365 * 86_400, "{diff}");
+        assert!(diff > 24 * 365 * 86_400, "one component is read in format_2: {diff}");
         let v = eval_local(Component::TimeDifference {
             format_1: "year_month_day".into(),
             format_2: "year_month_day".into(),

@@ -32,6 +32,7 @@ pub(crate) mod unix {
     pub mod symlink;
     pub mod sysctl;
     pub mod uname;
+    pub mod xinetd;
 }
 
 /// stigrun's Docker extension family (`Family::Docker`): the Engine API and dockerd's effective
@@ -49,9 +50,13 @@ pub(crate) mod docker {
 
 pub(crate) mod linux {
     pub mod dpkginfo;
+    pub mod iflisteners;
+    pub mod inetlisteningservers;
     pub mod partition;
     pub mod rpminfo;
+    pub mod rpmverify;
     pub mod rpmverifyfile;
+    pub mod rpmverifypackage;
     pub mod selinuxboolean;
     pub mod selinuxsecuritycontext;
     pub mod systemdunitdependency;
@@ -110,10 +115,15 @@ fn standard_probes() -> Vec<Box<dyn Probe>> {
         Box::new(selinuxboolean::SelinuxBooleanProbe),
         Box::new(rpminfo::RpminfoProbe),
         Box::new(rpmverifyfile::RpmverifyfileProbe),
+        Box::new(rpmverify::RpmverifyProbe),
+        Box::new(rpmverifypackage::RpmverifypackageProbe),
         Box::new(process58::Process58Probe),
         Box::new(selinuxsecuritycontext::SelinuxSecurityContextProbe),
         Box::new(runlevel::RunlevelProbe),
         Box::new(fileextendedattribute::FileExtendedAttributeProbe),
+        Box::new(xinetd::XinetdProbe),
+        Box::new(inetlisteningservers::InetListeningServersProbe),
+        Box::new(iflisteners::IflistenersProbe),
         Box::new(docker::daemonoption::DaemonOptionProbe { config: dockerd.clone() }),
         Box::new(docker::daemonenvironment::DaemonEnvironmentProbe { config: dockerd }),
     ]
@@ -156,6 +166,11 @@ mod tests {
             (Family::Linux, "rpmverifyfile_object"),
             (Family::Unix, "process58_object"),
             (Family::Linux, "selinuxsecuritycontext_object"),
+            (Family::Unix, "xinetd_object"),
+            (Family::Linux, "inetlisteningservers_object"),
+            (Family::Linux, "iflisteners_object"),
+            (Family::Linux, "rpmverify_object"),
+            (Family::Linux, "rpmverifypackage_object"),
             (Family::Docker, "container_object"),
             (Family::Docker, "setting_object"),
             (Family::Docker, "network_object"),

@@ -4,6 +4,8 @@ pub mod dockerd;
 pub mod entity_filter;
 pub mod fileset;
 pub mod running_system;
+pub mod sockets;
 pub mod system_info;
 pub mod systemd_units;
+pub mod xinetd_conf;
 pub mod xpath;

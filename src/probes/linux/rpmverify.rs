@@ -1,0 +1,46 @@
+//! `linux:rpmverify_object`: files of RPM packages verified against the RPM database (deprecated in 5.11.2 for `rpmverifyfile_object`, still in the schema).
+//! Needs the RPM database, which stigrun cannot read (see [`super::rpminfo`]): no database means
+//! no packages (`does not exist`); a database means `not collected` with the reason, never a
+//! guess. Verifying files offline would also need each package's recorded digests, modes and
+//! owners, which only that database holds.
+
+use crate::model::oval::Family;
+
+use crate::probes::linux::rpminfo::rpm_database_unreadable;
+use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
+
+pub struct RpmverifyProbe;
+
+impl Probe for RpmverifyProbe {
+    fn object_type(&self) -> (Family, &'static str) {
+        (Family::Linux, "rpmverify_object")
+    }
+
+    fn collect(&self, _object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
+        rpm_database_unreadable(ctx.root(), "rpmverify_object")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::Root;
+    use crate::probes::support::entity_filter::test_support::{collect, pattern};
+    use crate::semantics::CollectedFlag;
+    use std::fs;
+
+    #[test]
+    fn follows_the_rpm_database_presence() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Root::new(dir.path()).unwrap();
+        assert_eq!(
+            collect(&RpmverifyProbe, vec![pattern("name", ".*")], &root).flag,
+            CollectedFlag::DoesNotExist
+        );
+        fs::create_dir_all(dir.path().join("usr/lib/sysimage/rpm")).unwrap();
+        fs::write(dir.path().join("usr/lib/sysimage/rpm/rpmdb.sqlite"), "SQLite format 3\0").unwrap();
+        let c = collect(&RpmverifyProbe, vec![pattern("name", ".*")], &root);
+        assert_eq!(c.flag, CollectedFlag::NotCollected);
+        assert!(c.messages[0].message.contains("rpmverify_object"), "{:?}", c.messages);
+    }
+}
