@@ -375,6 +375,77 @@ fn platforms_decide_applicability_and_unevaluable_ones_are_errors() {
     assert!(theirs.stderr().contains("broken-checks.xml"), "oscap says so on stderr only");
 }
 
+/// A CPE dictionary decides a `platform` that names a CPE name, directly or through a
+/// `fact-ref` of a `#id` platform. XCCDF 1.1.4 (IR 7275r3, schema `Benchmark`) lets a benchmark
+/// embed a CPE 1.0 `cpe-list`; XCCDF 1.2 takes dictionaries from the data stream (SP 800-126r3
+/// §3.1) and its schema has no place for an embedded CPE 2 `cpe-list`, which stigrun reads all the
+/// same. Each `cpe-item`'s `check` names the OVAL definition that decides it (true: applies); a
+/// check that cannot be run is an error (NIST IR 7698, as for `#id` platforms above), where oscap
+/// 1.3.7 says `notapplicable` and prints the error on stderr only. On the 1.2 benchmark oscap
+/// refuses the file (schema validation, exit 1), and with `--skip-valid` ignores the list
+/// ("unknown element 'cpe-list'"), so nothing applies.
+#[test]
+fn cpe_dictionaries_embedded_or_in_the_data_stream_decide_platforms() {
+    let dir = case("cpe-dictionary");
+
+    let bench = dir.join("xccdf11.xml");
+    let (ours, theirs) = (stigrun(&bench, &[]), oscap(&bench, &[]));
+    for (rule, spec, oscap_result) in [
+        ("platform_yes", "pass", "pass"),
+        ("platform_no", "notapplicable", "notapplicable"),
+        ("platform_cannot", "error", "notapplicable"),
+        ("platform_nodef", "error", "notapplicable"),
+        ("platform_unknown_name", "notapplicable", "notapplicable"),
+        ("platform_no_or_yes", "pass", "pass"),
+    ] {
+        assert_eq!(ours.result(rule), spec, "stigrun, 1.1, {rule}");
+        assert_eq!(theirs.result(rule), oscap_result, "oscap, 1.1, {rule}");
+    }
+    assert_eq!(ours.output.status.code(), Some(2), "an error result fails the run");
+    assert_eq!(theirs.output.status.code(), Some(0));
+    let messages = ours.json()["rules"].to_string();
+    assert!(messages.contains("broken-checks.xml") && messages.contains("oval:conf:def:99"), "{messages}");
+    assert!(theirs.stderr().contains("broken-checks.xml"), "oscap says so on stderr only");
+
+    let bench = dir.join("xccdf12.xml");
+    let ours = stigrun(&bench, &[]);
+    let refused = oscap(&bench, &[]);
+    assert_eq!(refused.output.status.code(), Some(1), "oscap validates the 1.2 schema first");
+    assert!(refused.stderr().contains("cpe-list"), "{}", refused.stderr());
+    let theirs = oscap(&bench, &["--skip-valid"]);
+    for (rule, ours_expected) in [
+        ("name_yes", "pass"),
+        ("name_no", "notapplicable"),
+        ("name_cannot", "error"),
+        ("hash_yes", "pass"),
+        ("hash_no", "notapplicable"),
+        ("hash_cannot", "error"),
+        ("unknown_name", "notapplicable"),
+    ] {
+        assert_eq!(ours.result(rule), ours_expected, "stigrun, 1.2, {rule}");
+        assert_eq!(theirs.result(rule), "notapplicable", "oscap --skip-valid ignores the list, {rule}");
+    }
+    assert_eq!(ours.output.status.code(), Some(2));
+
+    // The data stream's own dictionary component, its checks resolved through its own catalog.
+    let bench = dir.join("datastream.xml");
+    let (ours, theirs) = (stigrun(&bench, &[]), oscap(&bench, &[]));
+    for (rule, spec, oscap_result) in [
+        ("name_yes", "pass", "pass"),
+        ("name_no", "notapplicable", "notapplicable"),
+        ("name_cannot", "error", "notapplicable"),
+        ("hash_yes", "pass", "pass"),
+        ("hash_cannot", "error", "notapplicable"),
+        ("unknown_name", "notapplicable", "notapplicable"),
+    ] {
+        assert_eq!(ours.result(rule), spec, "stigrun, data stream, {rule}");
+        assert_eq!(theirs.result(rule), oscap_result, "oscap, data stream, {rule}");
+    }
+    assert_eq!(ours.output.status.code(), Some(2));
+    assert!(ours.json()["rules"].to_string().contains("missing-oval.xml"));
+    assert!(theirs.stderr().contains("missing-oval.xml"), "oscap says so on stderr only");
+}
+
 // 6. Tailoring.
 
 /// XCCDF 1.2 (IR 7275r4 §6.7, `<xccdf:Tailoring>`): a tailoring's profiles customize the

@@ -425,6 +425,9 @@ pub struct Benchmark {
     /// The `cpe-lang:platform-specification` element as standalone XML (namespaces declared),
     /// parsed by the scan's CPE module when applicability is evaluated.
     pub platform_specification: Option<String>,
+    /// The CPE dictionary embedded in the benchmark: a CPE 1.0 `cpe-list` (XCCDF 1.1) or a CPE 2.x
+    /// one (which the XCCDF 1.2 schema does not allow, read all the same).
+    pub cpe_dictionary: super::cpe::CpeDictionary,
     pub references: Vec<Reference>,
     pub profiles: Vec<Profile>,
     pub groups: Vec<Group>,
@@ -455,6 +458,7 @@ impl Benchmark {
             plain_texts: Vec::new(),
             platforms: Vec::new(),
             platform_specification: None,
+            cpe_dictionary: Default::default(),
             references: Vec::new(),
             profiles: Vec::new(),
             groups: Vec::new(),
