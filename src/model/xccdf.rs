@@ -443,6 +443,12 @@ pub struct Benchmark {
 }
 
 impl Benchmark {
+    /// The publisher the benchmark's references name (DISA's STIGs: `<reference
+    /// href="https://cyber.mil"><dc:publisher>DISA</dc:publisher>`).
+    pub fn publisher(&self) -> Option<&str> {
+        self.references.iter().find_map(|r| r.dc("publisher"))
+    }
+
     /// An empty benchmark; the loader fills it and calls [`Benchmark::build_index`].
     pub fn new(id: String, xccdf_version: XccdfVersion, location: Location) -> Self {
         Benchmark {

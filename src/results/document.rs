@@ -85,6 +85,11 @@ pub struct BenchmarkRef {
     /// content), so results can be matched to exactly the content that produced them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+    /// Who published the benchmark (its `reference`'s `dc:publisher`, `DISA` for DISA's STIGs):
+    /// it decides the XCCDF 1.2 form of XCCDF 1.1 ids (`model::xccdf12_id`). `None` in results
+    /// written before it was kept, and for content that names no publisher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
