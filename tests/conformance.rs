@@ -436,6 +436,8 @@ fn cpe_dictionaries_embedded_or_in_the_data_stream_decide_platforms() {
         ("name_cannot", "error", "notapplicable"),
         ("hash_yes", "pass", "pass"),
         ("hash_cannot", "error", "notapplicable"),
+        // A check-fact-ref of the benchmark resolves through the benchmark's catalog.
+        ("check_fact_ref", "pass", "pass"),
         ("unknown_name", "notapplicable", "notapplicable"),
     ] {
         assert_eq!(ours.result(rule), spec, "stigrun, data stream, {rule}");
