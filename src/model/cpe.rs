@@ -43,7 +43,7 @@ pub struct PlatformSpecification {
 }
 
 /// Three-valued result of an applicability test: a check that errs makes the outcome unknown,
-/// which the scan treats like oscap does (the item is not applicable).
+/// which the scan reports as an error with why (NIST IR 7698) unless another platform applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applies {
     Yes,

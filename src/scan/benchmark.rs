@@ -1003,7 +1003,7 @@ impl<'a> Applicability<'a> {
         target: &'a ScanTarget,
         probes: &'a Registry,
     ) -> Result<Self, ScanError> {
-        // The benchmark's own dictionary first; a data stream's dictionary adds to it.
+        // The benchmark's own dictionary, then a data stream's (which decides a name both hold).
         let mut dictionary = loaded.benchmark.cpe_dictionary.clone();
         let mut dictionary_ref = None;
         if let (Some(origin), Some(collection)) = (&loaded.origin, &loaded.collection)
