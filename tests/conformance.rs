@@ -377,6 +377,159 @@ fn platforms_decide_applicability_and_unevaluable_ones_are_errors() {
     assert!(theirs.stderr().contains("broken-checks.xml"), "oscap says so on stderr only");
 }
 
+/// A CPE dictionary decides a `platform` that names a CPE name, directly or through a
+/// `fact-ref` of a `#id` platform. XCCDF 1.1.4 (IR 7275r3, schema `Benchmark`) lets a benchmark
+/// embed a CPE 1.0 `cpe-list`; XCCDF 1.2 takes dictionaries from the data stream (SP 800-126r3
+/// §3.1) and its schema has no place for an embedded CPE 2 `cpe-list`, which stigrun reads all the
+/// same. Each `cpe-item`'s `check` names the OVAL definition that decides it (true: applies); a
+/// check that cannot be run is an error (NIST IR 7698, as for `#id` platforms above), where oscap
+/// 1.3.7 says `notapplicable` and prints the error on stderr only. On the 1.2 benchmark oscap
+/// refuses the file (schema validation, exit 1), and with `--skip-valid` ignores the list
+/// ("unknown element 'cpe-list'"), so nothing applies.
+#[test]
+fn cpe_dictionaries_embedded_or_in_the_data_stream_decide_platforms() {
+    let dir = case("cpe-dictionary");
+
+    let bench = dir.join("xccdf11.xml");
+    let (ours, theirs) = (stigrun(&bench, &[]), oscap(&bench, &[]));
+    for (rule, spec, oscap_result) in [
+        ("platform_yes", "pass", "pass"),
+        ("platform_no", "notapplicable", "notapplicable"),
+        ("platform_cannot", "error", "notapplicable"),
+        ("platform_nodef", "error", "notapplicable"),
+        ("platform_unknown_name", "notapplicable", "notapplicable"),
+        ("platform_no_or_yes", "pass", "pass"),
+    ] {
+        assert_eq!(ours.result(rule), spec, "stigrun, 1.1, {rule}");
+        assert_eq!(theirs.result(rule), oscap_result, "oscap, 1.1, {rule}");
+    }
+    assert_eq!(ours.output.status.code(), Some(2), "an error result fails the run");
+    assert_eq!(theirs.output.status.code(), Some(0));
+    let messages = ours.json()["rules"].to_string();
+    assert!(messages.contains("broken-checks.xml") && messages.contains("oval:conf:def:99"), "{messages}");
+    assert!(theirs.stderr().contains("broken-checks.xml"), "oscap says so on stderr only");
+
+    let bench = dir.join("xccdf12.xml");
+    let ours = stigrun(&bench, &[]);
+    let refused = oscap(&bench, &[]);
+    assert_eq!(refused.output.status.code(), Some(1), "oscap validates the 1.2 schema first");
+    assert!(refused.stderr().contains("cpe-list"), "{}", refused.stderr());
+    let theirs = oscap(&bench, &["--skip-valid"]);
+    for (rule, ours_expected) in [
+        ("name_yes", "pass"),
+        ("name_no", "notapplicable"),
+        ("name_cannot", "error"),
+        ("hash_yes", "pass"),
+        ("hash_no", "notapplicable"),
+        ("hash_cannot", "error"),
+        ("unknown_name", "notapplicable"),
+    ] {
+        assert_eq!(ours.result(rule), ours_expected, "stigrun, 1.2, {rule}");
+        assert_eq!(theirs.result(rule), "notapplicable", "oscap --skip-valid ignores the list, {rule}");
+    }
+    assert_eq!(ours.output.status.code(), Some(2));
+
+    // The data stream's own dictionary component, its checks resolved through its own catalog.
+    let bench = dir.join("datastream.xml");
+    let (ours, theirs) = (stigrun(&bench, &[]), oscap(&bench, &[]));
+    for (rule, spec, oscap_result) in [
+        ("name_yes", "pass", "pass"),
+        ("name_no", "notapplicable", "notapplicable"),
+        ("name_cannot", "error", "notapplicable"),
+        ("hash_yes", "pass", "pass"),
+        ("hash_cannot", "error", "notapplicable"),
+        // A check-fact-ref of the benchmark resolves through the benchmark's catalog.
+        ("check_fact_ref", "pass", "pass"),
+        ("unknown_name", "notapplicable", "notapplicable"),
+    ] {
+        assert_eq!(ours.result(rule), spec, "stigrun, data stream, {rule}");
+        assert_eq!(theirs.result(rule), oscap_result, "oscap, data stream, {rule}");
+    }
+    assert_eq!(ours.output.status.code(), Some(2));
+    assert!(ours.json()["rules"].to_string().contains("missing-oval.xml"));
+    assert!(theirs.stderr().contains("missing-oval.xml"), "oscap says so on stderr only");
+}
+
+// 8. XCCDF 1.1 ids in XCCDF 1.2 results.
+
+/// XCCDF 1.2 results need 1.2 ids (IR 7275r4 and the schema's `xccdf_[^_]+_rule_.+` patterns for
+/// Benchmark, Profile, Group, Rule, Value ids); a 1.1 benchmark's ids are NCNames without that form.
+/// DISA's content gets DISA's own 1.2 form (`xccdf_mil.disa.stig_rule_…`, checked by the hand-in and
+/// report tests); anyone else's gets `xccdf_io.stigrun.xccdf11_<kind>_<id>`, the 1.1 id itself
+/// after the prefix (an id that looks like an escape, `_xA1_`, has its `_` escaped), which maps back
+/// one to one and validates against the XCCDF 1.2 schema, in the results file and in the ARF.
+/// oscap 1.3.7 writes 1.1 results for 1.1 content (`--results`, 1.1 namespace and ids) and an ARF
+/// holding a 1.1 TestResult, with a warning that it will not validate (it points to its
+/// `xccdf_1.1_to_1.2.xsl`, which prefixes `xccdf_<reverse_DNS>_<kind>_` the same way).
+#[test]
+fn xccdf_1_1_ids_take_a_one_to_one_xccdf_1_2_form_unless_the_content_is_disas() {
+    use stigrun::model::xccdf12_id::xccdf11_id;
+    let bench = case("xccdf11-ids/benchmark.xml");
+    let dir = tempfile::tempdir().unwrap();
+    let (xccdf, arf) = (dir.path().join("r.xccdf.xml"), dir.path().join("r.arf.xml"));
+    let profile = ["--profile", "server.base-line"];
+    let mut args: Vec<&str> = profile.to_vec();
+    args.extend(["--results", xccdf.to_str().unwrap(), "--results-arf", arf.to_str().unwrap()]);
+    let ours = stigrun(&bench, &args);
+    assert_eq!(ours.output.status.code(), Some(2), "one rule fails: {}", ours.stderr());
+    assert_eq!(
+        (ours.result("rule.ssh-root_login"), ours.result("rule_xA1_-looks-escaped")),
+        ("pass", "fail")
+    );
+
+    let results = std::fs::read_to_string(&xccdf).unwrap();
+    let doc = roxmltree::Document::parse(&results).unwrap();
+    let ids = |tag: &str, attribute: &str| -> Vec<String> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name(tag))
+            .filter_map(|n| n.attribute(attribute).map(str::to_string))
+            .collect()
+    };
+    let prefix = "xccdf_io.stigrun.xccdf11_";
+    assert_eq!(ids("Benchmark", "id"), [format!("{prefix}benchmark_example.org-baseline_1.0")]);
+    assert_eq!(ids("profile", "idref"), [format!("{prefix}profile_server.base-line")]);
+    assert_eq!(ids("set-value", "idref"), [format!("{prefix}value_val.max-tries")]);
+    let rules = ids("rule-result", "idref");
+    assert_eq!(
+        rules,
+        [format!("{prefix}rule_rule.ssh-root_login"), format!("{prefix}rule_rule_x5F_xA1_-looks-escaped")]
+    );
+    let back: Vec<Option<String>> = rules.iter().map(|r| xccdf11_id("rule", r)).collect();
+    assert_eq!(back, [Some("rule.ssh-root_login".into()), Some("rule_xA1_-looks-escaped".into())]);
+    assert!(!results.contains("mil.disa"), "not DISA's content");
+    support::xmllint_valid(&xccdf, &support::xsd("xccdf/1.2/xccdf_1.2.xsd"));
+    support::xmllint_valid(&arf, &support::xsd("stigrun/arf-1.1-with-content.xsd"));
+    assert!(std::fs::read_to_string(&arf).unwrap().contains(&rules[1]));
+    // Read back, the results name the 1.1 benchmark's own items again.
+    let back = dir.path().join("back.json");
+    let report = Command::new(env!("CARGO_BIN_EXE_stigrun"))
+        .args(["report", "--format", "json", "--from"])
+        .arg(&xccdf)
+        .arg("--out")
+        .arg(&back)
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let back: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&back).unwrap()).unwrap();
+    let ours = ours.json();
+    for key in [&["benchmark", "id"][..], &["profile", "id"], &["values"]] {
+        let (read, written) = key.iter().fold((&back, &ours), |(b, o), k| (&b[k], &o[k]));
+        assert_eq!(read, written, "{key:?}");
+    }
+    let rule_ids = |v: &serde_json::Value| -> Vec<String> {
+        v["rules"].as_array().unwrap().iter().map(|r| r["rule_id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(rule_ids(&back), ["rule.ssh-root_login", "rule_xA1_-looks-escaped"]);
+
+    let oscap_arf = dir.path().join("oscap.arf.xml");
+    let mut args: Vec<&str> = profile.to_vec();
+    args.extend(["--results-arf", oscap_arf.to_str().unwrap()]);
+    let theirs = oscap(&bench, &args);
+    assert_eq!(theirs.result("rule.ssh-root_login"), "pass");
+    assert!(theirs.xml().contains("http://checklists.nist.gov/xccdf/1.1"), "oscap writes 1.1 results");
+    assert!(theirs.stderr().contains("Exporting ARF from XCCDF 1.1 is not allowed"), "{}", theirs.stderr());
+}
+
 // 6. Tailoring.
 
 /// XCCDF 1.2 (IR 7275r4 §6.7, `<xccdf:Tailoring>`): a tailoring's profiles customize the

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::error::LoadError;
 use super::xml::{Cursor, Elem, fragment_children};
+use crate::model::cpe::{CpeCheck, CpeDictionary};
 use crate::model::location::Location;
 use crate::model::xccdf::*;
 
@@ -192,6 +193,10 @@ impl<'a> Parser<'a, '_> {
                 b.platform_specification = Some(redeclare_cpe_lang(xml, prefix));
                 continue;
             }
+            if e.is(NS_CPE_10, "cpe-list") || e.is(NS_CPE_DICT_20, "cpe-list") {
+                self.cpe_list(&e, &mut b.cpe_dictionary)?;
+                continue;
+            }
             if !self.is_x(&e) {
                 continue;
             }
@@ -240,6 +245,28 @@ impl<'a> Parser<'a, '_> {
             }
         }
         Ok(b)
+    }
+
+    /// An embedded CPE dictionary: CPE 1.0 and 2.x `cpe-item`s have the same shape (a `name`, and
+    /// `check`s whose text is the OVAL definition id), each list in its own namespace.
+    fn cpe_list(&mut self, list: &Elem<'a>, dictionary: &mut CpeDictionary) -> Res<()> {
+        while let Some(item) = self.cur.child(list)? {
+            if !item.is(list.ns, "cpe-item") {
+                continue;
+            }
+            let name = self.required(&item, "name")?;
+            let mut checks = Vec::new();
+            while let Some(c) = self.cur.child(&item)? {
+                if c.is(list.ns, "check") {
+                    let system = self.opt(&c, "system")?.unwrap_or_default();
+                    let href = self.opt(&c, "href")?.unwrap_or_default();
+                    let definition = self.cur.text(&c)?;
+                    checks.push(CpeCheck { system, href, name: definition.trim().to_string() });
+                }
+            }
+            dictionary.items.entry(name).or_default().extend(checks);
+        }
+        Ok(())
     }
 
     fn profile(&mut self, e: &Elem<'a>) -> Res<Profile> {
@@ -717,6 +744,9 @@ fn walk_complex(cc: &ComplexCheck, visit: &mut impl FnMut(&Check)) {
 }
 
 const NS_CPE_LANG: &str = "http://cpe.mitre.org/language/2.0";
+/// The CPE 1.0 list XCCDF 1.1.3/1.1.4 may embed (deprecated there, gone in 1.2).
+const NS_CPE_10: &str = "http://cpe.mitre.org/XMLSchema/cpe/1.0";
+const NS_CPE_DICT_20: &str = "http://cpe.mitre.org/dictionary/2.0";
 
 /// Give a `platform-specification` fragment its own `cpe-lang` namespace declaration.
 fn redeclare_cpe_lang(xml: &str, prefix: &str) -> String {
@@ -754,6 +784,27 @@ mod tests {
             let fragment = redeclare_cpe_lang(xml, prefix);
             let doc = roxmltree::Document::parse(&fragment).unwrap_or_else(|e| panic!("{fragment}: {e}"));
             assert_eq!(doc.root_element().tag_name().namespace(), Some(NS_CPE_LANG), "{fragment}");
+        }
+    }
+
+    #[test]
+    fn embedded_cpe_lists_of_both_versions_are_read() {
+        for (version, ns) in [("1.1", NS_CPE_10), ("1.2", NS_CPE_DICT_20)] {
+            let src = format!(
+                r#"<Benchmark xmlns="http://checklists.nist.gov/xccdf/{version}" xmlns:c="{ns}" id="b">
+                  <status>draft</status>
+                  <c:cpe-list>
+                    <c:cpe-item name="cpe:/o:a"><c:title>a</c:title>
+                      <c:check system="s" href="a.xml"> oval:a:def:1 </c:check></c:cpe-item>
+                    <c:cpe-item name="cpe:/o:b"><c:title>b, no check</c:title></c:cpe-item>
+                  </c:cpe-list>
+                  <version>1</version>
+                </Benchmark>"#
+            );
+            let b = load(&src).unwrap();
+            let check = CpeCheck { system: "s".into(), href: "a.xml".into(), name: "oval:a:def:1".into() };
+            assert_eq!(b.cpe_dictionary.items["cpe:/o:a"], vec![check], "{version}");
+            assert!(b.cpe_dictionary.items["cpe:/o:b"].is_empty(), "{version}");
         }
     }
 

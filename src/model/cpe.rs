@@ -1,11 +1,14 @@
-//! CPE applicability as content: CPE 2.0 dictionaries (name → the checks that decide it) and CPE
-//! 2.3 applicability-language platforms (logical tests over names and checks), with the
+//! CPE applicability as content: CPE dictionaries (name → the checks that decide it; CPE 2.x
+//! `cpe-list`s and the CPE 1.0 lists XCCDF 1.1 benchmarks embed) and CPE 2.3 applicability-language
+//! platforms (logical tests over names and checks), with the
 //! three-valued logic that combines them. Running the checks is the scan's job.
 
 use std::collections::HashMap;
 
+use serde::Serialize;
+
 /// The check that decides whether a CPE name applies to the target.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct CpeCheck {
     pub system: String,
     pub href: String,
@@ -14,7 +17,7 @@ pub struct CpeCheck {
 }
 
 /// CPE name → its checks, from `cpe-list` documents.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
 pub struct CpeDictionary {
     pub items: HashMap<String, Vec<CpeCheck>>,
 }
@@ -40,7 +43,7 @@ pub struct PlatformSpecification {
 }
 
 /// Three-valued result of an applicability test: a check that errs makes the outcome unknown,
-/// which the scan treats like oscap does (the item is not applicable).
+/// which the scan reports as an error with why (NIST IR 7698) unless another platform applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applies {
     Yes,

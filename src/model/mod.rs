@@ -8,3 +8,4 @@ pub mod oval;
 pub mod spelling;
 pub mod stig;
 pub mod xccdf;
+pub mod xccdf12_id;

@@ -425,6 +425,9 @@ pub struct Benchmark {
     /// The `cpe-lang:platform-specification` element as standalone XML (namespaces declared),
     /// parsed by the scan's CPE module when applicability is evaluated.
     pub platform_specification: Option<String>,
+    /// The CPE dictionary embedded in the benchmark: a CPE 1.0 `cpe-list` (XCCDF 1.1) or a CPE 2.x
+    /// one (which the XCCDF 1.2 schema does not allow, read all the same).
+    pub cpe_dictionary: super::cpe::CpeDictionary,
     pub references: Vec<Reference>,
     pub profiles: Vec<Profile>,
     pub groups: Vec<Group>,
@@ -440,6 +443,12 @@ pub struct Benchmark {
 }
 
 impl Benchmark {
+    /// The publisher the benchmark's references name (DISA's STIGs: `<reference
+    /// href="https://cyber.mil"><dc:publisher>DISA</dc:publisher>`).
+    pub fn publisher(&self) -> Option<&str> {
+        self.references.iter().find_map(|r| r.dc("publisher"))
+    }
+
     /// An empty benchmark; the loader fills it and calls [`Benchmark::build_index`].
     pub fn new(id: String, xccdf_version: XccdfVersion, location: Location) -> Self {
         Benchmark {
@@ -455,6 +464,7 @@ impl Benchmark {
             plain_texts: Vec::new(),
             platforms: Vec::new(),
             platform_specification: None,
+            cpe_dictionary: Default::default(),
             references: Vec::new(),
             profiles: Vec::new(),
             groups: Vec::new(),

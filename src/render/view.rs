@@ -3,14 +3,14 @@
 //! NIST SP 800-53 controls) and each rule's evidence (the OVAL tests with the items they examined).
 //! Templates see only these structures; they never reach into the scan results themselves.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
 use crate::model::cci::{CciCatalog, Revision};
 use crate::model::oval::{ItemField, ItemValue};
-use crate::model::stig::Category;
+use crate::model::stig::{Category, split_rule_id};
+use crate::model::xccdf12_id::{IdForm, ncname};
 use crate::results::document::{RuleResult, ScanResults};
 use crate::results::oval::{CriteriaResult, CriteriaResultNode, OvalRun};
 
@@ -26,35 +26,30 @@ pub fn testresult_id(results: &ScanResults) -> String {
     format!("xccdf_stigrun_testresult_{}", ncname(profile))
 }
 
-/// An XCCDF 1.2 id for a benchmark item: `kind` is `rule`, `value`, `profile`, `group` or
-/// `benchmark`.
+/// The XCCDF 1.2 form of these results' XCCDF 1.1 ids (1.2 ids are kept whatever the form).
 ///
-/// XCCDF 1.2 ids are kept. DISA's XCCDF 1.1 ids (`SV-235833r961395_rule`) become
+/// DISA's XCCDF 1.1 ids (`SV-235833r961395_rule`) become
 /// `xccdf_mil.disa.stig_rule_SV-235833r961395_rule`: the 1.2 schema requires the `xccdf_N_rule_S`
 /// form for Rule ids, and its schematron requires every rule-result idref to name a Rule of the
 /// document, so a bare DISA id (oscap's `--stig-viewer` style) cannot validate. The prefixed form is
 /// the one DISA's own SCAP 1.2 benchmarks and SCC results use, and STIG Viewer and eMASS import
-/// those by the DISA rule id that follows the prefix.
-pub fn xccdf12_id(kind: &str, id: &str) -> String {
-    if id.starts_with("xccdf_") {
-        return ncname(id).into_owned();
-    }
-    format!("xccdf_mil.disa.stig_{kind}_{}", ncname(id))
-}
-
-/// Replace what an NCName cannot hold (so a hand-made id never makes the document invalid).
-fn ncname(id: &str) -> Cow<'_, str> {
-    let ok = |i: usize, c: char| {
-        c.is_alphabetic() || c == '_' || (i > 0 && (c.is_alphanumeric() || matches!(c, '-' | '.')))
+/// those by the DISA rule id that follows the prefix. Anyone else's 1.1 ids take stigrun's
+/// reversible form (`model::xccdf12_id`), so they are not passed off as DISA's.
+///
+/// DISA's content is what its publisher says is DISA's; results written before the publisher
+/// was kept say so by DISA's rule ids (`SV-235833r961395_rule`).
+pub fn id_form(results: &ScanResults) -> IdForm {
+    let disa = match results.benchmark.publisher.as_deref() {
+        Some(publisher) => publisher.trim_start().to_ascii_uppercase().starts_with("DISA"),
+        None => {
+            !results.rules.is_empty()
+                && results
+                    .rules
+                    .iter()
+                    .all(|r| r.rule_id.starts_with("SV-") && split_rule_id(&r.rule_id).1.is_some())
+        }
     };
-    if !id.is_empty() && id.chars().enumerate().all(|(i, c)| ok(i, c)) {
-        return Cow::Borrowed(id);
-    }
-    let mut out: String = id.chars().enumerate().map(|(i, c)| if ok(i, c) { c } else { '_' }).collect();
-    if out.is_empty() {
-        out.push('_');
-    }
-    Cow::Owned(out)
+    if disa { IdForm::Disa } else { IdForm::OneToOne }
 }
 
 /// One CCI with the 800-53 controls it maps to.
@@ -310,26 +305,28 @@ pub fn decimal(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::xccdf12_id::xccdf12_id;
 
     #[test]
-    fn ncname_keeps_valid_ids_and_repairs_others() {
-        assert_eq!(ncname("SV-235833r961395_rule"), "SV-235833r961395_rule");
-        assert_eq!(ncname("xccdf_org.x_rule_a"), "xccdf_org.x_rule_a");
-        assert_eq!(ncname("1bad id"), "_bad_id");
-        assert_eq!(ncname(""), "_");
-    }
-
-    #[test]
-    fn disa_ids_get_the_xccdf_1_2_form_and_1_2_ids_are_kept() {
+    fn only_disas_content_gets_disas_form() {
+        let mut results = crate::results::document::fixture::scan_with("x");
+        // Results written before the publisher was kept: DISA's rule ids decide.
+        assert_eq!(id_form(&results), IdForm::Disa);
         assert_eq!(
-            xccdf12_id("rule", "SV-235833r961395_rule"),
-            "xccdf_mil.disa.stig_rule_SV-235833r961395_rule"
+            xccdf12_id("rule", "SV-1r1_rule", id_form(&results)),
+            "xccdf_mil.disa.stig_rule_SV-1r1_rule"
         );
+        results.benchmark.publisher = Some("DISA, Field Security Operations".into());
+        assert_eq!(id_form(&results), IdForm::Disa);
+        results.benchmark.publisher = Some("Example Corp".into());
         assert_eq!(
-            xccdf12_id("rule", "xccdf_org.ssgproject.content_rule_a"),
-            "xccdf_org.ssgproject.content_rule_a"
+            xccdf12_id("rule", "SV-1r1_rule", id_form(&results)),
+            "xccdf_io.stigrun.xccdf11_rule_SV-1r1_rule"
         );
-        assert_eq!(xccdf12_id("profile", "MAC-1_Classified"), "xccdf_mil.disa.stig_profile_MAC-1_Classified");
+        results.benchmark.publisher = None;
+        results.rules[0].rule_id = "ssh.root".into();
+        assert_eq!(id_form(&results), IdForm::OneToOne);
+        assert_eq!(xccdf12_id("rule", "xccdf_org.x_rule_a", id_form(&results)), "xccdf_org.x_rule_a");
     }
 
     #[test]

@@ -8,9 +8,10 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::view::{decimal, testresult_id, xccdf12_id};
+use super::view::{decimal, id_form, testresult_id};
 use super::{Report, ReportError, ReportFormat, ReportInputs, WriteAdapter, escaping_environment};
 use crate::escape::escape_xml;
+use crate::model::xccdf12_id::xccdf12_id;
 use crate::results::document::ScanResults;
 
 const TEMPLATE_NAME: &str = "xccdf-results.xml.j2";
@@ -142,13 +143,14 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
     if target.root != "/" {
         facts.push(("urn:xccdf:fact:stigrun:root", &target.root));
     }
+    let form = id_form(results);
     let mut declared = std::collections::HashSet::new();
     let rules = results
         .rules
         .iter()
         .map(|rule| RuleResultView {
             declare: declared.insert(rule.rule_id.as_str()),
-            idref: xccdf12_id("rule", &rule.rule_id),
+            idref: xccdf12_id("rule", &rule.rule_id, form),
             title: &rule.title,
             role: match rule.role {
                 crate::model::xccdf::Role::Full => "full",
@@ -171,7 +173,11 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
             check: rule.check.as_ref().map(|c| CheckView {
                 system: &c.system,
                 negate: c.negate,
-                exports: c.exports.iter().map(|(v, e, _)| (xccdf12_id("value", v), e.as_str())).collect(),
+                exports: c
+                    .exports
+                    .iter()
+                    .map(|(v, e, _)| (xccdf12_id("value", v, form), e.as_str()))
+                    .collect(),
                 href: &c.href,
                 name: c.name.as_deref(),
             }),
@@ -189,19 +195,19 @@ fn view<'a>(results: &'a ScanResults, options: TestResultOptions<'a>) -> TestRes
             .unwrap_or_else(|| format!("cpe:/a:stigrun:stigrun:{}", results.generator.version)),
         version: results.benchmark.version.as_deref(),
         benchmark_href: &results.benchmark.source,
-        benchmark_id: Some(xccdf12_id("benchmark", &results.benchmark.id)),
+        benchmark_id: Some(xccdf12_id("benchmark", &results.benchmark.id, form)),
         benchmark_title: &results.benchmark.title,
         title: format!("stigrun scan result: {}", results.benchmark.title),
         identity: target.user.as_deref().unwrap_or("unknown"),
         privileged: target.privileged,
-        profile: results.profile.as_ref().map(|p| xccdf12_id("profile", &p.id)),
+        profile: results.profile.as_ref().map(|p| xccdf12_id("profile", &p.id, form)),
         profile_title: results.profile.as_ref().map(|p| p.title.as_str()),
         target: &target.hostname,
         addresses: target.ipv4.iter().chain(&target.ipv6).map(String::as_str).collect(),
         facts,
         asset_ref: options.asset_ref,
         platforms: &results.benchmark.platforms,
-        values: results.values.iter().map(|(id, v)| (xccdf12_id("value", id), v.as_str())).collect(),
+        values: results.values.iter().map(|(id, v)| (xccdf12_id("value", id, form), v.as_str())).collect(),
         rules,
         scores: results
             .scores

@@ -88,6 +88,11 @@ pub struct BenchmarkRef {
     /// The benchmark's description (a checklist's STIG_INFO shows it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Who published the benchmark (its `reference`'s `dc:publisher`, `DISA` for DISA's STIGs):
+    /// it decides the XCCDF 1.2 form of XCCDF 1.1 ids (`model::xccdf12_id`). `None` in results
+    /// written before it was kept, and for content that names no publisher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -311,6 +311,7 @@ pub fn scan(
             platforms: bench.platforms.clone(),
             digest: request.content_digest.clone(),
             description: bench.description.as_ref().map(|d| d.text.clone()),
+            publisher: bench.publisher().map(str::to_string),
         },
         profile: profile.map(|p| ProfileRef {
             id: p.id.clone(),
@@ -1010,7 +1011,8 @@ impl<'a> Applicability<'a> {
         target: &'a ScanTarget,
         probes: &'a Registry,
     ) -> Result<Self, ScanError> {
-        let mut dictionary = CpeDictionary::default();
+        // The benchmark's own dictionary, then a data stream's (which decides a name both hold).
+        let mut dictionary = loaded.benchmark.cpe_dictionary.clone();
         let mut dictionary_ref = None;
         if let (Some(origin), Some(collection)) = (&loaded.origin, &loaded.collection)
             && let Some(ds) = collection.data_streams.iter().find(|d| d.id == origin.datastream_id)
@@ -1108,6 +1110,9 @@ impl<'a> Applicability<'a> {
 
     fn run_check(&mut self, check: &CpeCheck) -> Applies {
         if check.system != OVAL_SYSTEM {
+            let problem =
+                format!("platform check `{}` is of system `{}`, not OVAL", check.name, check.system);
+            self.problems.insert(check.clone(), problem);
             return Applies::Unknown;
         }
         if !self.documents.contains_key(&check.href) {
@@ -1138,15 +1143,7 @@ impl<'a> Applicability<'a> {
     }
 
     fn load(&self, href: &str) -> Result<OvalDefinitions, String> {
-        if let (Some(collection), Some(dref)) = (&self.loaded.collection, &self.dictionary_ref) {
-            let not_found = || format!("`{href}` is not a component the CPE dictionary's catalog names");
-            let origin = self.loaded.origin.as_ref().ok_or_else(not_found)?;
-            let ds = collection
-                .data_streams
-                .iter()
-                .find(|d| d.id == origin.datastream_id)
-                .ok_or_else(not_found)?;
-            let component = collection.resolve_check_href(ds, dref, href).ok_or_else(not_found)?;
+        if let Some(component) = self.component(href) {
             let name = format!("{}#{}", component.file, component.component.id);
             return parse_oval_str(&standalone_xml(&component), &name).map_err(|e| e.to_string());
         }
@@ -1156,5 +1153,18 @@ impl<'a> Applicability<'a> {
             return Err(format!("OVAL file `{}` does not exist", path.display()));
         }
         load_oval_file(&path).map_err(|e| e.to_string())
+    }
+
+    /// The data-stream component a platform check's href names: a data-stream dictionary's checks
+    /// resolve through its component-ref's catalog, the benchmark's own (embedded dictionary,
+    /// check-fact-refs) through the checklist's. `None` outside a data stream, and for an href
+    /// no catalog names (it is then read as a file, as before data streams had dictionaries).
+    fn component(&self, href: &str) -> Option<crate::loader::datastream::ComponentXml<'a>> {
+        let (collection, origin) = (self.loaded.collection.as_ref()?, self.loaded.origin.as_ref()?);
+        let ds = collection.data_streams.iter().find(|d| d.id == origin.datastream_id)?;
+        self.dictionary_ref
+            .as_ref()
+            .and_then(|dref| collection.resolve_check_href(ds, dref, href))
+            .or_else(|| self.loaded.check_component(href))
     }
 }

@@ -16,7 +16,8 @@ use crate::loader::datastream::{Selection, Source, benchmark_from_collection};
 use crate::loader::{Input, LoadError, LoadedBenchmark, load_source};
 use crate::model::location::Location;
 use crate::model::oval::OvalDefinitions;
-use crate::model::xccdf::{Ident, Role, Severity};
+use crate::model::xccdf::{Benchmark, Ident, Role, Severity};
+use crate::model::xccdf12_id::xccdf11_id;
 use crate::results::answer::Answer;
 use crate::results::document::{
     BenchmarkRef, CheckRef, Generator, OvalDocumentRun, ProfileRef, RuleResult, ScanResults, TargetFacts,
@@ -247,11 +248,15 @@ impl<'d, 'i> Importer<'d, 'i> {
             _ => 0,
         };
         let values: BTreeMap<String, String> = children(tr, "set-value")
-            .map(|v| Ok((self.required(v, "idref")?.to_string(), text(v))))
+            .map(|v| Ok((content_id(bench, "value", self.required(v, "idref")?), text(v))))
             .collect::<Res<_>>()?;
         let profile = match child(tr, "profile") {
             Some(p) => {
-                let id = self.required(p, "idref")?.to_string();
+                let id = self.required(p, "idref")?;
+                let id = match xccdf11_id("profile", id) {
+                    Some(original) if bench.profiles.iter().any(|pr| pr.id == original) => original,
+                    _ => id.to_string(),
+                };
                 let title = bench
                     .profiles
                     .iter()
@@ -301,6 +306,7 @@ impl<'d, 'i> Importer<'d, 'i> {
                 platforms: bench.platforms.clone(),
                 digest: None,
                 description: bench.description.as_ref().map(|d| d.text.clone()),
+                publisher: bench.publisher().map(str::to_string),
             },
             profile,
             target,
@@ -389,7 +395,7 @@ impl<'d, 'i> Importer<'d, 'i> {
         links: &mut OvalLinks,
     ) -> Res<RuleResult> {
         let bench = &loaded.benchmark;
-        let rule_id = self.required(rr, "idref")?.to_string();
+        let rule_id = content_id(bench, "rule", self.required(rr, "idref")?);
         let rule = bench.rules.iter().find(|r| r.common.id == rule_id);
         let result_node = child(rr, "result").ok_or_else(|| ArfImportError::Missing {
             location: self.loc(rr),
@@ -499,7 +505,7 @@ impl<'d, 'i> Importer<'d, 'i> {
         let name = content_ref.and_then(|c| c.attribute("name")).map(str::to_string);
         let exports = children(check, "check-export")
             .map(|e| {
-                let value_id = self.required(e, "value-id")?.to_string();
+                let value_id = content_id(&loaded.benchmark, "value", self.required(e, "value-id")?);
                 let export_name = self.required(e, "export-name")?.to_string();
                 let value = values.get(&value_id).cloned().unwrap_or_default();
                 Ok((value_id, export_name, value))
@@ -718,6 +724,16 @@ fn rfc3339_seconds(time: &str) -> Option<i64> {
 }
 
 mod oval_results;
+
+/// The content's id for an id read from results: stigrun writes anyone else's XCCDF 1.1 ids in a
+/// one-to-one XCCDF 1.2 form (`model::xccdf12_id`), which names the 1.1 item when the content is
+/// that 1.1 benchmark; any other id is the content's as it stands.
+fn content_id(bench: &Benchmark, kind: &str, id: &str) -> String {
+    match xccdf11_id(kind, id) {
+        Some(original) if bench.item(id).is_none() && bench.item(&original).is_some() => original,
+        _ => id.to_string(),
+    }
+}
 
 #[cfg(test)]
 mod tests;

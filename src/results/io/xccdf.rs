@@ -11,6 +11,7 @@ use roxmltree::{Document, Node, ParsingOptions};
 use super::ResultsIoError;
 use crate::loader::datastream::{Selection, Source};
 use crate::loader::{Input, LoadedBenchmark, load_source};
+use crate::model::xccdf12_id::xccdf11_id;
 use crate::results::document::ScanResults;
 
 const NS_XCCDF_12: &str = "http://checklists.nist.gov/xccdf/1.2";
@@ -43,9 +44,12 @@ pub fn parse_xccdf_results(text: &str, path: &Path) -> Result<ScanResults, Resul
         };
         // stigrun's own results hold only the rules' titles; the content the TestResult names
         // (a built-in benchmark, a file) has the rest, when it is the same benchmark and version.
-        let named = benchmark_named(tr, path, &name)
-            .ok()
-            .filter(|n| n.benchmark.id == benchmark.id && n.benchmark.version == benchmark.version);
+        // stigrun writes anyone else's XCCDF 1.1 benchmark id in a one-to-one 1.2 form.
+        let content_id = xccdf11_id("benchmark", &benchmark.id).unwrap_or_else(|| benchmark.id.clone());
+        let named = benchmark_named(tr, path, &name).ok().filter(|n| {
+            (n.benchmark.id == benchmark.id || n.benchmark.id == content_id)
+                && n.benchmark.version == benchmark.version
+        });
         let stub = benchmark.groups.is_empty() && benchmark.rules.iter().all(|r| r.checks.is_empty());
         match named {
             Some(named) if stub => (tr, named),
@@ -72,7 +76,9 @@ fn benchmark_named(tr: Node, path: &Path, name: &str) -> Result<LoadedBenchmark,
     let reference = tr.children().find(|n| is_xccdf(*n, "benchmark"));
     let href = reference.and_then(|b| b.attribute("href")).unwrap_or_default();
     let selection = Selection {
-        benchmark_id: reference.and_then(|b| b.attribute("id")).map(str::to_string),
+        benchmark_id: reference
+            .and_then(|b| b.attribute("id"))
+            .map(|id| xccdf11_id("benchmark", id).unwrap_or_else(|| id.to_string())),
         ..Selection::default()
     };
     let beside = path.parent().map(|d| d.join(href)).filter(|p| p.is_file());
