@@ -459,6 +459,45 @@ fn a_dangling_component_ref_is_a_located_warning() {
     assert_eq!(oscap(&ds, &args).result("one"), "pass");
 }
 
+/// SP 800-126r3 §3.1/§3.2: a component-ref's `xlink:href` may name a component outside the
+/// collection. `external-oval.xml` (a relative reference) and `file:external-oval.xml` (a `file:`
+/// URI) are read from the data stream's directory; a missing external file (`gone-oval.xml`) is a
+/// located warning and only the rule that needs it is not checked, as for a dangling `#id`.
+/// oscap 1.3.7 refuses the whole data stream (it reads `file:` URIs only, and refuses a data stream
+/// with a missing external file); on the `file:` case alone it agrees.
+#[test]
+fn external_components_are_read_from_the_data_streams_directory() {
+    let ds = case("datastreams/external-component.xml");
+    let ours = stigrun(&ds, &[]);
+    assert_eq!(ours.result("one"), "pass", "{}", ours.stderr());
+    assert_eq!(ours.result("two"), "fail");
+    assert_eq!(ours.result("three"), "notchecked");
+    let three = ours.json()["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| rule_matches(r["rule_id"].as_str().unwrap(), "three"))
+        .cloned()
+        .unwrap();
+    assert!(three["messages"].to_string().contains("`gone.xml` is not found"), "{three}");
+    let stderr = ours.stderr();
+    assert!(stderr.contains("warning: "), "{stderr}");
+    assert!(
+        stderr.contains("external-component.xml:23:7: component-ref `scap_io.stigrun.conf_cref_gone`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("gone-oval.xml"), "{stderr}");
+    let theirs = oscap(&ds, &[]);
+    assert_eq!(theirs.output.status.code(), Some(1), "oscap refuses relative references");
+    assert!(theirs.rules.is_empty());
+
+    let file_uri = case("datastreams/external-file-uri.xml");
+    let ours = stigrun(&file_uri, &[]);
+    assert_eq!(ours.result("two"), "fail", "{}", ours.stderr());
+    assert!(!ours.stderr().contains("warning"), "{}", ours.stderr());
+    assert_eq!(oscap(&file_uri, &[]).result("two"), "fail");
+}
+
 /// A Tailoring document names the benchmark it customizes (`<xccdf:benchmark href>`, IR 7275r4
 /// §6.7.2): given as the content, it is followed to that benchmark and its profiles applied, as
 /// oscap does.

@@ -7,9 +7,10 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::component_href::{self, HrefTarget, classify};
 use super::error::LoadError;
 use super::xccdf::parse_benchmark;
 use super::xml::{Cursor, Elem};
@@ -56,6 +57,9 @@ impl<'a> From<&'a str> for Input<'a> {
 struct Document {
     name: Arc<str>,
     text: Arc<DocumentText>,
+    /// The directory of the file (external components are read from it); `None` for bytes and
+    /// standard input.
+    dir: Option<PathBuf>,
 }
 
 /// Bytes known to be UTF-8: validated once when read, then viewed as `&str` for free.
@@ -108,13 +112,16 @@ fn read_path(path: &Path, name: &str) -> Result<DocumentText, LoadError> {
 }
 
 fn read_input(input: Input<'_>) -> Result<Document, LoadError> {
-    let (name, text): (Arc<str>, DocumentText) = match input {
+    let (name, text, dir): (Arc<str>, DocumentText, Option<PathBuf>) = match input {
         Input::Path(path) => {
             let name = path.display().to_string();
             let text = read_path(path, &name)?;
-            (Arc::from(name), text)
+            let dir = (path.as_os_str() != super::input::STDIN)
+                .then(|| path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+                .map(Path::to_path_buf);
+            (Arc::from(name), text, dir)
         }
-        Input::Bytes { name, bytes } => (Arc::from(name), DocumentText::Owned(bytes.to_vec())),
+        Input::Bytes { name, bytes } => (Arc::from(name), DocumentText::Owned(bytes.to_vec()), None),
     };
     let bytes: &[u8] = match &text {
         DocumentText::Owned(v) => v,
@@ -124,7 +131,7 @@ fn read_input(input: Input<'_>) -> Result<Document, LoadError> {
     if let Err(e) = simdutf8::compat::from_utf8(bytes) {
         return Err(LoadError::NotUtf8 { file: name.to_string(), offset: e.valid_up_to() });
     }
-    Ok(Document { name, text: Arc::new(text) })
+    Ok(Document { name, text: Arc::new(text), dir })
 }
 
 fn document_cursor(doc: &Document) -> Cursor<'_> {
@@ -267,6 +274,12 @@ impl DataStreamCollection {
         self.component(cref.component_id()?)
     }
 
+    /// The directory external components are read from (the data stream's); `None` when the
+    /// collection was not read from a file.
+    pub fn dir(&self) -> Option<&Path> {
+        self.doc.dir.as_deref()
+    }
+
     /// Resolve a `check-content-ref href` of the checklist `checklist` (a component-ref of data
     /// stream `ds`) through its catalog: name → `#component-ref id` → `#component id`.
     pub fn resolve_check_href(
@@ -275,10 +288,56 @@ impl DataStreamCollection {
         checklist: &ComponentRef,
         href: &str,
     ) -> Option<ComponentXml<'_>> {
-        let uri = checklist.catalog.iter().find(|u| u.name == href)?;
-        let cref = ds.component_ref(uri.uri.strip_prefix('#')?)?;
-        self.component_xml(cref.component_id()?)
+        match self.check_source(ds, checklist, href)? {
+            CheckSource::Component(xml) => Some(xml),
+            _ => None,
+        }
     }
+
+    /// Where a `check-content-ref href` of `checklist` leads: name → catalog `uri` → component-ref
+    /// → its `xlink:href`, a component of the collection or an external file (a catalog `uri`
+    /// that is not `#id` names the file itself). `None` when the catalog does not map `href`.
+    pub fn check_source(
+        &self,
+        ds: &DataStream,
+        checklist: &ComponentRef,
+        href: &str,
+    ) -> Option<CheckSource<'_>> {
+        let uri = checklist.catalog.iter().find(|u| u.name == href)?;
+        let (target, via) = match classify(&uri.uri) {
+            HrefTarget::Local(cref_id) => {
+                let cref = ds.component_ref(cref_id)?;
+                (cref.href.as_str(), format!("component-ref `{}` ({})", cref.id, cref.location))
+            }
+            _ => (uri.uri.as_str(), format!("the catalog of component-ref `{}`", checklist.id)),
+        };
+        Some(match classify(target) {
+            HrefTarget::Local(id) => CheckSource::Component(self.component_xml(id)?),
+            HrefTarget::File(path) => match self.dir() {
+                Some(dir) => CheckSource::File { path: component_href::resolve(dir, &path), via },
+                None => CheckSource::Unreachable(format!(
+                    "{via} names the external file `{target}`, but `{}` was not read from a directory",
+                    self.file()
+                )),
+            },
+            HrefTarget::Remote(url) => CheckSource::Unreachable(format!(
+                "{via} names the remote component `{url}`; remote content is not fetched"
+            )),
+        })
+    }
+}
+
+/// Where a check's document is: a component of the collection, a file next to it, or nowhere
+/// reachable (why).
+#[derive(Debug, Clone)]
+pub enum CheckSource<'a> {
+    Component(ComponentXml<'a>),
+    /// An external component; `via` names the reference, for messages.
+    File {
+        path: PathBuf,
+        via: String,
+    },
+    Unreachable(String),
 }
 
 /// What a file turned out to be.
@@ -321,10 +380,19 @@ impl LoadedBenchmark {
     /// The raw XML of the component a `check-content-ref href` names (resolved through the
     /// checklist's catalog). `None` for standalone benchmarks: their hrefs are file paths.
     pub fn check_component(&self, href: &str) -> Option<ComponentXml<'_>> {
+        match self.check_source(href)? {
+            CheckSource::Component(xml) => Some(xml),
+            _ => None,
+        }
+    }
+
+    /// Where the document a `check-content-ref href` names is, through the checklist's catalog:
+    /// a component, or an external file. `None` for standalone benchmarks and unmapped hrefs.
+    pub fn check_source(&self, href: &str) -> Option<CheckSource<'_>> {
         let (origin, collection) = (self.origin.as_ref()?, self.collection.as_ref()?);
         let ds = collection.data_streams.iter().find(|d| d.id == origin.datastream_id)?;
         let checklist = ds.checklists.iter().find(|c| c.id == origin.component_ref_id)?;
-        collection.resolve_check_href(ds, checklist, href)
+        collection.check_source(ds, checklist, href)
     }
 }
 
@@ -576,14 +644,36 @@ fn scan_collection(doc: Document) -> Result<DataStreamCollection, LoadError> {
     let mut dangling = Vec::new();
     for ds in &collection.data_streams {
         for cref in ds.component_refs() {
-            if cref.component_id().is_some() && collection.resolve_ref(cref).is_none() {
-                let problem = LoadError::UnresolvedComponent {
+            let problem = match classify(&cref.href) {
+                HrefTarget::Local(id) if collection.component(id).is_none() => {
+                    LoadError::UnresolvedComponent {
+                        location: cref.location.clone(),
+                        id: cref.id.clone(),
+                        href: cref.href.clone(),
+                    }
+                }
+                HrefTarget::Local(_) => continue,
+                HrefTarget::File(path) => {
+                    let Some(dir) = collection.dir() else { continue };
+                    let path = component_href::resolve(dir, &path);
+                    // Opened as the loader opens any content file: regular files only.
+                    match super::input::open_regular(&path) {
+                        Ok(_) => continue,
+                        Err(e) => LoadError::UnreadableExternalComponent {
+                            location: cref.location.clone(),
+                            id: cref.id.clone(),
+                            path: path.display().to_string(),
+                            reason: e.to_string(),
+                        },
+                    }
+                }
+                HrefTarget::Remote(url) => LoadError::RemoteComponent {
                     location: cref.location.clone(),
                     id: cref.id.clone(),
-                    href: cref.href.clone(),
-                };
-                dangling.push(problem.to_string());
-            }
+                    url: url.to_string(),
+                },
+            };
+            dangling.push(problem.to_string());
         }
     }
     collection.dangling = dangling;
@@ -835,6 +925,34 @@ mod tests {
             c.dangling[0].starts_with("ds.xml:10:7: component-ref `cref-o` points to `#comp-gone`"),
             "{c:?}"
         );
+    }
+
+    #[test]
+    fn external_components_are_files_beside_the_data_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let external = DS.replace("xlink:href=\"#comp-o\"", "xlink:href=\"file:o%20v.xml\"");
+        let path = dir.path().join("ds.xml");
+        std::fs::write(&path, &external).unwrap();
+        let Source::DataStream(c) = load_source(path.as_path()).unwrap() else { panic!("not a data stream") };
+        assert_eq!(c.dangling.len(), 1, "the file is not there yet");
+        assert!(c.dangling[0].contains("cannot be read"), "{:?}", c.dangling);
+        std::fs::write(dir.path().join("o v.xml"), "<a/>").unwrap();
+        let loaded = load_benchmark(path.as_path(), &Selection::default()).unwrap();
+        assert!(loaded.collection.as_ref().unwrap().dangling.is_empty());
+        match loaded.check_source("o.xml") {
+            Some(CheckSource::File { path, via }) => {
+                assert_eq!(path, dir.path().join("o v.xml"));
+                assert!(via.starts_with("component-ref `cref-o`"), "{via}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(loaded.check_component("o.xml").is_none());
+        // Bytes have no directory: the reference cannot be followed, and says why.
+        let from_bytes = load_benchmark(bytes(&external), &Selection::default()).unwrap();
+        assert!(matches!(from_bytes.check_source("o.xml"), Some(CheckSource::Unreachable(_))));
+        let remote = DS.replace("xlink:href=\"#comp-o\"", "xlink:href=\"https://example.org/o.xml\"");
+        let Source::DataStream(c) = load_source(bytes(&remote)).unwrap() else { panic!("not a data stream") };
+        assert!(c.dangling[0].contains("remote content is not fetched"), "{:?}", c.dangling);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Parsers: the only code that reads XML. Every node keeps its file and line.
 
 pub mod cci;
+pub mod component_href;
 pub mod cpe;
 pub mod datastream;
 pub mod error;
