@@ -498,6 +498,36 @@ fn external_components_are_read_from_the_data_streams_directory() {
     assert_eq!(oscap(&file_uri, &[]).result("two"), "fail");
 }
 
+/// XML Namespaces 1.0 §6.1: a declaration is in scope on the element that carries it and all its
+/// descendants, so a data-stream component (SP 800-126r3 §3.1) may use prefixes declared only on
+/// the `ds:data-stream-collection` root or on its `ds:component`. Read on its own, the component
+/// keeps them: the benchmark's `xccdf:` elements, the OVAL component's `oval-def:`, `ind:` and
+/// `xsi:` (root) and `ind5:` (its `ds:component`) all resolve, and the ARF results, which carry
+/// the OVAL component again, are namespace-well-formed. oscap agrees.
+#[test]
+fn a_component_keeps_the_prefixes_its_ancestors_declare() {
+    let ds = case("datastreams/inherited-prefixes.xml");
+    let dir = tempfile::tempdir().unwrap();
+    let arf = dir.path().join("arf.xml");
+    let ours = stigrun(&ds, &["--results-arf", arf.to_str().unwrap()]);
+    assert_eq!(ours.result("one"), "pass", "{}", ours.stderr());
+    assert_eq!(ours.result("two"), "fail", "the ind5: test decides it");
+    let text = std::fs::read_to_string(&arf).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("namespace-well-formed ARF");
+    let ind5_tests = doc
+        .descendants()
+        .filter(|n| {
+            n.tag_name().name() == "variable_test"
+                && n.tag_name().namespace()
+                    == Some("http://oval.mitre.org/XMLSchema/oval-definitions-5#independent")
+        })
+        .count();
+    assert!(ind5_tests >= 2, "both tests, in the independent namespace: {ind5_tests}");
+    let theirs = oscap(&ds, &[]);
+    assert_eq!(theirs.result("one"), "pass");
+    assert_eq!(theirs.result("two"), "fail");
+}
+
 /// A Tailoring document names the benchmark it customizes (`<xccdf:benchmark href>`, IR 7275r4
 /// §6.7.2): given as the content, it is followed to that benchmark and its profiles applied, as
 /// oscap does.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::component_href::{self, HrefTarget, classify};
 use super::error::LoadError;
 use super::xccdf::parse_benchmark;
-use super::xml::{Cursor, Elem};
+use super::xml::{Cursor, Elem, attribute_names, start_tag_length};
 use crate::model::location::Location;
 use crate::model::xccdf::{Benchmark, NS_XCCDF_11, NS_XCCDF_12, XccdfVersion};
 
@@ -834,13 +834,13 @@ pub fn standalone_xml<'a>(component: &ComponentXml<'a>) -> Cow<'a, str> {
     else {
         return Cow::Borrowed(xml);
     };
-    let start_tag_end = xml.find('>').unwrap_or(xml.len());
-    let start_tag = &xml[..start_tag_end];
+    let start_tag = &xml[..start_tag_length(xml)];
+    let declared = attribute_names(start_tag);
     let mut declarations = String::new();
     for (prefix, uri) in inherited {
         let attribute = if prefix.is_empty() { "xmlns".to_string() } else { format!("xmlns:{prefix}") };
         // A declaration on the root itself wins over the inherited one.
-        if start_tag.contains(&format!("{attribute}=")) {
+        if declared.contains(&attribute.as_str()) {
             continue;
         }
         declarations
@@ -953,6 +953,26 @@ mod tests {
         let remote = DS.replace("xlink:href=\"#comp-o\"", "xlink:href=\"https://example.org/o.xml\"");
         let Source::DataStream(c) = load_source(bytes(&remote)).unwrap() else { panic!("not a data stream") };
         assert!(c.dangling[0].contains("remote content is not fetched"), "{:?}", c.dangling);
+    }
+
+    #[test]
+    fn a_component_read_alone_keeps_its_ancestors_declarations() {
+        // Declarations on the collection and on ds:component; the root's own spacing around `=`
+        // and a `>` inside one of its attribute values must not fool the start-tag scan.
+        let ds = DS
+            .replace("<ds:component id=\"comp-o\">", "<ds:component id=\"comp-o\" xmlns:ind=\"urn:ind\">")
+            .replace(
+                "<oval-def:oval_definitions>",
+                "<oval-def:oval_definitions note=\"a > b\" xmlns:x = \"http://checklists.nist.gov/xccdf/1.2\"><ind:t/>",
+            );
+        let loaded = load_benchmark(bytes(&ds), &Selection::default()).unwrap();
+        let oval = loaded.check_component("o.xml").unwrap();
+        let text = standalone_xml(&oval);
+        let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().namespace(), Some(NS_OVAL_DEFINITIONS));
+        assert_eq!(root.first_element_child().unwrap().tag_name().namespace(), Some("urn:ind"));
+        assert!(!text.contains("xmlns:x=\""), "the root's own declaration is kept, not doubled: {text}");
     }
 
     #[test]
