@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::component_href::{self, HrefTarget, classify};
 use super::error::LoadError;
+use super::signature::{self, SignatureCheck, Status as SignatureStatus};
 use super::xccdf::parse_benchmark;
 use super::xml::{Cursor, Elem, attribute_names, start_tag_length};
 use crate::model::location::Location;
@@ -358,6 +359,9 @@ pub struct Selection {
     /// The profile the scan asks for (id or `_suffix`): when several checklists are left, the one
     /// benchmark that has it is taken.
     pub profile: Option<String>,
+    /// Refuse content that is not a signed data stream whose signature verifies (oscap's
+    /// `--enforce-signature`).
+    pub enforce_signature: bool,
 }
 
 /// Where a loaded benchmark came from within a data stream.
@@ -374,6 +378,8 @@ pub struct LoadedBenchmark {
     /// Set when the benchmark came out of a data stream; `collection` then holds the rest.
     pub origin: Option<DataStreamOrigin>,
     pub collection: Option<Box<DataStreamCollection>>,
+    /// The data stream's XML signature and whether it verifies (SP 800-126r3 §3.1).
+    pub signature: SignatureCheck,
 }
 
 impl LoadedBenchmark {
@@ -435,7 +441,18 @@ pub fn load_benchmark<'a>(
                     available: vec![b.id.clone()],
                 });
             }
-            Ok(LoadedBenchmark { benchmark: *b, origin: None, collection: None })
+            if selection.enforce_signature {
+                return Err(LoadError::Signature {
+                    file: b.location.file.to_string(),
+                    reason: "an XCCDF benchmark, not a signed source data stream".to_string(),
+                });
+            }
+            Ok(LoadedBenchmark {
+                benchmark: *b,
+                origin: None,
+                collection: None,
+                signature: SignatureCheck::unsigned(),
+            })
         }
         Source::DataStream(collection) => benchmark_from_collection(collection, selection),
     }
@@ -447,6 +464,15 @@ pub fn benchmark_from_collection(
     selection: &Selection,
 ) -> Result<LoadedBenchmark, LoadError> {
     let origin = select(&collection, selection)?;
+    let signature = signature_of(&collection, &origin);
+    if selection.enforce_signature && signature.status != SignatureStatus::Verified {
+        let reason = match (&signature.problem, &signature.location) {
+            (Some(problem), Some(at)) => format!("the signature at {at} does not verify: {problem}"),
+            (Some(problem), None) => format!("the signature does not verify: {problem}"),
+            _ => "the data stream is not signed".to_string(),
+        };
+        return Err(LoadError::Signature { file: collection.file().to_string(), reason });
+    }
     let benchmark = {
         let xml = collection.component_xml(&origin.component_id).ok_or_else(|| LoadError::NoBenchmark {
             file: collection.file().to_string(),
@@ -456,7 +482,30 @@ pub fn benchmark_from_collection(
         let root = cur.root()?;
         parse_benchmark(&mut cur, &root)?
     };
-    Ok(LoadedBenchmark { benchmark, origin: Some(origin), collection: Some(collection) })
+    Ok(LoadedBenchmark { benchmark, origin: Some(origin), collection: Some(collection), signature })
+}
+
+/// The collection's signature check, which must also cover what the scan reads: the whole
+/// document, or the chosen data stream and every component of the collection it refers to.
+fn signature_of(collection: &DataStreamCollection, origin: &DataStreamOrigin) -> SignatureCheck {
+    let mut check = signature::check(collection.text(), collection.file());
+    if check.status != SignatureStatus::Verified {
+        return check;
+    }
+    let mut needed = vec![origin.datastream_id.as_str()];
+    if let Some(ds) = collection.data_streams.iter().find(|d| d.id == origin.datastream_id) {
+        needed.extend(ds.component_refs().filter_map(|r| collection.resolve_ref(r)).map(|c| c.id.as_str()));
+    }
+    if !check.covers_all(&needed) {
+        let missing: Vec<&str> =
+            needed.into_iter().filter(|id| !check.covers.iter().any(|c| c == id)).collect();
+        check.status = SignatureStatus::Invalid;
+        check.problem = Some(format!(
+            "it does not cover what is scanned: neither the whole document nor `{}`",
+            missing.join("`, `")
+        ));
+    }
+    check
 }
 
 fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<DataStreamOrigin, LoadError> {

@@ -55,6 +55,10 @@ pub enum LoadError {
     )]
     RemoteComponent { location: Location, id: String, url: String },
 
+    /// `--enforce-signature` and content that is not signed, or whose signature does not verify.
+    #[error("{file}: refused by --enforce-signature: {reason}")]
+    Signature { file: String, reason: String },
+
     /// The selection options cannot pick exactly one item.
     #[error("{file}: {count} {what}; choose with {option}: {}", .choices.join(", "))]
     Ambiguous { file: String, count: usize, what: &'static str, option: &'static str, choices: Vec<String> },

@@ -1,5 +1,6 @@
 //! Parsers: the only code that reads XML. Every node keeps its file and line.
 
+pub mod c14n;
 pub mod cci;
 pub mod component_href;
 pub mod cpe;
@@ -8,6 +9,7 @@ pub mod error;
 pub mod input;
 pub mod oval;
 pub mod oval_variables;
+pub mod signature;
 pub mod tailoring;
 pub mod xccdf;
 pub mod xml;

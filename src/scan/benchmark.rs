@@ -310,6 +310,7 @@ pub fn scan(
             component_ref_id: origin.map(|o| o.component_ref_id.clone()),
             platforms: bench.platforms.clone(),
             digest: request.content_digest.clone(),
+            signature: crate::results::document::ContentSignature::of(&loaded.signature),
         },
         profile: profile.map(|p| ProfileRef {
             id: p.id.clone(),

@@ -300,6 +300,8 @@ impl<'d, 'i> Importer<'d, 'i> {
                 component_ref_id: origin.map(|o| o.component_ref_id.clone()),
                 platforms: bench.platforms.clone(),
                 digest: None,
+                // What oscap saw of the content's signature is not in its results.
+                signature: None,
             },
             profile,
             target,
