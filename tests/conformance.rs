@@ -462,8 +462,8 @@ fn a_dangling_component_ref_is_a_located_warning() {
 /// SP 800-126r3 §3.1/§3.2: a component-ref's `xlink:href` may name a component outside the
 /// collection. `external-oval.xml` (a relative reference) and `file:external-oval.xml` (a `file:`
 /// URI) are read from the data stream's directory; a missing external file (`gone-oval.xml`) is a
-/// located warning and only the rule that needs it is not checked, as for a dangling `#id`.
-/// oscap 1.3.7 refuses the whole data stream (it reads `file:` URIs only, and refuses a data stream
+/// located warning and only the rule that needs it is not checked, as for a dangling `#id`. A
+/// checklist may be external too (`external-checklist.xml`). oscap 1.3.7 refuses the whole data stream (it reads `file:` URIs only, and refuses a data stream
 /// with a missing external file); on the `file:` case alone it agrees.
 #[test]
 fn external_components_are_read_from_the_data_streams_directory() {
@@ -496,6 +496,16 @@ fn external_components_are_read_from_the_data_streams_directory() {
     assert_eq!(ours.result("two"), "fail", "{}", ours.stderr());
     assert!(!ours.stderr().contains("warning"), "{}", ours.stderr());
     assert_eq!(oscap(&file_uri, &[]).result("two"), "fail");
+
+    // The checklist itself as an external component; its check goes through the data stream's
+    // catalog to the OVAL component the collection holds. oscap agrees.
+    let checklist = case("datastreams/external-checklist.xml");
+    let ours = stigrun(&checklist, &[]);
+    assert_eq!(ours.result("one"), "pass", "{}", ours.stderr());
+    assert_eq!(ours.json()["benchmark"]["id"], "xccdf_io.stigrun.conf_benchmark_external_checklist");
+    assert_eq!(oscap(&checklist, &[]).result("one"), "pass");
+    let enforced = stigrun(&checklist, &["--enforce-signature"]);
+    assert_eq!(enforced.output.status.code(), Some(1), "unsigned");
 }
 
 /// XML Namespaces 1.0 §6.1: a declaration is in scope on the element that carries it and all its
@@ -602,6 +612,14 @@ fn signed_data_streams_are_verified_and_enforce_signature_refuses_the_rest() {
     assert_eq!(ours.result("one"), "pass");
     assert_eq!(ours.json()["benchmark"]["signature"]["status"], "invalid");
     assert_eq!(oscap(&signature("tampered-keyvalue"), &[]).output.status.code(), Some(1));
+
+    // An external component is outside what the data stream's signature covers.
+    let external = stigrun(&signature("signed-external"), &[]);
+    assert_eq!(external.result("one"), "pass");
+    assert!(external.stderr().contains("which the signature does not cover"), "{}", external.stderr());
+    let external = stigrun(&signature("signed-external"), &enforce);
+    assert_eq!(external.output.status.code(), Some(1));
+    assert!(external.stderr().contains("names the external component"), "{}", external.stderr());
 
     let unsigned = stigrun(&signature("unsigned"), &[]);
     assert_eq!(unsigned.result("one"), "pass");

@@ -332,7 +332,7 @@ fn report_signature(check: &crate::loader::signature::SignatureCheck) {
             "stigrun: {at}signature verified: signed by {signer} (the key comes with the signature: it is not checked against trusted roots)"
         ),
         Status::Invalid => eprintln!(
-            "stigrun: warning: {at}the signature (by {signer}) does not verify: {}; scanning anyway (--enforce-signature refuses such content)",
+            "stigrun: warning: {at}the signature (by {signer}) cannot vouch for the content: {}; scanning anyway (--enforce-signature refuses such content)",
             check.problem.as_deref().unwrap_or("unknown problem")
         ),
     }

@@ -281,6 +281,14 @@ impl DataStreamCollection {
         self.doc.dir.as_deref()
     }
 
+    /// The file a component-ref names when it is an external component read from a directory.
+    pub fn external_file(&self, cref: &ComponentRef) -> Option<PathBuf> {
+        match classify(&cref.href) {
+            HrefTarget::File(path) => Some(component_href::resolve(self.dir()?, &path)),
+            _ => None,
+        }
+    }
+
     /// Resolve a `check-content-ref href` of the checklist `checklist` (a component-ref of data
     /// stream `ds`) through its catalog: name → `#component-ref id` → `#component id`.
     pub fn resolve_check_href(
@@ -467,20 +475,45 @@ pub fn benchmark_from_collection(
     let signature = signature_of(&collection, &origin);
     if selection.enforce_signature && signature.status != SignatureStatus::Verified {
         let reason = match (&signature.problem, &signature.location) {
-            (Some(problem), Some(at)) => format!("the signature at {at} does not verify: {problem}"),
-            (Some(problem), None) => format!("the signature does not verify: {problem}"),
+            (Some(problem), Some(at)) => {
+                format!("the signature at {at} cannot vouch for the content: {problem}")
+            }
+            (Some(problem), None) => format!("the signature cannot vouch for the content: {problem}"),
             _ => "the data stream is not signed".to_string(),
         };
         return Err(LoadError::Signature { file: collection.file().to_string(), reason });
     }
-    let benchmark = {
-        let xml = collection.component_xml(&origin.component_id).ok_or_else(|| LoadError::NoBenchmark {
-            file: collection.file().to_string(),
-            message: format!("component `{}` vanished", origin.component_id),
-        })?;
-        let mut cur = xml.cursor();
-        let root = cur.root()?;
-        parse_benchmark(&mut cur, &root)?
+    let external = collection
+        .data_streams
+        .iter()
+        .find(|d| d.id == origin.datastream_id)
+        .and_then(|d| d.component_ref(&origin.component_ref_id))
+        .and_then(|cref| collection.external_file(cref));
+    let benchmark = match external {
+        // SP 800-126r3 §3.1: the checklist is an external component, read as any content file.
+        Some(path) => match load_source(path.as_path())? {
+            Source::Benchmark(b) => *b,
+            Source::DataStream(_) => {
+                return Err(LoadError::NoBenchmark {
+                    file: path.display().to_string(),
+                    message: format!(
+                        "named as a checklist by component-ref `{}` of {}, but it is a data stream, not an XCCDF benchmark",
+                        origin.component_ref_id,
+                        collection.file()
+                    ),
+                });
+            }
+        },
+        None => {
+            let xml =
+                collection.component_xml(&origin.component_id).ok_or_else(|| LoadError::NoBenchmark {
+                    file: collection.file().to_string(),
+                    message: format!("component `{}` vanished", origin.component_id),
+                })?;
+            let mut cur = xml.cursor();
+            let root = cur.root()?;
+            parse_benchmark(&mut cur, &root)?
+        }
     };
     Ok(LoadedBenchmark { benchmark, origin: Some(origin), collection: Some(collection), signature })
 }
@@ -495,6 +528,16 @@ fn signature_of(collection: &DataStreamCollection, origin: &DataStreamOrigin) ->
     let mut needed = vec![origin.datastream_id.as_str()];
     if let Some(ds) = collection.data_streams.iter().find(|d| d.id == origin.datastream_id) {
         needed.extend(ds.component_refs().filter_map(|r| collection.resolve_ref(r)).map(|c| c.id.as_str()));
+        // A file next to the data stream is outside what its signature can cover.
+        if let Some(external) = ds.component_refs().find(|r| matches!(classify(&r.href), HrefTarget::File(_)))
+        {
+            check.status = SignatureStatus::Invalid;
+            check.problem = Some(format!(
+                "component-ref `{}` names the external component `{}`, which the signature does not cover",
+                external.id, external.href
+            ));
+            return check;
+        }
     }
     if !check.covers_all(&needed) {
         let missing: Vec<&str> =
@@ -524,10 +567,18 @@ fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<Da
         },
         None => collection.data_streams.iter().collect(),
     };
-    let mut found: Vec<(&DataStream, &ComponentRef, &Component)> = Vec::new();
+    let mut found: Vec<(&DataStream, &ComponentRef, Option<&Component>)> = Vec::new();
     for ds in &streams {
         for cref in &ds.checklists {
             if selection.xccdf_id.as_ref().is_some_and(|id| *id != cref.id) {
+                continue;
+            }
+            // An external checklist (a file next to the data stream) is a candidate when the file
+            // is there; what it holds is only known once it is read.
+            if collection.external_file(cref).is_some_and(|p| super::input::open_regular(&p).is_ok()) {
+                if selection.benchmark_id.is_none() {
+                    found.push((ds, cref, None));
+                }
                 continue;
             }
             let Some(component) = collection.resolve_ref(cref) else { continue };
@@ -537,7 +588,7 @@ fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<Da
             if selection.benchmark_id.is_some() && selection.benchmark_id != component.root_id {
                 continue;
             }
-            found.push((ds, cref, component));
+            found.push((ds, cref, Some(component)));
         }
     }
     // Several checklists and a profile asked for: the one benchmark that has it, when only one does.
@@ -550,7 +601,7 @@ fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<Da
         [(ds, cref, component)] => Ok(DataStreamOrigin {
             datastream_id: ds.id.clone(),
             component_ref_id: cref.id.clone(),
-            component_id: component.id.clone(),
+            component_id: component.map_or_else(|| cref.href.clone(), |c| c.id.clone()),
         }),
         [] => {
             let checklists = streams.iter().flat_map(|d| &d.checklists);
@@ -605,13 +656,14 @@ fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<Da
 /// or an id ending in `_profile`); `None` when none or several do.
 fn holding_profile<'c>(
     collection: &DataStreamCollection,
-    found: &[(&'c DataStream, &'c ComponentRef, &'c Component)],
+    found: &[(&'c DataStream, &'c ComponentRef, Option<&'c Component>)],
     selection: &Selection,
-) -> Option<(&'c DataStream, &'c ComponentRef, &'c Component)> {
+) -> Option<(&'c DataStream, &'c ComponentRef, Option<&'c Component>)> {
     let wanted = selection.profile.as_deref()?;
     let suffix = format!("_{wanted}");
-    let has = |component: &Component| -> bool {
-        let Some(xml) = collection.component_xml(&component.id) else { return false };
+    // External checklists are not read to find out.
+    let has = |component: &Option<&Component>| -> bool {
+        let Some(xml) = component.and_then(|c| collection.component_xml(&c.id)) else { return false };
         let mut cur = xml.cursor();
         let Ok(root) = cur.root() else { return false };
         // Profiles come before the Values, Groups and Rules: stop at the first of those.

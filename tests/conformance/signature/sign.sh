@@ -27,7 +27,11 @@ xmlsec1 --sign --privkey-pem key.pem,cert.pem $IDS --output signed.xml template.
 sed 's|<X509Data><X509Certificate/></X509Data>|<KeyValue/>|' template.xml > template-keyvalue.xml
 # shellcheck disable=SC2086
 xmlsec1 --sign --privkey-pem key.pem $IDS --output signed-keyvalue.xml template-keyvalue.xml
-rm template.xml template-keyvalue.xml
+sed 's|xlink:href="#scap_io.stigrun.conf_comp_oval"|xlink:href="file:../datastreams/external-oval.xml"|' \
+  template.xml > template-external.xml
+# shellcheck disable=SC2086
+xmlsec1 --sign --privkey-pem key.pem,cert.pem $IDS --output signed-external.xml template-external.xml
+rm template.xml template-keyvalue.xml template-external.xml
 for name in signed signed-keyvalue; do
   sed 's/rule one &amp; its/rule One \&amp; its/' $name.xml > "$(echo $name | sed s/signed/tampered/)".xml
 done
