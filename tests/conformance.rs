@@ -613,6 +613,22 @@ fn signed_data_streams_are_verified_and_enforce_signature_refuses_the_rest() {
     assert_eq!(ours.json()["benchmark"]["signature"]["status"], "invalid");
     assert_eq!(oscap(&signature("tampered-keyvalue"), &[]).output.status.code(), Some(1));
 
+    // The layout oscap's own tests use: SignedInfo signs the data stream and a Manifest, the
+    // Manifest the components. oscap agrees on both; the tampered constant is caught through the
+    // Manifest (and, scanned anyway, turns the rule to fail).
+    for args in [&[][..], &enforce[..]] {
+        let ours = stigrun(&signature("signed-manifest"), args);
+        assert_eq!(ours.result("one"), "pass", "{}", ours.stderr());
+        assert_eq!(ours.json()["benchmark"]["signature"]["status"], "verified");
+        assert_eq!(oscap(&signature("signed-manifest"), args).result("one"), "pass");
+        let theirs = oscap(&signature("tampered-manifest"), args);
+        assert_eq!(theirs.output.status.code(), Some(1));
+    }
+    let ours = stigrun(&signature("tampered-manifest"), &[]);
+    assert_eq!(ours.result("one"), "fail");
+    assert!(ours.stderr().contains("reference `#scap_io.stigrun.conf_comp_oval`: the digest does not match"));
+    assert_eq!(stigrun(&signature("tampered-manifest"), &enforce).output.status.code(), Some(1));
+
     // An external component is outside what the data stream's signature covers.
     let external = stigrun(&signature("signed-external"), &[]);
     assert_eq!(external.result("one"), "pass");

@@ -381,6 +381,34 @@ mod tests {
     }
 
     #[test]
+    fn manifest_references_are_checked_and_count_as_covered() {
+        let c = check(include_str!("../../tests/conformance/signature/signed-manifest.xml"), "m.xml");
+        assert_eq!(c.status, Status::Verified, "{c:?}");
+        assert!(c.covers_all(&[
+            "scap_io.stigrun.conf_datastream_signed",
+            "scap_io.stigrun.conf_comp_xccdf",
+            "scap_io.stigrun.conf_comp_oval"
+        ]));
+        assert!(!c.covers_all(&["scap_io.stigrun.conf_comp_other"]), "no whole-document reference");
+        let c = check(include_str!("../../tests/conformance/signature/tampered-manifest.xml"), "t.xml");
+        assert_eq!(c.status, Status::Invalid);
+    }
+
+    #[test]
+    fn mangled_signed_documents_never_panic() {
+        for cut in (0..SIGNED.len()).step_by(37) {
+            let Some(prefix) = SIGNED.get(..cut) else { continue };
+            let c = check(prefix, "cut.xml");
+            assert_ne!(c.status, Status::Verified, "cut at {cut}");
+        }
+        for (from, to) in
+            [("<X509Certificate>MII", "<X509Certificate>AII"), ("Algorithm=\"", "Algorithm=\"x")]
+        {
+            assert_eq!(check(&SIGNED.replacen(from, to, 1), "m.xml").status, Status::Invalid, "{from}");
+        }
+    }
+
+    #[test]
     fn one_changed_byte_breaks_the_digest() {
         let c = check(TAMPERED, "tampered.xml");
         assert_eq!(c.status, Status::Invalid);

@@ -31,7 +31,15 @@ sed 's|xlink:href="#scap_io.stigrun.conf_comp_oval"|xlink:href="file:../datastre
   template.xml > template-external.xml
 # shellcheck disable=SC2086
 xmlsec1 --sign --privkey-pem key.pem,cert.pem $IDS --output signed-external.xml template-external.xml
-rm template.xml template-keyvalue.xml template-external.xml
+sed '/<\/ds:data-stream-collection>/d' unsigned.xml > template-manifest.xml
+cat signature-manifest-template.xml >> template-manifest.xml
+echo '</ds:data-stream-collection>' >> template-manifest.xml
+# shellcheck disable=SC2086
+xmlsec1 --sign --privkey-pem key.pem $IDS --id-attr:Id http://www.w3.org/2000/09/xmldsig#:Manifest \
+  --output signed-manifest.xml template-manifest.xml
+sed 's|<value>a</value></constant_variable>|<value>b</value></constant_variable>|' signed-manifest.xml > tampered-manifest.xml
+cmp -s signed-manifest.xml tampered-manifest.xml && { echo "tampering changed nothing" >&2; exit 1; }
+rm template.xml template-keyvalue.xml template-external.xml template-manifest.xml
 for name in signed signed-keyvalue; do
   sed 's/rule one &amp; its/rule One \&amp; its/' $name.xml > "$(echo $name | sed s/signed/tampered/)".xml
 done
