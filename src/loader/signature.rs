@@ -170,7 +170,7 @@ fn verify(
         &Options { mode, with_comments: comments, inclusive_prefixes: &prefixes },
     );
     let good = match &key {
-        Key::Spki(pkcs1) => ring::signature::UnparsedPublicKey::new(verification, pkcs1)
+        Key::Pkcs1(pkcs1) => ring::signature::UnparsedPublicKey::new(verification, pkcs1)
             .verify(canonical_signed_info.as_bytes(), &value)
             .is_ok(),
         Key::Rsa { n, e } => ring::signature::RsaPublicKeyComponents { n, e }
@@ -224,7 +224,7 @@ fn rsa_parameters(method: &str) -> Option<&'static ring::signature::RsaParameter
 
 enum Key {
     /// An RSA public key as PKCS#1 `RSAPublicKey` DER (the certificate's subjectPublicKey).
-    Spki(Vec<u8>),
+    Pkcs1(Vec<u8>),
     /// `RSAKeyValue`: modulus and exponent, big-endian.
     Rsa { n: Vec<u8>, e: Vec<u8> },
 }
@@ -246,7 +246,7 @@ fn key(signature: Node<'_, '_>, signer: &mut Option<String>) -> Result<Key, Stri
                 spki.algorithm.algorithm
             ));
         }
-        return Ok(Key::Spki(spki.subject_public_key.data.to_vec()));
+        return Ok(Key::Pkcs1(spki.subject_public_key.data.to_vec()));
     }
     if let Some(rsa) = key_info.descendants().find(|n| n.has_tag_name((NS_DSIG, "RSAKeyValue"))) {
         let part = |name: &str| -> Result<Vec<u8>, String> {
