@@ -333,6 +333,9 @@ pub struct SourceArgs {
     /// Benchmark id to use when the data stream has several.
     #[arg(long)]
     pub benchmark_id: Option<String>,
+    /// Refuse content that is not a signed source data stream whose XML signature verifies.
+    #[arg(long)]
+    pub enforce_signature: bool,
 }
 
 #[derive(Debug, Args)]

@@ -151,6 +151,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     for dangling in loaded.collection.iter().flat_map(|c| &c.dangling) {
         eprintln!("stigrun: warning: {dangling}");
     }
+    report_signature(&loaded.signature);
     let tailoring_profiles = match (&args.tailoring_file, &args.tailoring_id) {
         (Some(path), _) => {
             let tailoring = crate::loader::tailoring::load_tailoring_file(path)?;
@@ -319,12 +320,31 @@ pub(super) fn scan_target(
     })
 }
 
+/// Say on the console what the content's XML signature showed (SP 800-126r3 §3.1). A signature
+/// that does not verify is a warning: the scan goes on unless `--enforce-signature` refused it.
+fn report_signature(check: &crate::loader::signature::SignatureCheck) {
+    use crate::loader::signature::Status;
+    let at = check.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
+    let signer = check.signer.as_deref().unwrap_or("an unnamed signer");
+    match check.status {
+        Status::Unsigned => {}
+        Status::Verified => eprintln!(
+            "stigrun: {at}signature verified: signed by {signer} (the key comes with the signature: it is not checked against trusted roots)"
+        ),
+        Status::Invalid => eprintln!(
+            "stigrun: warning: {at}the signature (by {signer}) cannot vouch for the content: {}; scanning anyway (--enforce-signature refuses such content)",
+            check.problem.as_deref().unwrap_or("unknown problem")
+        ),
+    }
+}
+
 fn selection_of(source: &super::args::SourceArgs) -> crate::loader::Selection {
     crate::loader::Selection {
         datastream_id: source.datastream_id.clone(),
         xccdf_id: source.xccdf_id.clone(),
         benchmark_id: source.benchmark_id.clone(),
         profile: None,
+        enforce_signature: source.enforce_signature,
     }
 }
 

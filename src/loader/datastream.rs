@@ -7,12 +7,14 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::component_href::{self, HrefTarget, classify};
 use super::error::LoadError;
+use super::signature::{self, SignatureCheck, Status as SignatureStatus};
 use super::xccdf::parse_benchmark;
-use super::xml::{Cursor, Elem};
+use super::xml::{Cursor, Elem, attribute_names, start_tag_length};
 use crate::model::location::Location;
 use crate::model::xccdf::{Benchmark, NS_XCCDF_11, NS_XCCDF_12, XccdfVersion};
 
@@ -56,6 +58,9 @@ impl<'a> From<&'a str> for Input<'a> {
 struct Document {
     name: Arc<str>,
     text: Arc<DocumentText>,
+    /// The directory of the file (external components are read from it); `None` for bytes and
+    /// standard input.
+    dir: Option<PathBuf>,
 }
 
 /// Bytes known to be UTF-8: validated once when read, then viewed as `&str` for free.
@@ -108,13 +113,16 @@ fn read_path(path: &Path, name: &str) -> Result<DocumentText, LoadError> {
 }
 
 fn read_input(input: Input<'_>) -> Result<Document, LoadError> {
-    let (name, text): (Arc<str>, DocumentText) = match input {
+    let (name, text, dir): (Arc<str>, DocumentText, Option<PathBuf>) = match input {
         Input::Path(path) => {
             let name = path.display().to_string();
             let text = read_path(path, &name)?;
-            (Arc::from(name), text)
+            let dir = (path.as_os_str() != super::input::STDIN)
+                .then(|| path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+                .map(Path::to_path_buf);
+            (Arc::from(name), text, dir)
         }
-        Input::Bytes { name, bytes } => (Arc::from(name), DocumentText::Owned(bytes.to_vec())),
+        Input::Bytes { name, bytes } => (Arc::from(name), DocumentText::Owned(bytes.to_vec()), None),
     };
     let bytes: &[u8] = match &text {
         DocumentText::Owned(v) => v,
@@ -124,7 +132,7 @@ fn read_input(input: Input<'_>) -> Result<Document, LoadError> {
     if let Err(e) = simdutf8::compat::from_utf8(bytes) {
         return Err(LoadError::NotUtf8 { file: name.to_string(), offset: e.valid_up_to() });
     }
-    Ok(Document { name, text: Arc::new(text) })
+    Ok(Document { name, text: Arc::new(text), dir })
 }
 
 fn document_cursor(doc: &Document) -> Cursor<'_> {
@@ -267,6 +275,20 @@ impl DataStreamCollection {
         self.component(cref.component_id()?)
     }
 
+    /// The directory external components are read from (the data stream's); `None` when the
+    /// collection was not read from a file.
+    pub fn dir(&self) -> Option<&Path> {
+        self.doc.dir.as_deref()
+    }
+
+    /// The file a component-ref names when it is an external component read from a directory.
+    pub fn external_file(&self, cref: &ComponentRef) -> Option<PathBuf> {
+        match classify(&cref.href) {
+            HrefTarget::File(path) => Some(component_href::resolve(self.dir()?, &path)),
+            _ => None,
+        }
+    }
+
     /// Resolve a `check-content-ref href` of the checklist `checklist` (a component-ref of data
     /// stream `ds`) through its catalog: name → `#component-ref id` → `#component id`.
     pub fn resolve_check_href(
@@ -275,10 +297,56 @@ impl DataStreamCollection {
         checklist: &ComponentRef,
         href: &str,
     ) -> Option<ComponentXml<'_>> {
-        let uri = checklist.catalog.iter().find(|u| u.name == href)?;
-        let cref = ds.component_ref(uri.uri.strip_prefix('#')?)?;
-        self.component_xml(cref.component_id()?)
+        match self.check_source(ds, checklist, href)? {
+            CheckSource::Component(xml) => Some(xml),
+            _ => None,
+        }
     }
+
+    /// Where a `check-content-ref href` of `checklist` leads: name → catalog `uri` → component-ref
+    /// → its `xlink:href`, a component of the collection or an external file (a catalog `uri`
+    /// that is not `#id` names the file itself). `None` when the catalog does not map `href`.
+    pub fn check_source(
+        &self,
+        ds: &DataStream,
+        checklist: &ComponentRef,
+        href: &str,
+    ) -> Option<CheckSource<'_>> {
+        let uri = checklist.catalog.iter().find(|u| u.name == href)?;
+        let (target, via) = match classify(&uri.uri) {
+            HrefTarget::Local(cref_id) => {
+                let cref = ds.component_ref(cref_id)?;
+                (cref.href.as_str(), format!("component-ref `{}` ({})", cref.id, cref.location))
+            }
+            _ => (uri.uri.as_str(), format!("the catalog of component-ref `{}`", checklist.id)),
+        };
+        Some(match classify(target) {
+            HrefTarget::Local(id) => CheckSource::Component(self.component_xml(id)?),
+            HrefTarget::File(path) => match self.dir() {
+                Some(dir) => CheckSource::File { path: component_href::resolve(dir, &path), via },
+                None => CheckSource::Unreachable(format!(
+                    "{via} names the external file `{target}`, but `{}` was not read from a directory",
+                    self.file()
+                )),
+            },
+            HrefTarget::Remote(url) => CheckSource::Unreachable(format!(
+                "{via} names the remote component `{url}`; remote content is not fetched"
+            )),
+        })
+    }
+}
+
+/// Where a check's document is: a component of the collection, a file next to it, or nowhere
+/// reachable (why).
+#[derive(Debug, Clone)]
+pub enum CheckSource<'a> {
+    Component(ComponentXml<'a>),
+    /// An external component; `via` names the reference, for messages.
+    File {
+        path: PathBuf,
+        via: String,
+    },
+    Unreachable(String),
 }
 
 /// What a file turned out to be.
@@ -299,6 +367,9 @@ pub struct Selection {
     /// The profile the scan asks for (id or `_suffix`): when several checklists are left, the one
     /// benchmark that has it is taken.
     pub profile: Option<String>,
+    /// Refuse content that is not a signed data stream whose signature verifies (oscap's
+    /// `--enforce-signature`).
+    pub enforce_signature: bool,
 }
 
 /// Where a loaded benchmark came from within a data stream.
@@ -315,16 +386,27 @@ pub struct LoadedBenchmark {
     /// Set when the benchmark came out of a data stream; `collection` then holds the rest.
     pub origin: Option<DataStreamOrigin>,
     pub collection: Option<Box<DataStreamCollection>>,
+    /// The data stream's XML signature and whether it verifies (SP 800-126r3 §3.1).
+    pub signature: SignatureCheck,
 }
 
 impl LoadedBenchmark {
     /// The raw XML of the component a `check-content-ref href` names (resolved through the
     /// checklist's catalog). `None` for standalone benchmarks: their hrefs are file paths.
     pub fn check_component(&self, href: &str) -> Option<ComponentXml<'_>> {
+        match self.check_source(href)? {
+            CheckSource::Component(xml) => Some(xml),
+            _ => None,
+        }
+    }
+
+    /// Where the document a `check-content-ref href` names is, through the checklist's catalog:
+    /// a component, or an external file. `None` for standalone benchmarks and unmapped hrefs.
+    pub fn check_source(&self, href: &str) -> Option<CheckSource<'_>> {
         let (origin, collection) = (self.origin.as_ref()?, self.collection.as_ref()?);
         let ds = collection.data_streams.iter().find(|d| d.id == origin.datastream_id)?;
         let checklist = ds.checklists.iter().find(|c| c.id == origin.component_ref_id)?;
-        collection.resolve_check_href(ds, checklist, href)
+        collection.check_source(ds, checklist, href)
     }
 }
 
@@ -367,7 +449,18 @@ pub fn load_benchmark<'a>(
                     available: vec![b.id.clone()],
                 });
             }
-            Ok(LoadedBenchmark { benchmark: *b, origin: None, collection: None })
+            if selection.enforce_signature {
+                return Err(LoadError::Signature {
+                    file: b.location.file.to_string(),
+                    reason: "an XCCDF benchmark, not a signed source data stream".to_string(),
+                });
+            }
+            Ok(LoadedBenchmark {
+                benchmark: *b,
+                origin: None,
+                collection: None,
+                signature: SignatureCheck::unsigned(),
+            })
         }
         Source::DataStream(collection) => benchmark_from_collection(collection, selection),
     }
@@ -379,16 +472,83 @@ pub fn benchmark_from_collection(
     selection: &Selection,
 ) -> Result<LoadedBenchmark, LoadError> {
     let origin = select(&collection, selection)?;
-    let benchmark = {
-        let xml = collection.component_xml(&origin.component_id).ok_or_else(|| LoadError::NoBenchmark {
-            file: collection.file().to_string(),
-            message: format!("component `{}` vanished", origin.component_id),
-        })?;
-        let mut cur = xml.cursor();
-        let root = cur.root()?;
-        parse_benchmark(&mut cur, &root)?
+    let signature = signature_of(&collection, &origin);
+    if selection.enforce_signature && signature.status != SignatureStatus::Verified {
+        let reason = match (&signature.problem, &signature.location) {
+            (Some(problem), Some(at)) => {
+                format!("the signature at {at} cannot vouch for the content: {problem}")
+            }
+            (Some(problem), None) => format!("the signature cannot vouch for the content: {problem}"),
+            _ => "the data stream is not signed".to_string(),
+        };
+        return Err(LoadError::Signature { file: collection.file().to_string(), reason });
+    }
+    let external = collection
+        .data_streams
+        .iter()
+        .find(|d| d.id == origin.datastream_id)
+        .and_then(|d| d.component_ref(&origin.component_ref_id))
+        .and_then(|cref| collection.external_file(cref));
+    let benchmark = match external {
+        // SP 800-126r3 §3.1: the checklist is an external component, read as any content file.
+        Some(path) => match load_source(path.as_path())? {
+            Source::Benchmark(b) => *b,
+            Source::DataStream(_) => {
+                return Err(LoadError::NoBenchmark {
+                    file: path.display().to_string(),
+                    message: format!(
+                        "named as a checklist by component-ref `{}` of {}, but it is a data stream, not an XCCDF benchmark",
+                        origin.component_ref_id,
+                        collection.file()
+                    ),
+                });
+            }
+        },
+        None => {
+            let xml =
+                collection.component_xml(&origin.component_id).ok_or_else(|| LoadError::NoBenchmark {
+                    file: collection.file().to_string(),
+                    message: format!("component `{}` vanished", origin.component_id),
+                })?;
+            let mut cur = xml.cursor();
+            let root = cur.root()?;
+            parse_benchmark(&mut cur, &root)?
+        }
     };
-    Ok(LoadedBenchmark { benchmark, origin: Some(origin), collection: Some(collection) })
+    Ok(LoadedBenchmark { benchmark, origin: Some(origin), collection: Some(collection), signature })
+}
+
+/// The collection's signature check, which must also cover what the scan reads: the whole
+/// document, or the chosen data stream and every component of the collection it refers to.
+fn signature_of(collection: &DataStreamCollection, origin: &DataStreamOrigin) -> SignatureCheck {
+    let mut check = signature::check(collection.text(), collection.file());
+    if check.status != SignatureStatus::Verified {
+        return check;
+    }
+    let mut needed = vec![origin.datastream_id.as_str()];
+    if let Some(ds) = collection.data_streams.iter().find(|d| d.id == origin.datastream_id) {
+        needed.extend(ds.component_refs().filter_map(|r| collection.resolve_ref(r)).map(|c| c.id.as_str()));
+        // A file next to the data stream is outside what its signature can cover.
+        if let Some(external) = ds.component_refs().find(|r| matches!(classify(&r.href), HrefTarget::File(_)))
+        {
+            check.status = SignatureStatus::Invalid;
+            check.problem = Some(format!(
+                "component-ref `{}` names the external component `{}`, which the signature does not cover",
+                external.id, external.href
+            ));
+            return check;
+        }
+    }
+    if !check.covers_all(&needed) {
+        let missing: Vec<&str> =
+            needed.into_iter().filter(|id| !check.covers.iter().any(|c| c == id)).collect();
+        check.status = SignatureStatus::Invalid;
+        check.problem = Some(format!(
+            "it does not cover what is scanned: neither the whole document nor `{}`",
+            missing.join("`, `")
+        ));
+    }
+    check
 }
 
 fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<DataStreamOrigin, LoadError> {
@@ -407,10 +567,18 @@ fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<Da
         },
         None => collection.data_streams.iter().collect(),
     };
-    let mut found: Vec<(&DataStream, &ComponentRef, &Component)> = Vec::new();
+    let mut found: Vec<(&DataStream, &ComponentRef, Option<&Component>)> = Vec::new();
     for ds in &streams {
         for cref in &ds.checklists {
             if selection.xccdf_id.as_ref().is_some_and(|id| *id != cref.id) {
+                continue;
+            }
+            // An external checklist (a file next to the data stream) is a candidate when the file
+            // is there; what it holds is only known once it is read.
+            if collection.external_file(cref).is_some_and(|p| super::input::open_regular(&p).is_ok()) {
+                if selection.benchmark_id.is_none() {
+                    found.push((ds, cref, None));
+                }
                 continue;
             }
             let Some(component) = collection.resolve_ref(cref) else { continue };
@@ -420,7 +588,7 @@ fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<Da
             if selection.benchmark_id.is_some() && selection.benchmark_id != component.root_id {
                 continue;
             }
-            found.push((ds, cref, component));
+            found.push((ds, cref, Some(component)));
         }
     }
     // Several checklists and a profile asked for: the one benchmark that has it, when only one does.
@@ -433,7 +601,7 @@ fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<Da
         [(ds, cref, component)] => Ok(DataStreamOrigin {
             datastream_id: ds.id.clone(),
             component_ref_id: cref.id.clone(),
-            component_id: component.id.clone(),
+            component_id: component.map_or_else(|| cref.href.clone(), |c| c.id.clone()),
         }),
         [] => {
             let checklists = streams.iter().flat_map(|d| &d.checklists);
@@ -488,13 +656,14 @@ fn select(collection: &DataStreamCollection, selection: &Selection) -> Result<Da
 /// or an id ending in `_profile`); `None` when none or several do.
 fn holding_profile<'c>(
     collection: &DataStreamCollection,
-    found: &[(&'c DataStream, &'c ComponentRef, &'c Component)],
+    found: &[(&'c DataStream, &'c ComponentRef, Option<&'c Component>)],
     selection: &Selection,
-) -> Option<(&'c DataStream, &'c ComponentRef, &'c Component)> {
+) -> Option<(&'c DataStream, &'c ComponentRef, Option<&'c Component>)> {
     let wanted = selection.profile.as_deref()?;
     let suffix = format!("_{wanted}");
-    let has = |component: &Component| -> bool {
-        let Some(xml) = collection.component_xml(&component.id) else { return false };
+    // External checklists are not read to find out.
+    let has = |component: &Option<&Component>| -> bool {
+        let Some(xml) = component.and_then(|c| collection.component_xml(&c.id)) else { return false };
         let mut cur = xml.cursor();
         let Ok(root) = cur.root() else { return false };
         // Profiles come before the Values, Groups and Rules: stop at the first of those.
@@ -576,14 +745,36 @@ fn scan_collection(doc: Document) -> Result<DataStreamCollection, LoadError> {
     let mut dangling = Vec::new();
     for ds in &collection.data_streams {
         for cref in ds.component_refs() {
-            if cref.component_id().is_some() && collection.resolve_ref(cref).is_none() {
-                let problem = LoadError::UnresolvedComponent {
+            let problem = match classify(&cref.href) {
+                HrefTarget::Local(id) if collection.component(id).is_none() => {
+                    LoadError::UnresolvedComponent {
+                        location: cref.location.clone(),
+                        id: cref.id.clone(),
+                        href: cref.href.clone(),
+                    }
+                }
+                HrefTarget::Local(_) => continue,
+                HrefTarget::File(path) => {
+                    let Some(dir) = collection.dir() else { continue };
+                    let path = component_href::resolve(dir, &path);
+                    // Opened as the loader opens any content file: regular files only.
+                    match super::input::open_regular(&path) {
+                        Ok(_) => continue,
+                        Err(e) => LoadError::UnreadableExternalComponent {
+                            location: cref.location.clone(),
+                            id: cref.id.clone(),
+                            path: path.display().to_string(),
+                            reason: e.to_string(),
+                        },
+                    }
+                }
+                HrefTarget::Remote(url) => LoadError::RemoteComponent {
                     location: cref.location.clone(),
                     id: cref.id.clone(),
-                    href: cref.href.clone(),
-                };
-                dangling.push(problem.to_string());
-            }
+                    url: url.to_string(),
+                },
+            };
+            dangling.push(problem.to_string());
         }
     }
     collection.dangling = dangling;
@@ -744,13 +935,13 @@ pub fn standalone_xml<'a>(component: &ComponentXml<'a>) -> Cow<'a, str> {
     else {
         return Cow::Borrowed(xml);
     };
-    let start_tag_end = xml.find('>').unwrap_or(xml.len());
-    let start_tag = &xml[..start_tag_end];
+    let start_tag = &xml[..start_tag_length(xml)];
+    let declared = attribute_names(start_tag);
     let mut declarations = String::new();
     for (prefix, uri) in inherited {
         let attribute = if prefix.is_empty() { "xmlns".to_string() } else { format!("xmlns:{prefix}") };
         // A declaration on the root itself wins over the inherited one.
-        if start_tag.contains(&format!("{attribute}=")) {
+        if declared.contains(&attribute.as_str()) {
             continue;
         }
         declarations
@@ -835,6 +1026,54 @@ mod tests {
             c.dangling[0].starts_with("ds.xml:10:7: component-ref `cref-o` points to `#comp-gone`"),
             "{c:?}"
         );
+    }
+
+    #[test]
+    fn external_components_are_files_beside_the_data_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let external = DS.replace("xlink:href=\"#comp-o\"", "xlink:href=\"file:o%20v.xml\"");
+        let path = dir.path().join("ds.xml");
+        std::fs::write(&path, &external).unwrap();
+        let Source::DataStream(c) = load_source(path.as_path()).unwrap() else { panic!("not a data stream") };
+        assert_eq!(c.dangling.len(), 1, "the file is not there yet");
+        assert!(c.dangling[0].contains("cannot be read"), "{:?}", c.dangling);
+        std::fs::write(dir.path().join("o v.xml"), "<a/>").unwrap();
+        let loaded = load_benchmark(path.as_path(), &Selection::default()).unwrap();
+        assert!(loaded.collection.as_ref().unwrap().dangling.is_empty());
+        match loaded.check_source("o.xml") {
+            Some(CheckSource::File { path, via }) => {
+                assert_eq!(path, dir.path().join("o v.xml"));
+                assert!(via.starts_with("component-ref `cref-o`"), "{via}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(loaded.check_component("o.xml").is_none());
+        // Bytes have no directory: the reference cannot be followed, and says why.
+        let from_bytes = load_benchmark(bytes(&external), &Selection::default()).unwrap();
+        assert!(matches!(from_bytes.check_source("o.xml"), Some(CheckSource::Unreachable(_))));
+        let remote = DS.replace("xlink:href=\"#comp-o\"", "xlink:href=\"https://example.org/o.xml\"");
+        let Source::DataStream(c) = load_source(bytes(&remote)).unwrap() else { panic!("not a data stream") };
+        assert!(c.dangling[0].contains("remote content is not fetched"), "{:?}", c.dangling);
+    }
+
+    #[test]
+    fn a_component_read_alone_keeps_its_ancestors_declarations() {
+        // Declarations on the collection and on ds:component; the root's own spacing around `=`
+        // and a `>` inside one of its attribute values must not fool the start-tag scan.
+        let ds = DS
+            .replace("<ds:component id=\"comp-o\">", "<ds:component id=\"comp-o\" xmlns:ind=\"urn:ind\">")
+            .replace(
+                "<oval-def:oval_definitions>",
+                "<oval-def:oval_definitions note=\"a > b\" xmlns:x = \"http://checklists.nist.gov/xccdf/1.2\"><ind:t/>",
+            );
+        let loaded = load_benchmark(bytes(&ds), &Selection::default()).unwrap();
+        let oval = loaded.check_component("o.xml").unwrap();
+        let text = standalone_xml(&oval);
+        let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().namespace(), Some(NS_OVAL_DEFINITIONS));
+        assert_eq!(root.first_element_child().unwrap().tag_name().namespace(), Some("urn:ind"));
+        assert!(!text.contains("xmlns:x=\""), "the root's own declaration is kept, not doubled: {text}");
     }
 
     #[test]

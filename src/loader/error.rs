@@ -44,6 +44,21 @@ pub enum LoadError {
     )]
     UnresolvedComponent { location: Location, id: String, href: String },
 
+    /// SP 800-126r3 §3.1: an external component the data stream names next to it.
+    #[error(
+        "{location}: component-ref `{id}` names the external component `{path}`, which cannot be read: {reason}"
+    )]
+    UnreadableExternalComponent { location: Location, id: String, path: String, reason: String },
+
+    #[error(
+        "{location}: component-ref `{id}` names the remote component `{url}`; remote content is not fetched"
+    )]
+    RemoteComponent { location: Location, id: String, url: String },
+
+    /// `--enforce-signature` and content that is not signed, or whose signature does not verify.
+    #[error("{file}: refused by --enforce-signature: {reason}")]
+    Signature { file: String, reason: String },
+
     /// The selection options cannot pick exactly one item.
     #[error("{file}: {count} {what}; choose with {option}: {}", .choices.join(", "))]
     Ambiguous { file: String, count: usize, what: &'static str, option: &'static str, choices: Vec<String> },

@@ -801,6 +801,51 @@ fn render_tag_end(local: &str, out: &mut String) {
     }
 }
 
+/// The attribute names written in a start tag (`<name a="1" xmlns:p='u'>` → `a`, `xmlns:p`).
+pub(crate) fn attribute_names(start_tag: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let bytes = start_tag.as_bytes();
+    // Skip `<` and the element name.
+    let mut i =
+        start_tag.find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').unwrap_or(bytes.len());
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let name_start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        if i == name_start {
+            return names;
+        }
+        names.push(&start_tag[name_start..i]);
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'=') {
+            i += 1;
+        }
+        let Some(&quote) = bytes.get(i).filter(|b| matches!(b, b'"' | b'\'')) else { return names };
+        i += 1;
+        while i < bytes.len() && bytes[i] != quote {
+            i += 1;
+        }
+        i += 1;
+    }
+}
+
+/// Byte length of the start tag at the beginning of `text`, quotes respected.
+pub(crate) fn start_tag_length(text: &str) -> usize {
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '>') => return i + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

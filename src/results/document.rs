@@ -93,6 +93,32 @@ pub struct BenchmarkRef {
     /// written before it was kept, and for content that names no publisher.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
+    /// The data stream's XML signature (SP 800-126r3 §3.1); absent when the content is unsigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<ContentSignature>,
+}
+
+/// What the content's XML signature showed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ContentSignature {
+    /// `verified` or `invalid`.
+    pub status: crate::loader::signature::Status,
+    /// The signing certificate's subject (or a description of a bare key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// Why it does not verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl ContentSignature {
+    pub fn of(check: &crate::loader::signature::SignatureCheck) -> Option<Self> {
+        (check.status != crate::loader::signature::Status::Unsigned).then(|| ContentSignature {
+            status: check.status,
+            signer: check.signer.clone(),
+            problem: check.problem.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -312,6 +312,7 @@ pub fn scan(
             digest: request.content_digest.clone(),
             description: bench.description.as_ref().map(|d| d.text.clone()),
             publisher: bench.publisher().map(str::to_string),
+            signature: crate::results::document::ContentSignature::of(&loaded.signature),
         },
         profile: profile.map(|p| ProfileRef {
             id: p.id.clone(),

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use catalog::{BenchmarkSource, CatalogError};
 
-use crate::loader::datastream::standalone_xml;
+use crate::loader::datastream::{CheckSource, standalone_xml};
 use crate::loader::oval::{OvalLoadErrors, load_oval_file, parse_oval_str};
 use crate::loader::{self, Input, LoadError, LoadedBenchmark, Selection, Source};
 use crate::model::oval::OvalDefinitions;
@@ -197,7 +197,12 @@ pub fn has_check_document(
     }
     let beside = base_dir.is_some_and(|dir| dir.join(href).is_file());
     if loaded.collection.is_some() {
-        return loaded.check_component(href).is_some() || beside;
+        return match loaded.check_source(href) {
+            Some(CheckSource::Component(_)) => true,
+            Some(CheckSource::File { path, .. }) => path.is_file(),
+            Some(CheckSource::Unreachable(_)) => false,
+            None => beside,
+        };
     }
     base_dir.unwrap_or(Path::new(".")).join(href).is_file()
 }
@@ -218,12 +223,16 @@ pub fn check_document_with(
     }
     let path = base_dir.unwrap_or(Path::new(".")).join(href);
     if loaded.collection.is_some() {
-        return match loaded.check_component(href) {
-            Some(component) => {
+        return match loaded.check_source(href) {
+            Some(CheckSource::Component(component)) => {
                 let xml = standalone_xml(&component);
                 let name = format!("{}#{}", component.file, component.component.id);
                 parse_oval_str(&xml, &name).map_err(describe)
             }
+            // An external component (SP 800-126r3 §3.1), read as any content file is.
+            Some(CheckSource::File { path, via }) => load_oval_file(&path)
+                .map_err(|e| format!("cannot load the external component `{}` ({via}): {e}", path.display())),
+            Some(CheckSource::Unreachable(why)) => Err(why),
             None if base_dir.is_some() && path.is_file() => load_oval_file(&path).map_err(describe),
             None => Err(format!("`{href}` is not a component of the data stream")),
         };

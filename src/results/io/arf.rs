@@ -307,6 +307,8 @@ impl<'d, 'i> Importer<'d, 'i> {
                 digest: None,
                 description: bench.description.as_ref().map(|d| d.text.clone()),
                 publisher: bench.publisher().map(str::to_string),
+                // What oscap saw of the content's signature is not in its results.
+                signature: None,
             },
             profile,
             target,

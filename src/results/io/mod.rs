@@ -266,6 +266,7 @@ pub fn reload_content(
         xccdf_id: results.benchmark.component_ref_id.clone(),
         benchmark_id: None,
         profile: None,
+        enforce_signature: false,
     };
     let content = crate::source::open_for_scan(&results.benchmark.source, &selection)?;
     for document in &mut results.oval {

@@ -53,7 +53,15 @@ pub fn parse_xccdf_results(text: &str, path: &Path) -> Result<ScanResults, Resul
         let stub = benchmark.groups.is_empty() && benchmark.rules.iter().all(|r| r.checks.is_empty());
         match named {
             Some(named) if stub => (tr, named),
-            _ => (tr, LoadedBenchmark { benchmark: *benchmark, origin: None, collection: None }),
+            _ => (
+                tr,
+                LoadedBenchmark {
+                    benchmark: *benchmark,
+                    origin: None,
+                    collection: None,
+                    signature: crate::loader::signature::SignatureCheck::unsigned(),
+                },
+            ),
         }
     } else if is_xccdf(root, "TestResult") {
         (root, benchmark_named(root, path, &name)?)
