@@ -985,8 +985,10 @@ fn the_fileextendedattribute_probe_reads_a_files_attributes() {
 fn packet_socket_on_loopback() -> Option<i32> {
     let protocol = (libc::ETH_P_ALL as u16).to_be();
     // SAFETY: socket/bind on a descriptor this function owns; closed on failure.
+    // CLOEXEC: processes other tests spawn meanwhile must not inherit it, or one of them (a
+    // lower pid once pids wrap) could be named as its holder.
     unsafe {
-        let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW, i32::from(protocol));
+        let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, i32::from(protocol));
         if fd < 0 {
             return None;
         }

@@ -165,7 +165,7 @@ mod tests {
         let protocol = (libc::ETH_P_ALL as u16).to_be();
         // SAFETY: plain socket/bind calls on a descriptor this function owns.
         unsafe {
-            let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW, i32::from(protocol));
+            let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, i32::from(protocol));
             if fd < 0 {
                 return None;
             }
