@@ -1105,3 +1105,79 @@ fn the_listener_probes_find_this_tests_sockets() {
         unsafe { libc::close(fd) };
     }
 }
+
+/// SP 800-126r3 §3.1 leaves whom to trust to the consumer. `--signer-ca` names the CAs trusted to
+/// sign content: a verified signature's certificate (and any others in KeyInfo) must chain to one
+/// of them — signatures, validity dates, code-signing usage when the certificate restricts usage.
+/// The results name the CA; an untrusted signer is a warning, refused with `--enforce-signature`.
+/// oscap has no such option: it trusts what the machine's OpenSSL store trusts, so it refuses this
+/// content outright (exit 1, "unable to get local issuer certificate") whatever is asked.
+#[test]
+fn signer_ca_decides_whether_a_verified_signer_is_trusted() {
+    let signature = |f: &str| case(&format!("signature/{f}"));
+    let ca = signature("ca.pem");
+    let rogue = signature("rogue-ca.pem");
+    let ca_arg = ["--signer-ca", ca.to_str().unwrap()];
+    let rogue_arg = ["--signer-ca", rogue.to_str().unwrap()];
+    let signed = signature("signed-by-ca.xml");
+    let signer = "O=stigrun conformance, CN=stigrun content signer";
+
+    // Without --signer-ca: integrity only, and the console says the signer was not judged.
+    let ours = stigrun(&signed, &[]);
+    assert_eq!(ours.result("one"), "pass", "{}", ours.stderr());
+    assert!(ours.stderr().contains("not checked against trusted CAs; --signer-ca does"), "{}", ours.stderr());
+    assert!(ours.json()["benchmark"]["signature"].get("trusted_by").is_none());
+
+    // The issuing CA: trusted, and named, with and without --enforce-signature.
+    for extra in [&[][..], &["--enforce-signature"][..]] {
+        let args: Vec<&str> = ca_arg.iter().chain(extra).copied().collect();
+        let ours = stigrun(&signed, &args);
+        assert_eq!(ours.result("one"), "pass", "{}", ours.stderr());
+        let json = &ours.json()["benchmark"]["signature"];
+        assert_eq!(json["status"], "verified");
+        assert_eq!(json["signer"], signer);
+        assert_eq!(json["trusted_by"], "O=stigrun conformance, CN=stigrun test content CA");
+        assert!(ours.stderr().contains("who chains to the trusted CA"), "{}", ours.stderr());
+    }
+
+    // Another CA: a warning and the scan goes on; refused with --enforce-signature.
+    let ours = stigrun(&signed, &rogue_arg);
+    assert_eq!(ours.result("one"), "pass");
+    assert!(
+        ours.stderr().contains("warning: ") && ours.stderr().contains("is not trusted"),
+        "{}",
+        ours.stderr()
+    );
+    let json = &ours.json()["benchmark"]["signature"];
+    assert!(json["untrusted_because"].as_str().unwrap().contains("rogue-ca.pem"), "{json}");
+    let args: Vec<&str> = rogue_arg.iter().chain(&["--enforce-signature"]).copied().collect();
+    let ours = stigrun(&signed, &args);
+    assert_eq!(ours.output.status.code(), Some(1), "{}", ours.stderr());
+    assert!(
+        ours.stderr().contains("refused by --enforce-signature") && ours.stderr().contains("not trusted")
+    );
+
+    // A self-signed signer is not a CA's signer; a bare key has no certificate to chain.
+    let args: Vec<&str> = ca_arg.iter().chain(&["--enforce-signature"]).copied().collect();
+    for fixture in ["signed.xml", "signed-keyvalue.xml"] {
+        let ours = stigrun(&signature(fixture), &args);
+        assert_eq!(ours.output.status.code(), Some(1), "{fixture}: {}", ours.stderr());
+    }
+    assert!(stigrun(&signature("signed-keyvalue.xml"), &args).stderr().contains("bare key"));
+    // A tampered document is refused for its digest before anyone's trust is asked.
+    let ours = stigrun(&signature("tampered.xml"), &args);
+    assert!(ours.stderr().contains("the digest does not match"), "{}", ours.stderr());
+
+    // A --signer-ca that is not a PEM bundle is the user's error, named.
+    let ours = stigrun(&signed, &["--signer-ca", signature("unsigned.xml").to_str().unwrap()]);
+    assert_eq!(ours.output.status.code(), Some(1));
+    assert!(
+        ours.stderr().contains("--signer-ca") && ours.stderr().contains("no PEM certificate"),
+        "{}",
+        ours.stderr()
+    );
+
+    let theirs = oscap(&signed, &[]);
+    assert_eq!(theirs.output.status.code(), Some(1), "oscap trusts only the machine's OpenSSL store");
+    assert!(theirs.stderr().contains("unable to get local issuer certificate"), "{}", theirs.stderr());
+}

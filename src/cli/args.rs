@@ -333,9 +333,14 @@ pub struct SourceArgs {
     /// Benchmark id to use when the data stream has several.
     #[arg(long)]
     pub benchmark_id: Option<String>,
-    /// Refuse content that is not a signed source data stream whose XML signature verifies.
+    /// Refuse content that is not a signed source data stream whose XML signature verifies
+    /// (and, with --signer-ca, whose signer chains to one of those CAs).
     #[arg(long)]
     pub enforce_signature: bool,
+    /// PEM file of the CAs trusted to sign content: a signed data stream's signer certificate
+    /// is verified up to one of them, and the results name it.
+    #[arg(long, value_name = "PEM")]
+    pub signer_ca: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

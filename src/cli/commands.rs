@@ -137,7 +137,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     use crate::scan::benchmark::{ScanRequest, scan};
 
     let gate = FailOn::parse(&args.fail_on)?;
-    let selection = crate::loader::Selection { profile: args.profile.clone(), ..selection_of(&args.source) };
+    let selection = crate::loader::Selection { profile: args.profile.clone(), ..selection_of(&args.source)? };
     // A tailoring file given as the content is followed to its benchmark, its profiles applied.
     let mut args = args;
     if args.tailoring_file.is_none()
@@ -323,14 +323,24 @@ pub(super) fn scan_target(
 /// Say on the console what the content's XML signature showed (SP 800-126r3 §3.1). A signature
 /// that does not verify is a warning: the scan goes on unless `--enforce-signature` refused it.
 fn report_signature(check: &crate::loader::signature::SignatureCheck) {
-    use crate::loader::signature::Status;
+    use crate::loader::signature::{Status, Trust};
     let at = check.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
     let signer = check.signer.as_deref().unwrap_or("an unnamed signer");
     match check.status {
         Status::Unsigned => {}
-        Status::Verified => eprintln!(
-            "stigrun: {at}signature verified: signed by {signer} (the key comes with the signature: it is not checked against trusted roots)"
-        ),
+        Status::Verified => match &check.trust {
+            Trust::NotChecked => eprintln!(
+                "stigrun: {at}signature verified: signed by {signer} (the key comes with the signature: not checked against trusted CAs; --signer-ca does)"
+            ),
+            Trust::Trusted(anchor) => {
+                eprintln!(
+                    "stigrun: {at}signature verified: signed by {signer}, who chains to the trusted CA {anchor}"
+                )
+            }
+            Trust::Untrusted(why) => eprintln!(
+                "stigrun: warning: {at}signature verified, but its signer ({signer}) is not trusted: {why}; scanning anyway (--enforce-signature refuses such content)"
+            ),
+        },
         Status::Invalid => eprintln!(
             "stigrun: warning: {at}the signature (by {signer}) cannot vouch for the content: {}; scanning anyway (--enforce-signature refuses such content)",
             check.problem.as_deref().unwrap_or("unknown problem")
@@ -338,18 +348,25 @@ fn report_signature(check: &crate::loader::signature::SignatureCheck) {
     }
 }
 
-fn selection_of(source: &super::args::SourceArgs) -> crate::loader::Selection {
-    crate::loader::Selection {
+fn selection_of(source: &super::args::SourceArgs) -> anyhow::Result<crate::loader::Selection> {
+    let signer_cas = match &source.signer_ca {
+        Some(path) => {
+            Some(std::sync::Arc::new(crate::host::TrustedCas::from_pem_file(path).context("--signer-ca")?))
+        }
+        None => None,
+    };
+    Ok(crate::loader::Selection {
         datastream_id: source.datastream_id.clone(),
         xccdf_id: source.xccdf_id.clone(),
         benchmark_id: source.benchmark_id.clone(),
         profile: None,
         enforce_signature: source.enforce_signature,
-    }
+        signer_cas,
+    })
 }
 
 pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
-    let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source)?)?;
     let cci = crate::source::catalog::load_cci_catalog(args.cci_list.as_deref())?;
     let filter = query::RuleFilter {
         profile: args.profile.as_deref(),
@@ -384,7 +401,7 @@ pub fn rules(args: super::args::RulesArgs) -> anyhow::Result<ExitCode> {
 
 pub fn values(args: super::args::ValuesArgs) -> anyhow::Result<ExitCode> {
     // The values a scan can set: those of the content it scans (a built-in's data stream).
-    let loaded = crate::source::open_for_scan(&args.source.benchmark, &selection_of(&args.source))?.loaded;
+    let loaded = crate::source::open_for_scan(&args.source.benchmark, &selection_of(&args.source)?)?.loaded;
     let rows = query::values(&loaded);
     let table = rows
         .iter()
@@ -445,7 +462,7 @@ pub(super) fn values_file(path: &std::path::Path) -> anyhow::Result<Vec<(String,
 }
 
 pub fn show(args: super::args::ShowArgs) -> anyhow::Result<ExitCode> {
-    let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source))?;
+    let loaded = crate::source::open_benchmark(&args.source.benchmark, &selection_of(&args.source)?)?;
     let cci = crate::source::catalog::load_cci_catalog(args.cci_list.as_deref())?;
     let mut detail = query::show(&loaded, &cci, &args.rule)?;
     if let Some(automation) = query::automation_for(&args.source.benchmark)

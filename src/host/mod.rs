@@ -18,5 +18,5 @@ mod walk;
 pub use engine::{EngineDocument, EngineError, EngineSource};
 pub use root::{FileContent, FileKind, FileMeta, HostError, Limits, Root};
 pub use target::ScanTarget;
-pub use trust::{TrustError, TrustedCas};
+pub use trust::{ChainUsage, TrustError, TrustedCas};
 pub use walk::{FsScope, Walk, WalkCache, WalkEntry, WalkOptions, join, normalize, split_path, walk};

@@ -370,6 +370,9 @@ pub struct Selection {
     /// Refuse content that is not a signed data stream whose signature verifies (oscap's
     /// `--enforce-signature`).
     pub enforce_signature: bool,
+    /// The CAs trusted to sign content (`--signer-ca`): a verified signature's signer is judged
+    /// against them, and with `enforce_signature` must chain to one.
+    pub signer_cas: Option<std::sync::Arc<crate::host::TrustedCas>>,
 }
 
 /// Where a loaded benchmark came from within a data stream.
@@ -472,7 +475,20 @@ pub fn benchmark_from_collection(
     selection: &Selection,
 ) -> Result<LoadedBenchmark, LoadError> {
     let origin = select(&collection, selection)?;
-    let signature = signature_of(&collection, &origin);
+    let mut signature = signature_of(&collection, &origin);
+    if let Some(cas) = &selection.signer_cas {
+        signature.judge_trust(cas, rustls_pki_types::UnixTime::now());
+    }
+    if selection.enforce_signature
+        && signature.status == SignatureStatus::Verified
+        && let signature::Trust::Untrusted(why) = &signature.trust
+    {
+        let signer = signature.signer.as_deref().unwrap_or("an unnamed signer");
+        return Err(LoadError::Signature {
+            file: collection.file().to_string(),
+            reason: format!("the signature verifies, but its signer ({signer}) is not trusted: {why}"),
+        });
+    }
     if selection.enforce_signature && signature.status != SignatureStatus::Verified {
         let reason = match (&signature.problem, &signature.location) {
             (Some(problem), Some(at)) => {

@@ -4,7 +4,8 @@
 //! signature) must resolve to the document (`URI=""`) or one element by id, and its digest must
 //! match; the `SignatureValue` must verify over the canonical `SignedInfo` with the key in
 //! `KeyInfo` (an X.509 certificate, or an RSA `KeyValue`). The certificate is the signer's claim:
-//! it is named, not checked against trusted roots.
+//! it is named here; [`SignatureCheck::judge_trust`] checks it against the CAs the user trusts to
+//! sign content (`--signer-ca`), when given.
 
 use std::sync::Arc;
 
@@ -46,6 +47,22 @@ pub struct SignatureCheck {
     pub covers: Vec<String>,
     /// Where the (first failing) signature is.
     pub location: Option<Location>,
+    /// The X.509 certificates (DER) in the verified signature's `KeyInfo`, signer first.
+    pub certificates: Vec<Vec<u8>>,
+    /// Whether the signer chains to a CA the user trusts to sign content.
+    pub trust: Trust,
+}
+
+/// Whether a verified signature's signer is one the user trusts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Trust {
+    /// No CAs were given (`--signer-ca`), or the signature does not verify.
+    #[default]
+    NotChecked,
+    /// The signer's certificate chains to this CA (its subject).
+    Trusted(String),
+    /// Why the signer is not trusted.
+    Untrusted(String),
 }
 
 impl SignatureCheck {
@@ -56,7 +73,34 @@ impl SignatureCheck {
             problem: None,
             covers: Vec::new(),
             location: None,
+            certificates: Vec::new(),
+            trust: Trust::NotChecked,
         }
+    }
+
+    /// Judge the verified signature's signer against `cas` (the CAs trusted to sign content) at
+    /// `now`: its certificate, with any others in `KeyInfo` as intermediates, must chain to one of
+    /// them. A bare key (no certificate) cannot. Nothing changes for a signature that does not verify.
+    pub fn judge_trust(&mut self, cas: &crate::host::TrustedCas, now: rustls_pki_types::UnixTime) {
+        if self.status != Status::Verified {
+            return;
+        }
+        if self.certificates.is_empty() {
+            self.trust = Trust::Untrusted(format!(
+                "the signature carries a bare key, no certificate that could chain to a CA in {}",
+                cas.source
+            ));
+            return;
+        }
+        let chain: Vec<rustls_pki_types::CertificateDer<'_>> = self
+            .certificates
+            .iter()
+            .map(|der| rustls_pki_types::CertificateDer::from(der.as_slice()))
+            .collect();
+        self.trust = match cas.verify_chain(&chain, now, crate::host::ChainUsage::ContentSigning) {
+            Ok(anchor) => Trust::Trusted(anchor),
+            Err(why) => Trust::Untrusted(why),
+        };
     }
 
     /// Whether the verified signature covers the whole document or every one of `ids`.
@@ -81,8 +125,7 @@ pub fn check(text: &str, name: &str) -> SignatureCheck {
                 status: Status::Invalid,
                 signer: None,
                 problem: Some(format!("the document cannot be read to check its signature: {e}")),
-                covers: Vec::new(),
-                location: None,
+                ..SignatureCheck::unsigned()
             };
         }
     };
@@ -107,6 +150,9 @@ pub fn check(text: &str, name: &str) -> SignatureCheck {
         let mut signer = None;
         match verify(&doc, signature, &mut signer) {
             Ok(covers) => {
+                if result.signer.is_none() {
+                    result.certificates = certificates(signature);
+                }
                 result.signer = result.signer.or(signer);
                 result.covers.extend(covers);
                 result.location.get_or_insert(location);
@@ -116,8 +162,8 @@ pub fn check(text: &str, name: &str) -> SignatureCheck {
                     status: Status::Invalid,
                     signer,
                     problem: Some(problem),
-                    covers: Vec::new(),
                     location: Some(location),
+                    ..SignatureCheck::unsigned()
                 };
             }
         }
@@ -227,6 +273,17 @@ enum Key {
     Pkcs1(Vec<u8>),
     /// `RSAKeyValue`: modulus and exponent, big-endian.
     Rsa { n: Vec<u8>, e: Vec<u8> },
+}
+
+/// Every X.509 certificate (DER) in the signature's `KeyInfo`, in document order: the first is
+/// the one whose key [`key`] takes, so it leads the chain. Unreadable ones are left out (the chain
+/// check then fails on what is missing).
+fn certificates(signature: Node<'_, '_>) -> Vec<Vec<u8>> {
+    child(signature, "KeyInfo")
+        .into_iter()
+        .flat_map(|k| k.descendants().filter(|n| n.has_tag_name((NS_DSIG, "X509Certificate"))))
+        .filter_map(|c| decode_base64(c.text().unwrap_or("")).ok())
+        .collect()
 }
 
 /// The key in `KeyInfo`: the first X.509 certificate (its subject becomes the signer) or an RSA

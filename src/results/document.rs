@@ -109,6 +109,12 @@ pub struct ContentSignature {
     /// Why it does not verify.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The CA the signer's certificate chains to (`--signer-ca`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_by: Option<String>,
+    /// Why the signer is not trusted (`--signer-ca` given, no chain to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untrusted_because: Option<String>,
 }
 
 impl ContentSignature {
@@ -117,6 +123,14 @@ impl ContentSignature {
             status: check.status,
             signer: check.signer.clone(),
             problem: check.problem.clone(),
+            trusted_by: match &check.trust {
+                crate::loader::signature::Trust::Trusted(anchor) => Some(anchor.clone()),
+                _ => None,
+            },
+            untrusted_because: match &check.trust {
+                crate::loader::signature::Trust::Untrusted(why) => Some(why.clone()),
+                _ => None,
+            },
         })
     }
 }

@@ -11,7 +11,7 @@
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, UnixTime};
 
-use crate::host::TrustedCas;
+use crate::host::{ChainUsage, TrustedCas};
 use crate::model::oval::{Datatype, Family, Item, ItemField, ItemStatus, ItemValue, Operation, TypeName};
 use crate::probes::{Collected, Needs, Probe, ProbeContext, ResolvedObject, item_type};
 
@@ -136,7 +136,7 @@ fn judge(
             status: ItemStatus::NotCollected,
             value: ItemValue::Nil,
         }),
-        Some(cas) => match verify(&chain, cas, now) {
+        Some(cas) => match cas.verify_chain(&chain, now, ChainUsage::ServerAuth) {
             Ok(anchor) => {
                 item.push("trusted", Datatype::Boolean, "true");
                 item.push("trusted_by", Datatype::String, anchor);
@@ -148,43 +148,6 @@ fn judge(
         },
     }
     Ok(item)
-}
-
-/// Verify the chain (leaf first) up to one of the trusted CAs; the subject of the CA it chains to.
-fn verify(chain: &[CertificateDer<'_>], cas: &TrustedCas, now: UnixTime) -> Result<String, String> {
-    let leaf =
-        webpki::EndEntityCert::try_from(&chain[0]).map_err(|e| format!("the leaf certificate: {e:?}"))?;
-    let intermediates = &chain[1..];
-    let mut last_error = None;
-    // One anchor at a time, so the evidence names the CA the chain ends at.
-    for der in &cas.certificates {
-        let der = CertificateDer::from(der.as_slice());
-        let Ok(anchor) = webpki::anchor_from_trusted_cert(&der) else { continue };
-        let anchors = [anchor.to_owned()];
-        match leaf.verify_for_usage(
-            webpki::ALL_VERIFICATION_ALGS,
-            &anchors,
-            intermediates,
-            now,
-            webpki::KeyUsage::server_auth(),
-            None,
-            None,
-        ) {
-            Ok(_) => return Ok(facts(der.as_ref()).map(|f| f.subject).unwrap_or_default()),
-            Err(e) => last_error = Some(e),
-        }
-    }
-    let why = match last_error {
-        Some(webpki::Error::UnknownIssuer) | None => {
-            format!(
-                "the chain does not lead to any of the {} trusted CAs in {}",
-                cas.certificates.len(),
-                cas.source
-            )
-        }
-        Some(e) => format!("{e:?} (against {})", cas.source),
-    };
-    Err(why)
 }
 
 #[cfg(test)]

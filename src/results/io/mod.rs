@@ -267,6 +267,7 @@ pub fn reload_content(
         benchmark_id: None,
         profile: None,
         enforce_signature: false,
+        signer_cas: None,
     };
     let content = crate::source::open_for_scan(&results.benchmark.source, &selection)?;
     for document in &mut results.oval {

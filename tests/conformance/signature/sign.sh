@@ -1,6 +1,7 @@
 #!/bin/sh
 # Makes the signed fixtures of the signature conformance case (SP 800-126r3 §3.1, signed source
-# data streams) with xmlsec1 (Debian: apt-get install xmlsec1) and a throwaway key: run it here
+# data streams) with xmlsec1 (Debian: apt-get install xmlsec1) and a throwaway key (sign-by-ca.sh makes
+# the signer-trust ones): run it here
 # after changing unsigned.xml; the outputs are committed so the tests need no xmlsec1.
 #   key.pem, cert.pem   throwaway RSA-2048 key and its self-signed certificate
 #   signed.xml          unsigned.xml with an enveloped XML-DSig signature (exclusive c14n,
