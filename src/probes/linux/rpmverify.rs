@@ -6,7 +6,7 @@
 
 use crate::model::oval::Family;
 
-use crate::probes::linux::rpminfo::rpm_database_unreadable;
+use crate::probes::linux::rpminfo::rpm_verification_missing;
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
 
 pub struct RpmverifyProbe;
@@ -17,7 +17,7 @@ impl Probe for RpmverifyProbe {
     }
 
     fn collect(&self, _object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
-        rpm_database_unreadable(ctx.root(), "rpmverify_object")
+        rpm_verification_missing(ctx.root(), "rpmverify_object")
     }
 }
 

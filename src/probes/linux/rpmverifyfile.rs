@@ -3,7 +3,7 @@
 
 use crate::model::oval::Family;
 
-use crate::probes::linux::rpminfo::rpm_database_unreadable;
+use crate::probes::linux::rpminfo::rpm_verification_missing;
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
 
 pub struct RpmverifyfileProbe;
@@ -14,7 +14,7 @@ impl Probe for RpmverifyfileProbe {
     }
 
     fn collect(&self, _object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
-        rpm_database_unreadable(ctx.root(), "rpmverifyfile_object")
+        rpm_verification_missing(ctx.root(), "rpmverifyfile_object")
     }
 }
 

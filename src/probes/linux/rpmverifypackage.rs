@@ -6,7 +6,7 @@
 
 use crate::model::oval::Family;
 
-use crate::probes::linux::rpminfo::rpm_database_unreadable;
+use crate::probes::linux::rpminfo::rpm_verification_missing;
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
 
 pub struct RpmverifypackageProbe;
@@ -17,7 +17,7 @@ impl Probe for RpmverifypackageProbe {
     }
 
     fn collect(&self, _object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
-        rpm_database_unreadable(ctx.root(), "rpmverifypackage_object")
+        rpm_verification_missing(ctx.root(), "rpmverifypackage_object")
     }
 }
 
