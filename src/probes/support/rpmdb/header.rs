@@ -21,6 +21,7 @@ pub mod tag {
     pub const FILEMODES: u32 = 1030;
     pub const FILEMTIMES: u32 = 1034;
     pub const FILEDIGESTS: u32 = 1035;
+    pub const FILELINKTOS: u32 = 1036;
     pub const FILEFLAGS: u32 = 1037;
     pub const FILEUSERNAME: u32 = 1039;
     pub const FILEGROUPNAME: u32 = 1040;
@@ -28,6 +29,7 @@ pub mod tag {
     pub const BASENAMES: u32 = 1117;
     pub const DIRNAMES: u32 = 1118;
     pub const LONGFILESIZES: u32 = 5008;
+    pub const FILECAPS: u32 = 5010;
     pub const FILEDIGESTALGO: u32 = 5011;
 }
 

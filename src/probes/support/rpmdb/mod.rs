@@ -55,6 +55,15 @@ pub enum RpmDbError {
     Host(#[from] HostError),
 }
 
+/// rpmfileAttrs bits (rpmfiles.h).
+pub mod file_flag {
+    pub const CONFIG: u32 = 1;
+    pub const DOC: u32 = 2;
+    pub const GHOST: u32 = 64;
+    pub const LICENSE: u32 = 128;
+    pub const README: u32 = 256;
+}
+
 /// One file of a package, as its header records it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RpmFile {
@@ -64,6 +73,10 @@ pub struct RpmFile {
     pub mtime: Option<u64>,
     /// Hex digest; empty for directories, links and ghosts.
     pub digest: Option<String>,
+    /// A symlink's target; empty for other files.
+    pub linkto: Option<String>,
+    /// File capabilities as text (`cap_net_raw=ep`); empty when none.
+    pub caps: String,
     pub user: Option<String>,
     pub group: Option<String>,
     /// rpmfileAttrs: `%config` (1), `%doc` (2), `%ghost` (64), …
@@ -152,6 +165,8 @@ fn files(h: &Header<'_>) -> Result<Vec<RpmFile>, HeaderError> {
     let (modes, mtimes, flags) = (ints(tag::FILEMODES)?, ints(tag::FILEMTIMES)?, ints(tag::FILEFLAGS)?);
     let (digests, users, groups) =
         (strs(tag::FILEDIGESTS)?, strs(tag::FILEUSERNAME)?, strs(tag::FILEGROUPNAME)?);
+    let linktos = strs(tag::FILELINKTOS)?;
+    let caps = strs(tag::FILECAPS)?;
     Ok(paths
         .into_iter()
         .enumerate()
@@ -161,6 +176,8 @@ fn files(h: &Header<'_>) -> Result<Vec<RpmFile>, HeaderError> {
             mode: modes.as_ref().map(|v| v[i] as u32),
             mtime: mtimes.as_ref().map(|v| v[i]),
             digest: digests.as_ref().map(|v| v[i].to_string()),
+            linkto: linktos.as_ref().map(|v| v[i].to_string()),
+            caps: caps.as_ref().map(|v| v[i].to_string()).unwrap_or_default(),
             user: users.as_ref().map(|v| v[i].to_string()),
             group: groups.as_ref().map(|v| v[i].to_string()),
             flags: flags.as_ref().map(|v| v[i] as u32),
