@@ -222,13 +222,22 @@ pub fn packages(root: &Root) -> Result<Arc<Vec<RpmPackage>>, RpmDbError> {
     {
         return Ok(parsed);
     }
-    let blobs = sqlite::header_blobs(root, path).map_err(|source| RpmDbError::Sqlite { path, source })?;
-    let parsed = blobs
-        .iter()
-        .map(|(hnum, blob)| {
-            RpmPackage::from_header(blob).map_err(|source| RpmDbError::Header { path, hnum: *hnum, source })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut parsed = Vec::new();
+    let mut bad = None;
+    sqlite::for_each_header(root, path, |hnum, blob| match RpmPackage::from_header(blob) {
+        Ok(package) => {
+            parsed.push(package);
+            true
+        }
+        Err(source) => {
+            bad = Some(RpmDbError::Header { path, hnum, source });
+            false
+        }
+    })
+    .map_err(|source| RpmDbError::Sqlite { path, source })?;
+    if let Some(e) = bad {
+        return Err(e);
+    }
     let parsed = Arc::new(parsed);
     if let Ok(mut c) = cache.lock() {
         *c = Some((key, parsed.clone()));
@@ -352,6 +361,41 @@ mod tests {
             let e = packages(&Root::new(dir.path()).unwrap()).unwrap_err();
             assert!(e.to_string().contains(format), "{e}");
         }
+    }
+
+    /// An rpmdb.sqlite in `dir` holding `blobs`, the last one only in the WAL (not checkpointed).
+    fn sqlite_root(blobs: &[Vec<u8>]) -> (tempfile::TempDir, Root) {
+        let work = tempfile::tempdir().unwrap();
+        let db = work.path().join("rpmdb.sqlite");
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);").unwrap();
+        for b in blobs {
+            conn.execute("INSERT INTO Packages (blob) VALUES (?1)", [b]).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let rpm = dir.path().join("var/lib/rpm");
+        std::fs::create_dir_all(&rpm).unwrap();
+        // Copied while the connection is open: the rows are in the -wal file only.
+        std::fs::copy(&db, rpm.join("rpmdb.sqlite")).unwrap();
+        std::fs::copy(work.path().join("rpmdb.sqlite-wal"), rpm.join("rpmdb.sqlite-wal")).unwrap();
+        drop(conn);
+        let root = Root::new(dir.path()).unwrap();
+        (dir, root)
+    }
+
+    #[test]
+    fn committed_rows_still_in_the_wal_are_read() {
+        let (dir, root) = sqlite_root(&[blob(&[(tag::NAME, Value::Str("in-wal"))])]);
+        let names: Vec<_> = packages(&root).unwrap().iter().map(|p| p.name.clone()).collect();
+        assert_eq!(names, ["in-wal"]);
+        assert!(!dir.path().join("var/lib/rpm/rpmdb.sqlite-shm").exists());
+    }
+
+    #[test]
+    fn a_bad_header_names_its_row() {
+        let (_dir, root) = sqlite_root(&[blob(&[(tag::NAME, Value::Str("ok"))]), vec![0, 0, 0, 9]]);
+        let e = packages(&root).unwrap_err();
+        assert!(matches!(e, RpmDbError::Header { hnum: 2, .. }), "{e}");
     }
 
     #[test]

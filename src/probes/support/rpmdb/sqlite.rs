@@ -25,8 +25,14 @@ pub enum SqliteError {
     Sqlite(#[from] rusqlite::Error),
 }
 
-/// Every `(hnum, blob)` row of the `Packages` table of the database at `path` in `root`.
-pub fn header_blobs(root: &Root, path: &str) -> Result<Vec<(i64, Vec<u8>)>, SqliteError> {
+/// Hand every `(hnum, blob)` row of the `Packages` table of the database at `path` in `root`
+/// to `each`, one at a time (a RHEL database holds hundreds of megabytes of headers), until
+/// `each` returns false.
+pub fn for_each_header(
+    root: &Root,
+    path: &str,
+    mut each: impl FnMut(i64, &[u8]) -> bool,
+) -> Result<(), SqliteError> {
     let dir = tempfile::tempdir()?;
     let copy = dir.path().join("rpmdb.sqlite");
     copy_out(root, path, &copy)?;
@@ -42,14 +48,18 @@ pub fn header_blobs(root: &Root, path: &str) -> Result<Vec<(i64, Vec<u8>)>, Sqli
         Err(e) => return Err(e.into()),
     }
     // Read-write on the private copy only: SQLite needs it to replay a copied WAL.
-    let conn = Connection::open_with_flags(
-        &copy,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(&copy, flags)?;
     let mut stmt = conn.prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")?;
-    let rows = stmt.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?)))?;
-    let blobs = rows.collect::<Result<Vec<_>, _>>()?;
-    Ok(blobs)
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let hnum: i64 = row.get(0)?;
+        let blob = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+        if !each(hnum, blob) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Stream a file of the root into a private file (databases can exceed the whole-read limit).
