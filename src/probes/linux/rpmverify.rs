@@ -1,8 +1,7 @@
 //! `linux:rpmverify_object`: files of RPM packages verified against the RPM database (deprecated in 5.11.2 for `rpmverifyfile_object`, still in the schema).
-//! Needs the RPM database, which stigrun cannot read (see [`super::rpminfo`]): no database means
-//! no packages (`does not exist`); a database means `not collected` with the reason, never a
-//! guess. Verifying files offline would also need each package's recorded digests, modes and
-//! owners, which only that database holds.
+//! stigrun reads the RPM database (see [`super::rpminfo`]) but does not verify for this object:
+//! the per-file checks are `rpmverifyfile_object`'s ([`super::rpmverifyfile`]); this deprecated object type is not mapped onto them yet. No database means no packages (`does not exist`); a database means `not collected`
+//! with the reason, never a guess.
 
 use crate::model::oval::Family;
 

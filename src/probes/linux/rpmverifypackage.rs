@@ -1,8 +1,7 @@
 //! `linux:rpmverifypackage_object`: RPM packages verified as a whole (`rpm -V` over each package: its files, dependencies and scripts).
-//! Needs the RPM database, which stigrun cannot read (see [`super::rpminfo`]): no database means
-//! no packages (`does not exist`); a database means `not collected` with the reason, never a
-//! guess. Verifying files offline would also need each package's recorded digests, modes and
-//! owners, which only that database holds.
+//! stigrun reads the RPM database (see [`super::rpminfo`]) but does not verify for this object:
+//! it would also need dependencies, scripts and whole-package digests and signatures, which stigrun does not check. No database means no packages (`does not exist`); a database means `not collected`
+//! with the reason, never a guess.
 
 use crate::model::oval::Family;
 
