@@ -31,48 +31,67 @@ impl Probe for RpmverifyfileProbe {
     }
 
     fn collect(&self, object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
-        let root = ctx.root();
-        let packages = match installed_packages(root, "rpmverifyfile_object") {
-            Ok(p) => p,
-            Err(collected) => return collected,
-        };
-        let on = |name: &str| matches!(object.behavior(name), Some("true" | "1"));
-        let names = OwnerNames::read(root);
-        let mut items = Vec::new();
-        for package in packages.iter() {
-            let epoch = epoch_text(package);
-            let wanted = [
-                ("name", package.name.as_str()),
-                ("epoch", epoch.as_str()),
-                ("version", package.version.as_str()),
-                ("release", package.release.as_str()),
-                ("arch", package.arch.as_deref().unwrap_or("(none)")),
-            ];
-            match all_accept(object, &wanted) {
+        collect_files(object, ctx, Shape::File)
+    }
+}
+
+/// The two object types that verify files: `rpmverifyfile` (package identified by name, epoch,
+/// version, release and arch) and the deprecated `rpmverify` (by name only; no
+/// `filedigest_differs` nor `extended_name` in its items).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    File,
+    Deprecated,
+}
+
+/// Items for the files of the packages `object` selects.
+pub(crate) fn collect_files(object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>, shape: Shape) -> Collected {
+    let object_type = match shape {
+        Shape::File => "rpmverifyfile_object",
+        Shape::Deprecated => "rpmverify_object",
+    };
+    let root = ctx.root();
+    let packages = match installed_packages(root, object_type) {
+        Ok(p) => p,
+        Err(collected) => return collected,
+    };
+    let on = |name: &str| matches!(object.behavior(name), Some("true" | "1"));
+    let names = OwnerNames::read(root);
+    let mut items = Vec::new();
+    for package in packages.iter() {
+        let epoch = epoch_text(package);
+        let wanted = [
+            ("name", package.name.as_str()),
+            ("epoch", epoch.as_str()),
+            ("version", package.version.as_str()),
+            ("release", package.release.as_str()),
+            ("arch", package.arch.as_deref().unwrap_or("(none)")),
+        ];
+        let wanted = if shape == Shape::File { &wanted[..] } else { &wanted[..1] };
+        match all_accept(object, wanted) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => return Collected::error(e),
+        }
+        for file in &package.files {
+            let flags = file.flags.unwrap_or(0);
+            if (on("noconfigfiles") && flags & file_flag::CONFIG != 0)
+                || (on("noghostfiles") && flags & file_flag::GHOST != 0)
+            {
+                continue;
+            }
+            match accepts(object, "filepath", &file.path) {
                 Ok(true) => {}
                 Ok(false) => continue,
-                Err(e) => return Collected::error(e),
+                Err(e) => return Collected::error(e.to_string()),
             }
-            for file in &package.files {
-                let flags = file.flags.unwrap_or(0);
-                if (on("noconfigfiles") && flags & file_flag::CONFIG != 0)
-                    || (on("noghostfiles") && flags & file_flag::GHOST != 0)
-                {
-                    continue;
-                }
-                match accepts(object, "filepath", &file.path) {
-                    Ok(true) => {}
-                    Ok(false) => continue,
-                    Err(e) => return Collected::error(e.to_string()),
-                }
-                let item = file_item(object, package, file, &verify(root, package, file, &on, &names));
-                if ctx.keeps(&item) {
-                    items.push(item);
-                }
+            let item = file_item(object, package, file, &verify(root, package, file, &on, &names), shape);
+            if ctx.keeps(&item) {
+                items.push(item);
             }
         }
-        Collected::from_items(items)
     }
+    Collected::from_items(items)
 }
 
 fn epoch_text(package: &RpmPackage) -> String {
@@ -180,19 +199,31 @@ fn digest_matches(root: &Root, package: &RpmPackage, file: &RpmFile) -> Option<b
     Some(h.hex().eq_ignore_ascii_case(recorded))
 }
 
-fn file_item(object: &ResolvedObject<'_>, package: &RpmPackage, file: &RpmFile, v: &Verdict) -> Item {
+fn file_item(
+    object: &ResolvedObject<'_>,
+    package: &RpmPackage,
+    file: &RpmFile,
+    v: &Verdict,
+    shape: Shape,
+) -> Item {
     let mut item = Item::new(item_type(object.kind));
     item.push("name", Datatype::String, package.name.as_str());
-    item.push("epoch", Datatype::String, epoch_text(package));
-    item.push("version", Datatype::String, package.version.as_str());
-    item.push("release", Datatype::String, package.release.as_str());
-    item.push("arch", Datatype::String, package.arch.as_deref().unwrap_or("(none)"));
+    if shape == Shape::File {
+        item.push("epoch", Datatype::String, epoch_text(package));
+        item.push("version", Datatype::String, package.version.as_str());
+        item.push("release", Datatype::String, package.release.as_str());
+        item.push("arch", Datatype::String, package.arch.as_deref().unwrap_or("(none)"));
+    }
     item.push("filepath", Datatype::String, file.path.as_str());
-    item.push("extended_name", Datatype::String, package.extended_name());
+    if shape == Shape::File {
+        item.push("extended_name", Datatype::String, package.extended_name());
+    }
     item.push("size_differs", Datatype::String, v.size);
     item.push("mode_differs", Datatype::String, v.mode);
     item.push("md5_differs", Datatype::String, v.digest);
-    item.push("filedigest_differs", Datatype::String, v.digest);
+    if shape == Shape::File {
+        item.push("filedigest_differs", Datatype::String, v.digest);
+    }
     item.push("device_differs", Datatype::String, v.device);
     item.push("link_mismatch", Datatype::String, v.link);
     item.push("ownership_differs", Datatype::String, v.user);
