@@ -353,6 +353,21 @@ mod tests {
     }
 
     #[test]
+    fn the_sysimage_database_is_found_through_the_var_lib_rpm_link() {
+        // Fedora ≥ 36: the database lives in /usr/lib/sysimage/rpm, /var/lib/rpm links to it.
+        let dir = tempfile::tempdir().unwrap();
+        let sysimage = dir.path().join("usr/lib/sysimage/rpm");
+        std::fs::create_dir_all(&sysimage).unwrap();
+        std::fs::copy(fixture_root().base().join("var/lib/rpm/rpmdb.sqlite"), sysimage.join("rpmdb.sqlite"))
+            .unwrap();
+        std::fs::create_dir_all(dir.path().join("var/lib")).unwrap();
+        std::os::unix::fs::symlink("../../usr/lib/sysimage/rpm", dir.path().join("var/lib/rpm")).unwrap();
+        let root = Root::new(dir.path()).unwrap();
+        assert_eq!(locate(&root), Some(("/usr/lib/sysimage/rpm/rpmdb.sqlite", Format::Sqlite)));
+        assert_eq!(packages(&root).unwrap().len(), 4);
+    }
+
+    #[test]
     fn berkeley_db_and_ndb_are_named_not_read() {
         for (file, format) in [("Packages", "Berkeley DB"), ("Packages.db", "NDB")] {
             let dir = tempfile::tempdir().unwrap();
