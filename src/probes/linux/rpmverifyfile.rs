@@ -294,6 +294,12 @@ mod tests {
         let status =
             std::process::Command::new("cp").arg("-a").arg(format!("{src}/.")).arg(dir.path()).status();
         assert!(status.unwrap().success());
+        // Modes as the fixture script leaves them, whatever the checkout's umask.
+        use std::os::unix::fs::PermissionsExt;
+        for (path, mode) in [("etc/stigrun-alpha.conf", 0o644), ("usr/share/stigrun-alpha/readme.txt", 0o644)]
+        {
+            fs::set_permissions(dir.path().join(path), fs::Permissions::from_mode(mode)).unwrap();
+        }
         let root = Root::new(dir.path()).unwrap();
         (dir, root)
     }
