@@ -12,7 +12,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ALL=(loader oval_loader yaml_json regex results_import answers)
+ALL=(loader oval_loader yaml_json regex results_import answers rpm_header)
 
 if [[ $# -lt 1 || ! "${!#}" =~ ^[0-9]+$ ]]; then
     echo "usage: scripts/fuzz.sh [TARGET…] SECONDS   (targets: ${ALL[*]})" >&2
@@ -27,7 +27,7 @@ targets=("${@:1:$#-1}")
 max_len() {
     case "$1" in
         regex) echo 4096 ;;
-        answers | yaml_json) echo 16384 ;;
+        answers | yaml_json | rpm_header) echo 16384 ;;
         *) echo 65536 ;;
     esac
 }

@@ -320,6 +320,15 @@ fn oval_cases_agree_with_oscap() {
 
         let mut oscap = Command::new("oscap");
         oscap.env("OSCAP_PROBE_ROOT", &root).args(["oval", "eval"]);
+        // Debian's librpm defaults %_dbpath to `~/.rpmdb` (a shell expansion that fails inside
+        // the probe's chroot); rpm distributions, and the rpm cases' roots, use /var/lib/rpm.
+        let home = scratch.path().join("home");
+        if let Err(e) = fs::create_dir_all(&home)
+            .and_then(|()| fs::write(home.join(".rpmmacros"), "%_dbpath /var/lib/rpm\n"))
+        {
+            failures.push(format!("case `{name}`: oscap home: {e}"));
+        }
+        oscap.env("HOME", &home);
         if let Some(variables) = &variables {
             oscap.arg("--variables").arg(variables);
         }

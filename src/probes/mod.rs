@@ -9,6 +9,10 @@
 pub mod api;
 pub(crate) mod support;
 
+/// RPM header blobs decoded as the RPM probes decode them (public for the fuzz target).
+pub use support::rpmdb::RpmPackage;
+pub use support::rpmdb::header::HeaderError as RpmHeaderError;
+
 pub(crate) mod independent {
     pub mod environmentvariable;
     pub mod environmentvariable58;

@@ -1,12 +1,12 @@
-//! `linux:rpmverify_object`: files of RPM packages verified against the RPM database (deprecated in 5.11.2 for `rpmverifyfile_object`, still in the schema).
-//! Needs the RPM database, which stigrun cannot read (see [`super::rpminfo`]): no database means
-//! no packages (`does not exist`); a database means `not collected` with the reason, never a
-//! guess. Verifying files offline would also need each package's recorded digests, modes and
-//! owners, which only that database holds.
+//! `linux:rpmverify_object`: files of RPM packages verified against the RPM database, the form
+//! deprecated in OVAL 5.11.2 for `rpmverifyfile_object` (still in the schema): packages chosen by
+//! name only, items without `filedigest_differs` and `extended_name`. The checks are
+//! [`super::rpmverifyfile`]'s; the package-level behaviors (`nodeps`, `nodigest`, `noscripts`,
+//! `nosignature`, `nofiles`) change nothing in file items and are not read.
 
 use crate::model::oval::Family;
 
-use crate::probes::linux::rpminfo::rpm_database_unreadable;
+use crate::probes::linux::rpmverifyfile::{Shape, collect_files};
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
 
 pub struct RpmverifyProbe;
@@ -16,8 +16,8 @@ impl Probe for RpmverifyProbe {
         (Family::Linux, "rpmverify_object")
     }
 
-    fn collect(&self, _object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
-        rpm_database_unreadable(ctx.root(), "rpmverify_object")
+    fn collect(&self, object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
+        collect_files(object, ctx, Shape::Deprecated)
     }
 }
 
@@ -25,22 +25,24 @@ impl Probe for RpmverifyProbe {
 mod tests {
     use super::*;
     use crate::host::Root;
-    use crate::probes::support::entity_filter::test_support::{collect, pattern};
+    use crate::probes::support::entity_filter::test_support::{collect, equals, field_names, pattern};
     use crate::semantics::CollectedFlag;
-    use std::fs;
 
     #[test]
-    fn follows_the_rpm_database_presence() {
+    fn items_have_the_deprecated_shape() {
         let dir = tempfile::tempdir().unwrap();
         let root = Root::new(dir.path()).unwrap();
         assert_eq!(
             collect(&RpmverifyProbe, vec![pattern("name", ".*")], &root).flag,
             CollectedFlag::DoesNotExist
         );
-        fs::create_dir_all(dir.path().join("usr/lib/sysimage/rpm")).unwrap();
-        fs::write(dir.path().join("usr/lib/sysimage/rpm/rpmdb.sqlite"), "SQLite format 3\0").unwrap();
-        let c = collect(&RpmverifyProbe, vec![pattern("name", ".*")], &root);
-        assert_eq!(c.flag, CollectedFlag::NotCollected);
-        assert!(c.messages[0].message.contains("rpmverify_object"), "{:?}", c.messages);
+        let root =
+            Root::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oval/cases/probe-rpminfo/root")).unwrap();
+        let c =
+            collect(&RpmverifyProbe, vec![equals("name", "stigrun-beta"), pattern("filepath", ".")], &root);
+        assert_eq!(c.items.len(), 1);
+        let names = field_names(&c.items[0]);
+        assert_eq!(&names[..3], ["name", "filepath", "size_differs"]);
+        assert!(!names.contains(&"filedigest_differs") && !names.contains(&"extended_name"));
     }
 }

@@ -1,12 +1,11 @@
 //! `linux:rpmverifypackage_object`: RPM packages verified as a whole (`rpm -V` over each package: its files, dependencies and scripts).
-//! Needs the RPM database, which stigrun cannot read (see [`super::rpminfo`]): no database means
-//! no packages (`does not exist`); a database means `not collected` with the reason, never a
-//! guess. Verifying files offline would also need each package's recorded digests, modes and
-//! owners, which only that database holds.
+//! stigrun reads the RPM database (see [`super::rpminfo`]) but does not verify for this object:
+//! it would also need dependencies, scripts and whole-package digests and signatures, which stigrun does not check. No database means no packages (`does not exist`); a database means `not collected`
+//! with the reason, never a guess.
 
 use crate::model::oval::Family;
 
-use crate::probes::linux::rpminfo::rpm_database_unreadable;
+use crate::probes::linux::rpminfo::rpm_verification_missing;
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject};
 
 pub struct RpmverifypackageProbe;
@@ -17,7 +16,7 @@ impl Probe for RpmverifypackageProbe {
     }
 
     fn collect(&self, _object: &ResolvedObject<'_>, ctx: &ProbeContext<'_>) -> Collected {
-        rpm_database_unreadable(ctx.root(), "rpmverifypackage_object")
+        rpm_verification_missing(ctx.root(), "rpmverifypackage_object")
     }
 }
 

@@ -94,9 +94,19 @@ pub(crate) mod test_support {
 
     /// Run `probe` on an object of its own type with these entities.
     pub fn collect(probe: &dyn Probe, entities: Vec<ResolvedEntity>, root: &Root) -> Collected {
+        collect_with_behaviors(probe, entities, &[], root)
+    }
+
+    /// Run `probe` on an object of its own type with these entities and `<behaviors>`.
+    pub fn collect_with_behaviors(
+        probe: &dyn Probe,
+        entities: Vec<ResolvedEntity>,
+        behaviors: &[(String, String)],
+        root: &Root,
+    ) -> Collected {
         let (family, name) = probe.object_type();
         let kind = type_name(family, name);
-        let object = ResolvedObject { id: "oval:test:obj:1", kind: &kind, entities, behaviors: &[] };
+        let object = ResolvedObject { id: "oval:test:obj:1", kind: &kind, entities, behaviors };
         crate::probes::Registry::collect(
             probe,
             &object,

@@ -3,6 +3,7 @@
 pub mod dockerd;
 pub mod entity_filter;
 pub mod fileset;
+pub mod rpmdb;
 pub mod running_system;
 pub mod sockets;
 pub mod system_info;
