@@ -368,12 +368,21 @@ fn oscap_eval(dir: &Path, ds: &Path, node: &Path, values: &[(String, String)]) -
     if !values.is_empty() {
         cmd.arg("--tailoring-file").arg(tailoring(dir, ds, values)).args(["--profile", FIXTURE_PROFILE]);
     }
-    let run = cmd.arg(ds).output().unwrap();
+    cmd.arg(ds);
+    let mut run = cmd.output().unwrap();
+    // oscap's multithreaded probes have been seen to die by a signal once in a while under the
+    // load of the whole suite (clean-container run of b18a3b1; never reproduced alone): one more
+    // try then, and a crash twice in a row fails the test like any other oscap failure.
+    if run.status.code().is_none() {
+        eprintln!("oscap on {} died ({}); running it once more", node.display(), run.status);
+        run = cmd.output().unwrap();
+    }
     // 0 all pass, 2 some fail; anything else is oscap failing.
     assert!(
         matches!(run.status.code(), Some(0 | 2)),
-        "oscap on {}: {}",
+        "oscap on {} ({}): {}",
         node.display(),
+        run.status,
         String::from_utf8_lossy(&run.stderr)
     );
     let text = std::fs::read_to_string(&results).unwrap();
