@@ -661,7 +661,8 @@ fn disa_description_fields_fill_their_checklist_columns() {
 /// Viewer and Heimdall keep one: CKL SEVERITY_OVERRIDE/SEVERITY_JUSTIFICATION beside DISA's own
 /// severity, CKLB `overrides.severity`, HDF `severityoverride`/`severityjustification` (impact
 /// from the override). Carried from that checklist to a new scan, it comes along on a rule the
-/// scan cannot decide; on a rule the scan decides, the console says it was not carried.
+/// scan cannot decide; on a rule the scan decides, the result stays the scan's (the console says
+/// the answer was not carried) while the severity override, a decision about the rule, applies.
 #[test]
 fn severity_overrides_reach_every_checklist_format_and_carry_forward() {
     let dir = tempfile::tempdir().unwrap();
@@ -748,9 +749,14 @@ justification = "Log loss on this enclave is CAT I."
                 .arg("--answers")
                 .arg(dir.path().join(checklist))
                 .arg("--ckl")
-                .arg(&again),
+                .arg(&again)
+                .arg("--report")
+                .arg(dir.path().join("again.html")),
             &[2],
         );
+        let html = std::fs::read_to_string(dir.path().join("again.html")).unwrap();
+        assert!(html.contains("Severity override"), "{checklist}: the HTML report shows the override");
+        assert!(html.contains("Log loss on this enclave is CAT I."), "{checklist}");
         let xml = std::fs::read_to_string(&again).unwrap();
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let audit = doc
@@ -764,5 +770,17 @@ justification = "Log loss on this enclave is CAT I."
             "Compensated by the SIEM's own audit (POA&M 12)."
         );
         assert!(stderr.contains("SV-235833r961395_rule"), "{checklist}: {stderr}");
+        let logs = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("VULN"))
+            .find(|v| children(*v).any(|c| child_text(c, "ATTRIBUTE_DATA") == "DKER-EE-003320"))
+            .unwrap();
+        assert_eq!(child_text(logs, "STATUS"), "Open", "{checklist}: the scan's own result");
+        assert!(
+            !child_text(logs, "FINDING_DETAILS").contains("Confirmed."),
+            "{checklist}: the old finding details are not carried over the scan's"
+        );
+        assert_eq!(child_text(logs, "SEVERITY_OVERRIDE"), "high", "{checklist}");
+        assert_eq!(child_text(logs, "SEVERITY_JUSTIFICATION"), "Log loss on this enclave is CAT I.");
     }
 }

@@ -276,12 +276,16 @@ fn vuln(results: &ScanResults, rule: &RuleResult, identity: &str) -> VulnView {
         }
         None => String::new(),
     };
-    let overridden = rule.answer.as_ref().and_then(|a| Some((a.original_severity?, a)));
+    // Results written before severity overrides had their own field kept them in the answer.
+    let overridden =
+        rule.severity_override.as_ref().map(|o| (o.original, o.justification.as_str())).or_else(|| {
+            rule.answer.as_ref().and_then(|a| Some((a.original_severity?, a.justification.as_str())))
+        });
     VulnView {
         vuln_num,
         severity: overridden.map_or(rule.severity, |(original, _)| original).as_str().to_string(),
         severity_override: overridden.map(|_| rule.severity.as_str().to_string()).unwrap_or_default(),
-        severity_justification: overridden.map(|(_, a)| a.justification.clone()).unwrap_or_default(),
+        severity_justification: overridden.map(|(_, why)| why.to_string()).unwrap_or_default(),
         group_title: rule.group_title.clone().unwrap_or_default(),
         rule_ver: rule.version.clone().unwrap_or_default(),
         rule_title: rule.title.clone(),

@@ -107,6 +107,8 @@ pub struct RuleView {
     pub messages: Vec<String>,
     /// The assessor's answer in force (`--answers`), shown with who, when and why.
     pub answer: Option<crate::results::answer::Answer>,
+    /// The assessor's severity in place of the benchmark's (`severity` shows the new one).
+    pub severity_override: Option<crate::results::answer::SeverityOverride>,
     pub check_name: Option<String>,
     /// The finding details in words (`finding::finding_details`).
     pub finding: String,
@@ -159,6 +161,7 @@ pub fn rule_view(results: &ScanResults, rule: &RuleResult, catalog: &CciCatalog)
         controls: controls.into_iter().collect(),
         messages: rule.messages.iter().map(|m| m.message.clone()).collect(),
         answer: rule.answer.clone(),
+        severity_override: rule.severity_override.clone(),
         check_name: rule.check.as_ref().and_then(|c| c.name.clone()),
         finding: super::finding::finding_details(results, rule),
         evidence,

@@ -38,6 +38,18 @@ pub struct Answer {
     pub is_override: bool,
 }
 
+/// The organisation's severity for a rule in place of the benchmark's, with why and by whom.
+/// Kept apart from [`Answer`]'s result: a severity override carried from an earlier checklist
+/// still applies when this scan decides the rule's result itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeverityOverride {
+    /// The benchmark's severity, which `RuleResult::severity` no longer shows.
+    pub original: Severity,
+    pub justification: String,
+    pub who: String,
+    pub when: String,
+}
+
 impl Answer {
     /// Whether answering `status` over the scan's `result` overrides an automated result.
     pub fn overrides(result: XccdfResult, status: XccdfResult) -> bool {

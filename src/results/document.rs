@@ -229,6 +229,9 @@ pub struct RuleResult {
     /// The rule's DPMS target identifier (STIG Viewer's TargetKey).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_identifier: Option<String>,
+    /// The severity an assessor set in place of the benchmark's (`severity` is the new one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_override: Option<crate::results::answer::SeverityOverride>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -22,7 +22,9 @@ use crate::loader::datastream::standalone_xml;
 use crate::loader::oval::{load_oval_file, parse_oval_str};
 use crate::model::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
 use crate::model::oval::{DefinitionClass, OvalDefinitions};
-use crate::model::xccdf::{Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role};
+use crate::model::xccdf::{
+    Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role, Severity,
+};
 use crate::probes::Registry;
 use crate::resolve::{self, ResolveError, Resolved};
 use crate::results::document::*;
@@ -396,6 +398,7 @@ fn rule_result(
         group_title: stig.srg.map(str::to_string),
         check_content: stig.check_text.map(str::to_string),
         reference_identifier: stig.dpms.as_ref().and_then(|d| d.identifier).map(str::to_string),
+        severity_override: None,
     }
 }
 
@@ -497,12 +500,15 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
         if let Some(checklist) = &answer.carried_from
             && matches!(rule.result, XccdfResult::Pass | XccdfResult::Fail | XccdfResult::NotApplicable)
         {
-            let severity = answer
-                .severity
-                .map(|s| {
-                    format!(", nor its severity override ({}); put that in an --answers file", s.as_str())
-                })
-                .unwrap_or_default();
+            // The result is this scan's; the assessor's severity decision is about the rule, not
+            // about one scan's result, so it stays in force with its justification.
+            let severity = match answer.severity {
+                Some(severity) => {
+                    override_severity(rule, severity, answer);
+                    format!("; its severity override ({}) is applied", severity.as_str())
+                }
+                None => String::new(),
+            };
             rule.messages.push(Diagnostic::new(
                 Code::AnswerIgnored,
                 format!(
@@ -545,11 +551,23 @@ fn apply_answers(rules: &mut [RuleResult], answers: &[super::answers::Answer]) {
         ));
         if let Some(severity) = answer.severity {
             answer.original_severity = Some(rule.severity);
-            rule.severity = severity;
+            override_severity(rule, severity, &answer);
         }
         rule.result = answer.status;
         rule.answer = Some(answer);
     }
+}
+
+/// Put the assessor's `severity` in place of the rule's, keeping the benchmark's beside it.
+fn override_severity(rule: &mut RuleResult, severity: Severity, answer: &super::answers::Answer) {
+    let original = rule.severity_override.as_ref().map_or(rule.severity, |o| o.original);
+    rule.severity_override = Some(crate::results::answer::SeverityOverride {
+        original,
+        justification: answer.justification.clone(),
+        who: answer.who.clone(),
+        when: answer.when.clone(),
+    });
+    rule.severity = severity;
 }
 
 /// `--rule` keeps only the named rules selected; `--skip-rule` deselects rules.

@@ -459,6 +459,7 @@ impl<'d, 'i> Importer<'d, 'i> {
                 .and_then(|s| s.dpms.as_ref())
                 .and_then(|d| d.identifier)
                 .map(str::to_string),
+            severity_override: None,
         })
     }
 
