@@ -416,3 +416,88 @@ fn report_from_an_oscap_arf_keeps_its_results_and_evidence() {
         .failure()
         .stderr(predicates::str::contains("expected `arf:asset-report-collection`"));
 }
+
+/// An ARF of standalone content (a benchmark file and the OVAL file beside it) carries that content
+/// in its report request, composed into a source data stream as oscap composes one: the ARF is
+/// valid with everything inside it, reads back where the content is not (`report --from`), and
+/// oscap accepts the composed data stream and evaluates it to the same result. Re-rendered from
+/// the JSON results, the ARF reads the benchmark file again only while it is the one scanned.
+#[test]
+fn an_arf_of_standalone_content_carries_it_and_reads_back_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let (benchmark, root) = injection_case(dir.path());
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    stigrun()
+        .args(["eval", "--benchmark", &benchmark.display().to_string(), "--root"])
+        .arg(&root)
+        .args(["--json", &out("r.json"), "--results-arf", &out("r.arf.xml")])
+        .assert()
+        .code(2);
+    let arf_path = dir.path().join("r.arf.xml");
+    support::xmllint_valid(&arf_path, &support::xsd("stigrun/arf-1.1-with-content.xsd"));
+    oscap_ok(&["ds", "rds-validate", &out("r.arf.xml")]);
+    let arf = std::fs::read_to_string(&arf_path).unwrap();
+    let doc = roxmltree::Document::parse(&arf).unwrap();
+    let collection = doc.descendants().find(|n| n.has_tag_name("data-stream-collection")).expect("a request");
+    let catalog: Vec<_> = collection
+        .descendants()
+        .filter(|n| n.has_tag_name("uri"))
+        .map(|n| (n.attribute("name").unwrap(), n.attribute("uri").unwrap()))
+        .collect();
+    assert_eq!(catalog, [("checks.oval.xml", "#scap_io.stigrun_cref_checks.oval.xml")]);
+
+    // The composed data stream, on its own: valid for oscap, and oscap's result is stigrun's.
+    let ds = dir.path().join("composed-ds.xml");
+    std::fs::write(&ds, &arf[collection.range()]).unwrap();
+    oscap_ok(&["ds", "sds-validate", &ds.display().to_string()]);
+    let theirs = dir.path().join("oscap.xccdf.xml");
+    let run = Process::new("oscap")
+        .env("OSCAP_PROBE_ROOT", &root)
+        .args(["xccdf", "eval", "--results"])
+        .arg(&theirs)
+        .arg(&ds)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
+    let theirs = std::fs::read_to_string(&theirs).unwrap();
+    let rule = theirs.find("idref=\"xccdf_t_rule_log\"").expect("oscap evaluated the rule");
+    assert!(theirs[rule..].trim_start().contains("<result>fail</result>"));
+
+    // Read back elsewhere, with neither the benchmark nor its OVAL file at hand.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let moved = elsewhere.path().join("moved.arf.xml");
+    std::fs::copy(&arf_path, &moved).unwrap();
+    std::fs::remove_file(&benchmark).unwrap();
+    std::fs::remove_file(dir.path().join("checks.oval.xml")).unwrap();
+    let back = elsewhere.path().join("back.json");
+    stigrun()
+        .args(["report", "--format", "json", "--from"])
+        .arg(&moved)
+        .arg("--out")
+        .arg(&back)
+        .assert()
+        .success();
+    let back: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&back).unwrap()).unwrap();
+    assert_eq!(back["benchmark"]["id"], "xccdf_t_benchmark_t");
+    assert_eq!(back["rules"][0]["rule_id"], "xccdf_t_rule_log");
+    assert_eq!(back["rules"][0]["result"], "fail");
+    assert_eq!(back["rules"][0]["title"], "log driver", "the benchmark's text came from the ARF");
+
+    // From the JSON results the ARF needs the content again: gone, so no ARF (the OVAL
+    // definitions cannot be copied); changed, so no report request (it would not be what was scanned).
+    stigrun()
+        .args(["report", "--format", "arf", "--from", &out("r.json"), "--out", &out("again.arf.xml")])
+        .assert()
+        .failure();
+    injection_case(dir.path());
+    let mut changed = std::fs::read_to_string(&benchmark).unwrap();
+    changed.push_str("<!-- edited after the scan -->\n");
+    std::fs::write(&benchmark, changed).unwrap();
+    let assert = stigrun()
+        .args(["report", "--format", "arf", "--from", &out("r.json"), "--out", &out("again.arf.xml")])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("has changed since the scan"), "{stderr}");
+    assert!(!std::fs::read_to_string(out("again.arf.xml")).unwrap().contains("data-stream-collection"));
+}

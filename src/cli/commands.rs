@@ -209,9 +209,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         documents: content.documents,
     };
     // The ARF's report request copies the source data stream, which the scan consumes.
-    let source_xml = (args.results_arf.is_some() && !args.thin)
-        .then(|| loaded.collection.as_ref().map(|c| c.text().to_string()))
-        .flatten();
+    let wants_request = args.results_arf.is_some() && !args.thin;
+    let mut source_xml =
+        wants_request.then(|| loaded.collection.as_ref().map(|c| c.text().to_string())).flatten();
+    let standalone = wants_request && source_xml.is_none();
     let target = scan_target(&args.root, &args.engine)?;
     let results = scan(loaded, &request, &target);
     display.finish();
@@ -237,6 +238,9 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     // With --progress, stdout is the RULE<TAB>RESULT lines alone.
     super::output::ignore_broken_pipe(super::summary::print(&results, args.progress))?;
     super::summary::print_superseded(&results);
+    if standalone {
+        source_xml = super::report::standalone_request(&results);
+    }
     super::report::write_requested(&args, &results, source_xml.as_deref())?;
     let failed = results.rules.iter().any(|r| gate.trips(r.result, r.severity));
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })

@@ -89,6 +89,21 @@ pub fn asset_identity(args: &AssetArgs) -> anyhow::Result<Option<AssetIdentity>>
     Ok(if given { Some(cli.over(file).checked("the command line")?) } else { None })
 }
 
+/// The ARF report request for results of standalone content; without one (the benchmark file
+/// changed or cannot be copied) the ARF is still written, and the user told why it lacks it.
+pub fn standalone_request(results: &crate::results::document::ScanResults) -> Option<String> {
+    match io::standalone_request(results) {
+        Ok(xml) => Some(xml),
+        Err(e) => {
+            eprintln!(
+                "stigrun: warning: the ARF is written without its report request (the content scanned): {}",
+                super::output::printable(&e.to_string())
+            );
+            None
+        }
+    }
+}
+
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let identity = asset_identity(&args.asset)?;
     let loaded = io::load(&args.from)?;
@@ -103,6 +118,9 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         source_xml = io::reload_content(&mut results, !args.thin).with_context(|| {
             format!("the arf needs the scanned content again; cannot reload `{}`", results.benchmark.source)
         })?;
+        if source_xml.is_none() && !args.thin {
+            source_xml = standalone_request(&results);
+        }
     }
     if args.thin {
         source_xml = None;

@@ -5,6 +5,7 @@ pub mod cci;
 pub mod component_href;
 pub mod cpe;
 pub mod datastream;
+pub mod document_root;
 pub mod error;
 pub mod input;
 pub mod oval;

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod catalog;
+pub mod compose;
 
 use std::path::Path;
 

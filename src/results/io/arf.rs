@@ -163,12 +163,21 @@ impl<'d, 'i> Importer<'d, 'i> {
             });
         }
         let (test_result, oval_reports) = self.reports(root)?;
-        let collection = self.report_request_collection(root).ok_or_else(|| ArfImportError::Missing {
+        let request = self.report_request_content(root).ok_or_else(|| ArfImportError::Missing {
             location: self.loc(root),
-            what: "report request holding a source data stream (`ds:data-stream-collection`)",
+            what: "report request holding a source data stream (`ds:data-stream-collection`) or an \
+                   XCCDF `Benchmark`",
         })?;
-        let source_xml = standalone_element(self.doc, collection);
-        let loaded = self.load_benchmark(test_result, &source_xml)?;
+        let source_xml = standalone_element(self.doc, request);
+        let loaded = if request.tag_name().name() == "Benchmark" {
+            // stigrun's ARF of standalone XCCDF 1.1 content: the benchmark itself is the request.
+            crate::loader::load_benchmark(
+                Input::Bytes { name: &self.file, bytes: source_xml.as_bytes() },
+                &Selection::default(),
+            )?
+        } else {
+            self.load_benchmark(test_result, &source_xml)?
+        };
         let results = self.scan_results(test_result, oval_reports, &loaded)?;
         Ok(ImportedArf { results, source_xml })
     }
@@ -197,12 +206,17 @@ impl<'d, 'i> Importer<'d, 'i> {
         Ok((test_result, ovals))
     }
 
-    fn report_request_collection<'a>(&self, root: Node<'a, 'i>) -> Option<Node<'a, 'i>> {
+    /// The first report request's content: a source data stream, or an XCCDF benchmark.
+    fn report_request_content<'a>(&self, root: Node<'a, 'i>) -> Option<Node<'a, 'i>> {
         children_named(root, NS_ARF, "report-requests")
             .flat_map(|r| children_named(r, NS_ARF, "report-request"))
             .flat_map(|r| children_named(r, NS_ARF, "content"))
-            .flat_map(|c| children_named(c, NS_DS, "data-stream-collection"))
-            .next()
+            .flat_map(|c| c.children().filter(Node::is_element))
+            .find(|n| {
+                let (ns, local) = (n.tag_name().namespace(), n.tag_name().name());
+                (ns == Some(NS_DS) && local == "data-stream-collection")
+                    || (local == "Benchmark" && matches!(ns, Some(NS_XCCDF_11 | NS_XCCDF_12)))
+            })
     }
 
     /// The benchmark the TestResult names (`benchmark href="#component-id"`), from the data stream.

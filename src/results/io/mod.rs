@@ -40,6 +40,10 @@ pub enum ResultsIoError {
     Source(#[from] crate::source::SourceError),
     #[error("the scanned content cannot be read again from `{source_name}`: {message}")]
     Reload { source_name: String, message: String },
+    #[error("`{path}` has changed since the scan (SHA-256 {now}, scanned {scanned})")]
+    ContentChanged { path: String, now: String, scanned: String },
+    #[error(transparent)]
+    Compose(#[from] crate::source::compose::ComposeError),
 }
 
 /// What kind of file the results came from.
@@ -284,6 +288,35 @@ pub fn reload_content(
         document.definitions = Some(Arc::new(definitions));
     }
     Ok(if with_source { content.loaded.collection.as_ref().map(|c| c.text().to_string()) } else { None })
+}
+
+/// The ARF report request for `results` scanned from standalone content (a benchmark file, not a
+/// data stream): that content as [`crate::source::compose`] lays it out, the benchmark read again
+/// from its file (which must still be the one scanned: same SHA-256) and the OVAL documents the
+/// scan loaded.
+pub fn standalone_request(results: &ScanResults) -> Result<String, ResultsIoError> {
+    use sha2::{Digest, Sha256};
+    let path = &results.benchmark.source;
+    let bytes = crate::loader::input::read_bytes(Path::new(path))
+        .map_err(|source| ResultsIoError::Read { path: path.clone(), source })?;
+    let now = hex::encode(Sha256::digest(&bytes));
+    if let Some(scanned) = &results.benchmark.digest
+        && *scanned != now
+    {
+        return Err(ResultsIoError::ContentChanged { path: path.clone(), now, scanned: scanned.clone() });
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| ResultsIoError::NotUtf8 { path: path.clone(), offset: e.utf8_error().valid_up_to() })?;
+    let checks: Vec<crate::source::compose::CheckDocument> = results
+        .oval
+        .iter()
+        .filter_map(|d| {
+            let xml = d.definitions.as_ref()?.source_xml.as_deref()?;
+            Some(crate::source::compose::CheckDocument { href: &d.href, xml })
+        })
+        .collect();
+    let timestamp = results.end_time.trim_end_matches('Z');
+    Ok(crate::source::compose::report_request_content(path, &text, &checks, timestamp)?)
 }
 
 fn read_regular(path: &Path) -> Result<String, ResultsIoError> {
