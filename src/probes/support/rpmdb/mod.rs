@@ -14,7 +14,7 @@ pub mod sqlite;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::host::{FileKind, HostError, Root};
+use crate::host::{FileKind, HostError, OpenFile, Root};
 
 use header::{Header, HeaderError, tag};
 
@@ -48,6 +48,43 @@ pub enum RpmDbError {
     Header { path: &'static str, hnum: i64, source: HeaderError },
     #[error("{0}")]
     Host(#[from] HostError),
+}
+
+/// Positional reads of a database file: a file of the root, or bytes in memory (fuzzing).
+pub trait ReadAt {
+    fn size(&self) -> u64;
+    /// Fill `buf` from `offset`; a file that ends before is an error.
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> Result<(), HostError>;
+}
+
+impl ReadAt for OpenFile {
+    fn size(&self) -> u64 {
+        OpenFile::size(self)
+    }
+
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> Result<(), HostError> {
+        OpenFile::read_exact_at(self, buf, offset)
+    }
+}
+
+impl ReadAt for [u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> Result<(), HostError> {
+        let range = usize::try_from(offset).ok().and_then(|start| Some(start..start.checked_add(buf.len())?));
+        match range.and_then(|range| self.get(range)) {
+            Some(bytes) => {
+                buf.copy_from_slice(bytes);
+                Ok(())
+            }
+            None => Err(HostError::Io {
+                path: "(in memory)".to_string(),
+                source: std::io::ErrorKind::UnexpectedEof.into(),
+            }),
+        }
+    }
 }
 
 /// rpmfileAttrs bits (rpmfiles.h).
@@ -391,6 +428,17 @@ mod tests {
         }
     }
 
+    #[test]
+    fn bytes_in_memory_read_like_a_file_never_past_their_end() {
+        let bytes: &[u8] = b"0123456789";
+        let mut buf = [0u8; 3];
+        bytes.read_exact_at(&mut buf, 7).unwrap();
+        assert_eq!(&buf, b"789");
+        assert!(bytes.read_exact_at(&mut buf, 8).is_err());
+        assert!(bytes.read_exact_at(&mut buf, u64::MAX).is_err());
+        assert_eq!(ReadAt::size(bytes), 10);
+    }
+
     /// The package lists of the SQLite fixture and of a root with the same headers in another
     /// format are equal field by field (names, files, signature key ids).
     fn same_packages_as_sqlite(other: &str) {
@@ -412,6 +460,11 @@ mod tests {
         ] {
             same_packages_as_sqlite(root);
         }
+    }
+
+    #[test]
+    fn the_ndb_root_gives_the_sqlite_roots_packages() {
+        same_packages_as_sqlite("tests/fixtures/rpmdb/ndb");
     }
 
     /// An rpmdb.sqlite in `dir` holding `blobs`, the last one only in the WAL (not checkpointed).

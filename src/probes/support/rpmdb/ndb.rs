@@ -15,7 +15,8 @@
 //! every offset and length is checked against the file first: a damaged file is an error naming
 //! the slot, never a panic.
 
-use crate::host::{HostError, OpenFile, Root};
+use super::ReadAt;
+use crate::host::{HostError, Root};
 
 const SLOT_PAGE: usize = 4096;
 const SLOT: usize = 16;
@@ -49,6 +50,8 @@ pub enum SlotProblem {
     NoIndex,
     #[error("package {index}: blocks {offset}+{count} are not blob blocks of the file")]
     Blocks { index: u32, offset: u32, count: u32 },
+    #[error("package {index}: blocks {offset}+{count} overlap another package's")]
+    Overlap { index: u32, offset: u32, count: u32 },
     #[error("package {0} has a second slot")]
     Duplicate(u32),
     #[error("package {0}: the blob has no `BlbS` magic")]
@@ -73,17 +76,33 @@ fn le32(bytes: &[u8], at: usize) -> u32 {
 pub fn for_each_header(
     root: &Root,
     path: &str,
+    each: impl FnMut(u32, &[u8]) -> bool,
+) -> Result<(), NdbError> {
+    read_headers(&root.open_file(path)?, each)
+}
+
+/// [`for_each_header`] over any positional source (the fuzz target reads bytes in memory).
+pub fn read_headers(
+    file: &(impl ReadAt + ?Sized),
     mut each: impl FnMut(u32, &[u8]) -> bool,
 ) -> Result<(), NdbError> {
-    let file = root.open_file(path)?;
-    let mut slots = read_slots(&file)?;
+    let mut slots = read_slots(file)?;
+    // Blobs never share blocks (rpm refuses to write into overlapping slots): so every byte of
+    // the file is read at most once, however the slots are forged.
+    slots.sort_unstable_by_key(|&(_, offset, _, _)| offset);
+    if let Some(pair) =
+        slots.windows(2).find(|pair| u64::from(pair[0].1) + u64::from(pair[0].2) > u64::from(pair[1].1))
+    {
+        let (index, offset, count, slot) = pair[1];
+        return Err(NdbError::Slot { slot, problem: SlotProblem::Overlap { index, offset, count } });
+    }
     slots.sort_unstable();
     if let Some(pair) = slots.windows(2).find(|pair| pair[0].0 == pair[1].0) {
         return Err(NdbError::Slot { slot: pair[1].3, problem: SlotProblem::Duplicate(pair[1].0) });
     }
     let mut blob = Vec::new();
     for (index, offset, count, slot) in slots {
-        read_blob(&file, (index, offset, count, slot), &mut blob)?;
+        read_blob(file, (index, offset, count, slot), &mut blob)?;
         if !each(index, &blob) {
             break;
         }
@@ -92,7 +111,7 @@ pub fn for_each_header(
 }
 
 /// The used slots, each checked to point at blob blocks inside the file.
-fn read_slots(file: &OpenFile) -> Result<Vec<Slot>, NdbError> {
+fn read_slots(file: &(impl ReadAt + ?Sized)) -> Result<Vec<Slot>, NdbError> {
     let size = file.size();
     let mut header = [0u8; HEADER];
     if size < HEADER as u64 {
@@ -146,7 +165,7 @@ fn read_slots(file: &OpenFile) -> Result<Vec<Slot>, NdbError> {
 
 /// The header a used slot points to (its blocks checked to lie in the file), into `blob`.
 fn read_blob(
-    file: &OpenFile,
+    file: &(impl ReadAt + ?Sized),
     (index, offset, count, slot): Slot,
     blob: &mut Vec<u8>,
 ) -> Result<(), NdbError> {
@@ -182,4 +201,118 @@ fn read_blob(
     blob.resize(len as usize, 0);
     file.read_exact_at(blob, start + BLOB_HEAD as u64)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rpmdb/ndb/var/lib/rpm/Packages.db");
+
+    /// Every (package index, blob) of the database at /var/lib/rpm/Packages.db.
+    fn headers(root: &Root) -> Result<Vec<(u32, Vec<u8>)>, NdbError> {
+        let mut out = Vec::new();
+        for_each_header(root, "/var/lib/rpm/Packages.db", |n, blob| {
+            out.push((n, blob.to_vec()));
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// A root holding `bytes` as its Packages.db.
+    fn root_with(bytes: &[u8]) -> (tempfile::TempDir, Root) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("var/lib/rpm")).unwrap();
+        std::fs::write(dir.path().join("var/lib/rpm/Packages.db"), bytes).unwrap();
+        let root = Root::new(dir.path()).unwrap();
+        (dir, root)
+    }
+
+    fn slot_error(bytes: &[u8]) -> (usize, SlotProblem) {
+        let (_dir, root) = root_with(bytes);
+        match headers(&root) {
+            Err(NdbError::Slot { slot, problem }) => (slot, problem),
+            other => panic!("expected a slot error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_fixture_holds_the_sqlite_fixtures_blobs_by_package_index() {
+        let (_dir, root) = root_with(&std::fs::read(FIXTURE).unwrap());
+        let got = headers(&root).unwrap();
+        let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/rpm_header");
+        let want: Vec<_> =
+            (1..=4).map(|n| (n, std::fs::read(format!("{seeds}/header-{n}")).unwrap())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn damage_is_an_error_naming_the_slot() {
+        let original = std::fs::read(FIXTURE).unwrap();
+        // Slot 2 is the first after the 32-byte header; its blob starts at block 256.
+        let mut bytes = original.clone();
+        bytes[32..36].copy_from_slice(b"Slop");
+        assert_eq!(slot_error(&bytes), (2, SlotProblem::Magic));
+        let mut bytes = original.clone();
+        bytes[44..48].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(slot_error(&bytes), (2, SlotProblem::Blocks { index: 1, count: u32::MAX, .. })));
+        let mut bytes = original.clone();
+        bytes[40..44].copy_from_slice(&3u32.to_le_bytes());
+        assert!(matches!(slot_error(&bytes), (2, SlotProblem::Blocks { offset: 3, .. })));
+        let mut bytes = original.clone();
+        bytes[36..40].copy_from_slice(&2u32.to_le_bytes());
+        assert_eq!(slot_error(&bytes).1, SlotProblem::Duplicate(2));
+        // Slot 3 (package 2) pointing into package 1's blocks.
+        let mut bytes = original.clone();
+        bytes[56..60].copy_from_slice(&300u32.to_le_bytes());
+        assert!(matches!(slot_error(&bytes), (3, SlotProblem::Overlap { index: 2, offset: 300, .. })));
+        let mut bytes = original.clone();
+        bytes[4096..4100].copy_from_slice(b"BlbX");
+        assert_eq!(slot_error(&bytes), (2, SlotProblem::BlobMagic(1)));
+        let mut bytes = original.clone();
+        bytes[4096 + 12..4096 + 16].copy_from_slice(&5000u32.to_le_bytes());
+        assert!(matches!(slot_error(&bytes), (2, SlotProblem::BlobLength { index: 1, len: 5000, .. })));
+        let mut bytes = original;
+        bytes.truncate(bytes.len() - 16);
+        assert!(matches!(slot_error(&bytes).1, SlotProblem::Blocks { index: 4, .. }));
+    }
+
+    #[test]
+    fn a_damaged_header_is_named() {
+        let original = std::fs::read(FIXTURE).unwrap();
+        let run = |bytes: &[u8]| {
+            let (_dir, root) = root_with(bytes);
+            headers(&root).unwrap_err()
+        };
+        assert!(matches!(run(&original[..20]), NdbError::NotNdb));
+        assert!(matches!(run(&original[..original.len() - 1]), NdbError::Size(_)));
+        let mut bytes = original.clone();
+        bytes[4] = 1;
+        assert!(matches!(run(&bytes), NdbError::Version(1)));
+        let mut bytes = original;
+        bytes[12..16].copy_from_slice(&9u32.to_le_bytes());
+        assert!(matches!(run(&bytes), NdbError::SlotPages { pages: 9, .. }));
+    }
+
+    /// Every truncation and three one-byte changes at every offset of the header, the used slots
+    /// and the first blob: headers or a typed error, never a panic (on the bytes in memory).
+    #[test]
+    fn mangled_fixture_never_panics() {
+        let original = std::fs::read(FIXTURE).unwrap();
+        let read =
+            |bytes: &[u8]| read_headers(bytes, |_, blob| super::super::RpmPackage::from_header(blob).is_ok());
+        for len in 0..original.len() {
+            assert!(read(&original[..len]).is_err(), "a {len}-byte truncation reads as whole");
+        }
+        let mut read_whole = 0;
+        for at in (0..96).chain(4096..4096 + 256) {
+            for byte in [0x00, 0x7f, 0xff] {
+                let mut bytes = original.clone();
+                bytes[at] = byte;
+                read_whole += usize::from(read(&bytes).is_ok());
+            }
+        }
+        assert!(read_whole > 0, "changes inside the header blob (and unused fields) still read");
+    }
 }
