@@ -12,7 +12,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ALL=(loader oval_loader yaml_json regex results_import answers rpm_header)
+ALL=(loader oval_loader yaml_json regex results_import answers rpm_header rpmdb_bdb rpmdb_ndb)
 
 if [[ $# -lt 1 || ! "${!#}" =~ ^[0-9]+$ ]]; then
     echo "usage: scripts/fuzz.sh [TARGET…] SECONDS   (targets: ${ALL[*]})" >&2
@@ -58,6 +58,11 @@ seed() {
             while IFS= read -r f; do cp -n "$f" "$dir/" || true; done < <(
                 find tests/data/results tests/data/hdf -type f \( -name '*.xml' -o -name '*.json' \) 2>/dev/null)
             ;;
+        rpmdb_bdb)
+            while IFS= read -r f; do i=$((i + 1)); cp -n "$f" "$dir/packages-$i" || true; done < <(
+                find tests/fixtures/rpmdb tests/oval/cases/probe-rpminfo-bdb -name Packages | sort)
+            ;;
+        rpmdb_ndb) cp -n tests/fixtures/rpmdb/ndb/var/lib/rpm/Packages.db "$dir/" || true ;;
     esac
 }
 

@@ -217,6 +217,26 @@ fn oval_eval_prints_definitions_and_writes_valid_results() {
     assert!(v.status.success(), "oscap oval validate --results: {}", String::from_utf8_lossy(&v.stderr));
 }
 
+/// The rpminfo case evaluates the same over every format of the same RPM database: SQLite, Berkeley
+/// DB in both byte orders and page sizes, and NDB (which oscap on Debian cannot read, so this is its
+/// end-to-end check; the Berkeley DB one is also the differential case probe-rpminfo-bdb).
+#[test]
+fn rpminfo_results_are_the_same_over_every_rpm_database_format() {
+    let definitions = fixture("../oval/cases/probe-rpminfo/definitions.xml");
+    let eval = |root: &str| {
+        let out = stigrun().args(["oval", "eval", &definitions, "--root", &fixture(root)]).output().unwrap();
+        assert!(out.status.success(), "{root}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let sqlite = eval("../oval/cases/probe-rpminfo/root");
+    assert_eq!(sqlite.lines().filter(|l| l.starts_with("Definition ")).count(), 19);
+    for root in
+        ["../oval/cases/probe-rpminfo-bdb/root", "rpmdb/bdb-4321-512", "rpmdb/bdb-1234-16384", "rpmdb/ndb"]
+    {
+        assert_eq!(eval(root), sqlite, "{root}");
+    }
+}
+
 #[test]
 fn oval_eval_unknown_definition_is_an_error() {
     let case = fixture("../oval/cases/stig-daemon-json-log-driver");

@@ -16,7 +16,7 @@ pub mod trust;
 mod walk;
 
 pub use engine::{EngineDocument, EngineError, EngineSource};
-pub use root::{FileContent, FileKind, FileMeta, HostError, Limits, Root};
+pub use root::{FileContent, FileKind, FileMeta, HostError, Limits, OpenFile, Root};
 pub use target::ScanTarget;
 pub use trust::{ChainUsage, TrustError, TrustedCas};
 pub use walk::{FsScope, Walk, WalkCache, WalkEntry, WalkOptions, join, normalize, split_path, walk};

@@ -173,6 +173,28 @@ pub struct FileContent {
     pub sha256: String,
 }
 
+/// A regular file of the root held open for reads at any offset: databases are read page by
+/// page, never whole (an rpm database can be hundreds of megabytes).
+#[derive(Debug)]
+pub struct OpenFile {
+    path: String,
+    file: File,
+    size: u64,
+}
+
+impl OpenFile {
+    /// The size when opened.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Fill `buf` from `offset`; a file that ends before is an error.
+    pub fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> Result<(), HostError> {
+        use std::os::unix::fs::FileExt;
+        self.file.read_exact_at(buf, offset).map_err(|e| HostError::from_io(&self.path, e))
+    }
+}
+
 /// The scanned file system: a host directory treated as `/`.
 #[derive(Debug, Clone)]
 pub struct Root {
@@ -506,6 +528,12 @@ impl Root {
         Ok((text, content))
     }
 
+    /// Open a regular file for reads at any offset ([`OpenFile::read_exact_at`]).
+    pub fn open_file(&self, path: &str) -> Result<OpenFile, HostError> {
+        let (_, file, size) = self.open_regular(path)?;
+        Ok(OpenFile { path: path.to_string(), file, size })
+    }
+
     /// Stream a regular file through `sink` in chunks (for hashing files of any size).
     pub fn read_chunks(&self, path: &str, mut sink: impl FnMut(&[u8])) -> Result<u64, HostError> {
         let (_, mut file, _) = self.open_regular(path)?;
@@ -733,6 +761,23 @@ mod tests {
         fs::write(dir.path().join("big"), vec![b'x'; 100]).unwrap();
         let root = Root::with_limits(dir.path(), Limits { max_file_size: 10, max_symlinks: 40 }).unwrap();
         assert!(matches!(root.read("/big"), Err(HostError::TooLarge { size: 100, .. })));
+    }
+
+    #[test]
+    fn an_open_file_reads_at_any_offset_past_the_size_limit_and_never_past_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("db"), b"0123456789").unwrap();
+        let root = Root::with_limits(dir.path(), Limits { max_file_size: 4, max_symlinks: 40 }).unwrap();
+        let file = root.open_file("/db").unwrap();
+        assert_eq!(file.size(), 10);
+        let mut buf = [0u8; 3];
+        file.read_exact_at(&mut buf, 6).unwrap();
+        assert_eq!(&buf, b"678");
+        assert!(matches!(file.read_exact_at(&mut buf, 8), Err(HostError::Io { .. })));
+        let p = std::ffi::CString::new(dir.path().join("fifo").to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(p.as_ptr(), 0o644) }, 0);
+        assert!(matches!(root.open_file("/fifo"), Err(HostError::NotRegular { kind: FileKind::Fifo, .. })));
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub(crate) mod support;
 /// RPM header blobs decoded as the RPM probes decode them (public for the fuzz target).
 pub use support::rpmdb::RpmPackage;
 pub use support::rpmdb::header::HeaderError as RpmHeaderError;
+/// The Berkeley DB and NDB readers, for the fuzz targets.
+pub use support::rpmdb::{bdb as rpmdb_bdb, ndb as rpmdb_ndb};
 
 pub(crate) mod independent {
     pub mod environmentvariable;

@@ -1,5 +1,5 @@
 //! `linux:rpminfo_object`: installed RPM packages, read from the root's RPM database
-//! ([`crate::probes::support::rpmdb`]: SQLite; Berkeley DB and NDB are `not collected`, named).
+//! ([`crate::probes::support::rpmdb`]: SQLite, Berkeley DB or NDB).
 //!
 //! Items follow the OVAL 5.11.2 linux schema: a missing EPOCH is `(none)` in `epoch` and `0` in
 //! `evr` and `extended_name`; a missing ARCH (`gpg-pubkey`) is `(none)`. An unsigned package's
@@ -10,7 +10,7 @@ use crate::host::Root;
 use crate::model::oval::{Datatype, Family, Item};
 
 use crate::probes::support::entity_filter::accepts;
-use crate::probes::support::rpmdb::{self, RpmDbError, RpmPackage};
+use crate::probes::support::rpmdb::{self, RpmPackage};
 use crate::probes::{Collected, Probe, ProbeContext, ResolvedObject, item_type};
 
 /// The collected object for an RPM probe that reads the database but does not verify files yet:
@@ -29,10 +29,7 @@ pub fn installed_packages(
     root: &Root,
     object_type: &str,
 ) -> Result<std::sync::Arc<Vec<RpmPackage>>, Collected> {
-    rpmdb::packages(root).map_err(|e| match e {
-        RpmDbError::Unsupported { .. } => Collected::not_collected(format!("{object_type}: {e}")),
-        e => Collected::error(format!("{object_type}: RPM database not read: {e}")),
-    })
+    rpmdb::packages(root).map_err(|e| Collected::error(format!("{object_type}: RPM database not read: {e}")))
 }
 
 pub struct RpminfoProbe;
@@ -159,12 +156,17 @@ mod tests {
     }
 
     #[test]
-    fn berkeley_db_is_not_collected_naming_the_format() {
+    fn a_berkeley_db_database_is_read_and_a_damaged_one_is_an_error_naming_the_format() {
+        let bdb = Root::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oval/cases/probe-rpminfo-bdb/root"))
+            .unwrap();
+        let c = collect(&RpminfoProbe, vec![equals("name", "stigrun-multi")], &bdb);
+        assert_eq!(c.flag, CollectedFlag::Complete);
+        assert_eq!(c.items.len(), 2);
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir_all(dir.path().join("var/lib/rpm")).unwrap();
         fs::write(dir.path().join("var/lib/rpm/Packages"), [0u8; 64]).unwrap();
         let c = collect(&RpminfoProbe, vec![equals("name", "bash")], &Root::new(dir.path()).unwrap());
-        assert_eq!(c.flag, CollectedFlag::NotCollected);
+        assert_eq!(c.flag, CollectedFlag::Error);
         assert!(c.messages[0].message.contains("Berkeley DB"), "{}", c.messages[0].message);
     }
 

@@ -1,17 +1,20 @@
 //! The installed RPM packages of a root, read offline from rpm's database.
 //!
-//! rpm has kept its database in three formats: Berkeley DB (`Packages`, RHEL ≤ 8), SQLite
-//! (`rpmdb.sqlite`, RHEL 9, Fedora ≥ 33, Debian's rpm ≥ 4.16) and NDB (`Packages.db`, SUSE).
-//! stigrun reads SQLite; the other two are located and named, never guessed at.
+//! rpm has kept its database in three formats, all read here, each giving the same header blobs
+//! to [`RpmPackage::from_header`]: SQLite (`rpmdb.sqlite`, RHEL 9, Fedora ≥ 33, Debian's rpm ≥
+//! 4.16; [`sqlite`]), Berkeley DB (`Packages`, RHEL 7 and 8, SLES 12; [`bdb`], without Berkeley
+//! DB) and NDB (`Packages.db`, SUSE; [`ndb`]). Only the packages are read, never rpm's indexes.
 
+pub mod bdb;
 pub mod header;
+pub mod ndb;
 pub mod pgp;
 pub mod sqlite;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::host::{FileKind, HostError, Root};
+use crate::host::{FileKind, HostError, OpenFile, Root};
 
 use header::{Header, HeaderError, tag};
 
@@ -33,26 +36,55 @@ pub enum Format {
     Ndb,
 }
 
-impl Format {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Format::Sqlite => "SQLite",
-            Format::BerkeleyDb => "Berkeley DB",
-            Format::Ndb => "NDB",
-        }
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum RpmDbError {
-    #[error("`{path}` is an RPM database in {} format, which stigrun does not read", .format.describe())]
-    Unsupported { path: &'static str, format: Format },
-    #[error("`{path}`: {source}")]
+    #[error("`{path}` (SQLite): {source}")]
     Sqlite { path: &'static str, source: sqlite::SqliteError },
+    #[error("`{path}` (Berkeley DB): {source}")]
+    BerkeleyDb { path: &'static str, source: bdb::BdbError },
+    #[error("`{path}` (NDB): {source}")]
+    Ndb { path: &'static str, source: ndb::NdbError },
     #[error("`{path}`: package header {hnum}: {source}")]
     Header { path: &'static str, hnum: i64, source: HeaderError },
     #[error("{0}")]
     Host(#[from] HostError),
+}
+
+/// Positional reads of a database file: a file of the root, or bytes in memory (fuzzing).
+pub trait ReadAt {
+    fn size(&self) -> u64;
+    /// Fill `buf` from `offset`; a file that ends before is an error.
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> Result<(), HostError>;
+}
+
+impl ReadAt for OpenFile {
+    fn size(&self) -> u64 {
+        OpenFile::size(self)
+    }
+
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> Result<(), HostError> {
+        OpenFile::read_exact_at(self, buf, offset)
+    }
+}
+
+impl ReadAt for [u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> Result<(), HostError> {
+        let range = usize::try_from(offset).ok().and_then(|start| Some(start..start.checked_add(buf.len())?));
+        match range.and_then(|range| self.get(range)) {
+            Some(bytes) => {
+                buf.copy_from_slice(bytes);
+                Ok(())
+            }
+            None => Err(HostError::Io {
+                path: "(in memory)".to_string(),
+                source: std::io::ErrorKind::UnexpectedEof.into(),
+            }),
+        }
+    }
 }
 
 /// rpmfileAttrs bits (rpmfiles.h).
@@ -201,9 +233,6 @@ type Parsed = (DbKey, Arc<Vec<RpmPackage>>);
 pub fn packages(root: &Root) -> Result<Arc<Vec<RpmPackage>>, RpmDbError> {
     static LAST: OnceLock<Mutex<Option<Parsed>>> = OnceLock::new();
     let Some((path, format)) = locate(root) else { return Ok(Arc::new(Vec::new())) };
-    if format != Format::Sqlite {
-        return Err(RpmDbError::Unsupported { path, format });
-    }
     let meta = root.stat(path)?;
     let wal = root.stat(&format!("{path}-wal")).ok();
     let key: DbKey = (
@@ -224,21 +253,31 @@ pub fn packages(root: &Root) -> Result<Arc<Vec<RpmPackage>>, RpmDbError> {
     }
     let mut parsed = Vec::new();
     let mut bad = None;
-    sqlite::for_each_header(root, path, |hnum, blob| match RpmPackage::from_header(blob) {
+    let mut take = |hnum: i64, blob: &[u8]| match RpmPackage::from_header(blob) {
         Ok(package) => {
-            parsed.push(package);
+            parsed.push((hnum, package));
             true
         }
         Err(source) => {
             bad = Some(RpmDbError::Header { path, hnum, source });
             false
         }
-    })
-    .map_err(|source| RpmDbError::Sqlite { path, source })?;
+    };
+    match format {
+        Format::Sqlite => {
+            sqlite::for_each_header(root, path, take).map_err(|source| RpmDbError::Sqlite { path, source })
+        }
+        Format::BerkeleyDb => bdb::for_each_header(root, path, |n, blob| take(n.into(), blob))
+            .map_err(|source| RpmDbError::BerkeleyDb { path, source }),
+        Format::Ndb => ndb::for_each_header(root, path, |n, blob| take(n.into(), blob))
+            .map_err(|source| RpmDbError::Ndb { path, source }),
+    }?;
     if let Some(e) = bad {
         return Err(e);
     }
-    let parsed = Arc::new(parsed);
+    // By instance number whatever the format (Berkeley DB gives them in hash order).
+    parsed.sort_by_key(|(hnum, _)| *hnum);
+    let parsed: Arc<Vec<RpmPackage>> = Arc::new(parsed.into_iter().map(|(_, package)| package).collect());
     if let Ok(mut c) = cache.lock() {
         *c = Some((key, parsed.clone()));
     }
@@ -368,14 +407,64 @@ mod tests {
     }
 
     #[test]
-    fn berkeley_db_and_ndb_are_named_not_read() {
-        for (file, format) in [("Packages", "Berkeley DB"), ("Packages.db", "NDB")] {
+    fn a_garbage_file_in_each_format_is_an_error_naming_the_format() {
+        for (file, format) in
+            [("Packages", "Berkeley DB"), ("Packages.db", "NDB"), ("rpmdb.sqlite", "SQLite")]
+        {
             let dir = tempfile::tempdir().unwrap();
             std::fs::create_dir_all(dir.path().join("var/lib/rpm")).unwrap();
-            std::fs::write(dir.path().join("var/lib/rpm").join(file), [0u8; 64]).unwrap();
+            std::fs::write(dir.path().join("var/lib/rpm").join(file), [0x5au8; 8192]).unwrap();
             let e = packages(&Root::new(dir.path()).unwrap()).unwrap_err();
-            assert!(e.to_string().contains(format), "{e}");
+            let named = match (&e, format) {
+                (RpmDbError::BerkeleyDb { path, source: bdb::BdbError::NotHash }, _)
+                | (RpmDbError::Ndb { path, source: ndb::NdbError::NotNdb }, _)
+                | (RpmDbError::Sqlite { path, source: sqlite::SqliteError::NotSqlite }, _) => {
+                    path.ends_with(file)
+                }
+                _ => false,
+            };
+            assert!(named, "{e:?}");
+            assert!(e.to_string().contains(&format!("/var/lib/rpm/{file}` ({format})")), "{e}");
         }
+    }
+
+    #[test]
+    fn bytes_in_memory_read_like_a_file_never_past_their_end() {
+        let bytes: &[u8] = b"0123456789";
+        let mut buf = [0u8; 3];
+        bytes.read_exact_at(&mut buf, 7).unwrap();
+        assert_eq!(&buf, b"789");
+        assert!(bytes.read_exact_at(&mut buf, 8).is_err());
+        assert!(bytes.read_exact_at(&mut buf, u64::MAX).is_err());
+        assert_eq!(ReadAt::size(bytes), 10);
+    }
+
+    /// The package lists of the SQLite fixture and of a root with the same headers in another
+    /// format are equal field by field (names, files, signature key ids).
+    fn same_packages_as_sqlite(other: &str) {
+        let sqlite = packages(&fixture_root()).unwrap();
+        let other = packages(&Root::new(format!("{}/{other}", env!("CARGO_MANIFEST_DIR"))).unwrap()).unwrap();
+        assert_eq!(sqlite.len(), 4);
+        assert_eq!(*sqlite, *other);
+        let keyids: Vec<_> = other.iter().filter_map(|p| p.signature_keyid.as_deref()).collect();
+        assert_eq!(keyids, ["6608dd4c288cc692"]);
+        assert_eq!(other.iter().map(|p| p.files.len()).sum::<usize>(), 5);
+    }
+
+    #[test]
+    fn berkeley_db_roots_give_the_sqlite_roots_packages() {
+        for root in [
+            "tests/oval/cases/probe-rpminfo-bdb/root",
+            "tests/fixtures/rpmdb/bdb-4321-512",
+            "tests/fixtures/rpmdb/bdb-1234-16384",
+        ] {
+            same_packages_as_sqlite(root);
+        }
+    }
+
+    #[test]
+    fn the_ndb_root_gives_the_sqlite_roots_packages() {
+        same_packages_as_sqlite("tests/fixtures/rpmdb/ndb");
     }
 
     /// An rpmdb.sqlite in `dir` holding `blobs`, the last one only in the WAL (not checkpointed).
