@@ -320,6 +320,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             counts,
             scores,
             oval,
+            warnings: Vec::new(),
         })
     }
 
