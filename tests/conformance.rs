@@ -464,9 +464,10 @@ fn cpe_dictionaries_embedded_or_in_the_data_stream_decide_platforms() {
 /// CPE name (IR 7695) matches nothing: notapplicable in both, and stigrun warns where it is.
 ///
 /// The dictionary and the applicability-language document are given beside the benchmark (oscap's
-/// `--cpe`), their checks' hrefs relative to them (as oscap reads them); a check that cannot run is
-/// an error (IR 7698) where oscap says notapplicable. oscap keeps only the last `--cpe`; stigrun
-/// takes every one.
+/// `--cpe`), their checks' hrefs relative to them (as oscap reads them, except for a dictionary
+/// entry that a fact-ref of the benchmark's own platform specification matches: oscap reads its
+/// check beside the benchmark); a check that cannot run is an error (IR 7698) where oscap says
+/// notapplicable. oscap keeps only the last `--cpe`; stigrun takes every one.
 #[test]
 fn cpe_names_match_by_ir_7696_and_files_given_with_cpe_add_dictionaries() {
     let dir = case("cpe-matching");
@@ -506,6 +507,10 @@ fn cpe_names_match_by_ir_7696_and_files_given_with_cpe_add_dictionaries() {
         ("malformed_fs", "notapplicable", "notapplicable"),
         // The language file is not given: no #id platform is known.
         ("beside_yes", "notapplicable", "notapplicable"),
+        // The benchmark's own fact-ref, decided by an entry of the dictionary beside it: oscap
+        // reads that entry's check beside the benchmark (the document holding the fact-ref), where
+        // it is not, and says notapplicable with the error on stderr.
+        ("own_fact_ref", "pass", "notapplicable"),
     ] {
         assert_eq!(ours.result(rule), spec, "stigrun, {rule}");
         assert_eq!(theirs.result(rule), oscap_result, "oscap, {rule}");
@@ -540,7 +545,7 @@ fn cpe_names_match_by_ir_7696_and_files_given_with_cpe_add_dictionaries() {
     let with_language = args(&[&language]);
     let (ours, theirs) = (stigrun(&bench, &as_str(&with_language)), oscap(&bench, &as_str(&with_language)));
     for (rule, spec) in
-        [("beside_check", "pass"), ("beside_yes", "notapplicable"), ("beside_no", "notapplicable")]
+        [("beside_check", "pass"), ("beside_yes", "notapplicable"), ("own_fact_ref", "notapplicable")]
     {
         assert_eq!(ours.result(rule), spec, "stigrun, language file, {rule}");
         assert_eq!(theirs.result(rule), spec, "oscap, language file, {rule}");
