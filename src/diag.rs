@@ -87,6 +87,8 @@ pub enum Code {
     Limit,
     /// A check refers to a definition or document that is not there or cannot be loaded.
     CheckUnavailable,
+    /// A platform or dictionary name is not a CPE name (NIST IR 7695): it matches nothing.
+    MalformedCpeName,
     // Rule results.
     /// DISA publishes the check as a procedure for the assessor.
     ManualCheck,
@@ -127,7 +129,8 @@ impl Code {
             | Code::NeedsRunningSystem
             | Code::NeedsEngine
             | Code::AnswerIgnored
-            | Code::CheckUnresolved => Level::Warning,
+            | Code::CheckUnresolved
+            | Code::MalformedCpeName => Level::Warning,
             Code::Note
             | Code::ManualCheck
             | Code::Unchecked

@@ -450,6 +450,152 @@ fn cpe_dictionaries_embedded_or_in_the_data_stream_decide_platforms() {
     assert!(theirs.stderr().contains("missing-oval.xml"), "oscap says so on stderr only");
 }
 
+/// CPE names are matched, not looked up as written. A platform's CPE name (XCCDF 1.2 schema
+/// `CPE2idrefType`: a CPE applicability-language identifier, formatted string or URI) and a
+/// fact-ref's name (IR 7698; schema `namePattern`: either binding) apply when a dictionary entry
+/// whose check is true is one the name is a superset of or equal to (IR 7696 §6.2, CPE_SUPERSET
+/// and CPE_EQUAL; IR 7697's dictionary search). Both bindings unbind to the same well-formed name
+/// (IR 7695 §6.1.3, §6.2.3): missing URI components and `*` are ANY, `-` NA; a URI's packed edition
+/// holds the extended attributes; `%2b` in a URI is `\+` in a formatted string; case is ignored
+/// (IR 7696 §6.1); `*` and `?` at a value's ends are wildcards (IR 7695 §5.3.2). oscap 1.3.7 matches
+/// field by field in written order: a URI name that leaves trailing components out matches, as the
+/// spec says, but a formatted string never matches a URI entry (its 11 fields, `*` compared as the
+/// text "*"), nor are its wildcards wildcards: those are pinned deviations. A string that is not a
+/// CPE name (IR 7695) matches nothing: notapplicable in both, and stigrun warns where it is.
+///
+/// The dictionary and the applicability-language document are given beside the benchmark (oscap's
+/// `--cpe`), their checks' hrefs relative to them (as oscap reads them, except for a dictionary
+/// entry that a fact-ref of the benchmark's own platform specification matches: oscap reads its
+/// check beside the benchmark); a check that cannot run is an error (IR 7698) where oscap says
+/// notapplicable. oscap keeps only the last `--cpe`; stigrun takes every one.
+#[test]
+fn cpe_names_match_by_ir_7696_and_files_given_with_cpe_add_dictionaries() {
+    let dir = case("cpe-matching");
+    let bench = dir.join("benchmark.xml");
+    let dictionary = dir.join("dictionary/cpe-dictionary.xml");
+    let language = dir.join("dictionary/platforms.xml");
+    let cpe = |file: &Path| ["--cpe".to_string(), file.display().to_string()];
+    let args = |files: &[&Path]| files.iter().flat_map(|f| cpe(f)).collect::<Vec<String>>();
+    fn as_str(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+
+    let with_dictionary = args(&[&dictionary]);
+    let (ours, theirs) =
+        (stigrun(&bench, &as_str(&with_dictionary)), oscap(&bench, &as_str(&with_dictionary)));
+    for (rule, spec, oscap_result) in [
+        // Version ANY is a superset of version 1 (Table 6-2 row 3).
+        ("prefix_yes", "pass", "pass"),
+        ("exact_yes", "pass", "pass"),
+        ("prefix_no", "notapplicable", "notapplicable"),
+        ("prefix_cannot", "error", "notapplicable"),
+        // A version is a subset of ANY, not a superset (row 13); another version is disjoint (row
+        // 10), and so is a value that is a prefix of another, and NA (row 12).
+        ("narrower", "notapplicable", "notapplicable"),
+        ("other_version", "notapplicable", "notapplicable"),
+        ("product_prefix", "notapplicable", "notapplicable"),
+        ("version_na", "notapplicable", "notapplicable"),
+        ("case", "pass", "pass"),
+        ("fs_exact", "pass", "notapplicable"),
+        ("fs_any_version", "pass", "notapplicable"),
+        ("fs_wildcard", "pass", "notapplicable"),
+        ("fs_no", "notapplicable", "notapplicable"),
+        ("fs_packed", "pass", "notapplicable"),
+        ("fs_escaped", "pass", "notapplicable"),
+        ("unknown", "notapplicable", "notapplicable"),
+        ("malformed_uri", "notapplicable", "notapplicable"),
+        ("malformed_fs", "notapplicable", "notapplicable"),
+        // The language file is not given: no #id platform is known.
+        ("beside_yes", "notapplicable", "notapplicable"),
+        // The benchmark's own fact-ref, decided by an entry of the dictionary beside it: oscap
+        // reads that entry's check beside the benchmark (the document holding the fact-ref), where
+        // it is not, and says notapplicable with the error on stderr.
+        ("own_fact_ref", "pass", "notapplicable"),
+    ] {
+        assert_eq!(ours.result(rule), spec, "stigrun, {rule}");
+        assert_eq!(theirs.result(rule), oscap_result, "oscap, {rule}");
+    }
+    assert_eq!(ours.output.status.code(), Some(2), "an error result fails the run");
+    assert_eq!(theirs.output.status.code(), Some(0));
+    let missing = "dictionary/missing-oval.xml";
+    assert!(ours.json()["rules"].to_string().contains(missing), "the check is read beside the dictionary");
+    assert!(theirs.stderr().contains(missing), "oscap says so on stderr only");
+    // The malformed names: a located warning each, and a message on the rule.
+    let stderr = ours.stderr();
+    for (name, why) in [("cpe:/x:conf:yes", "part \"x\""), ("cpe:2.3:o:conf:yes:1", "11 components")] {
+        let line = stderr.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{stderr}"));
+        assert!(
+            line.starts_with("stigrun: warning: ") && line.contains("benchmark.xml:") && line.contains(why),
+            "{line}"
+        );
+    }
+    let warnings = ours.json()["warnings"].to_string();
+    assert!(warnings.contains("malformed-cpe-name") && warnings.contains("\"line\""), "{warnings}");
+    let rule = ours.json()["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule_id"].as_str().unwrap().ends_with("malformed_uri"))
+        .cloned()
+        .unwrap();
+    assert!(rule["messages"].to_string().contains("is not a CPE name"), "{}", rule["messages"]);
+
+    // The applicability-language file alone: its check-fact-ref resolves beside it; its fact-refs
+    // name CPE names no dictionary holds.
+    let with_language = args(&[&language]);
+    let (ours, theirs) = (stigrun(&bench, &as_str(&with_language)), oscap(&bench, &as_str(&with_language)));
+    for (rule, spec) in
+        [("beside_check", "pass"), ("beside_yes", "notapplicable"), ("own_fact_ref", "notapplicable")]
+    {
+        assert_eq!(ours.result(rule), spec, "stigrun, language file, {rule}");
+        assert_eq!(theirs.result(rule), spec, "oscap, language file, {rule}");
+    }
+
+    // Both: the language file's fact-refs are decided by the dictionary beside it. oscap keeps the
+    // last --cpe only, so its dictionary is not read.
+    let both = args(&[&dictionary, &language]);
+    let (ours, theirs) = (stigrun(&bench, &as_str(&both)), oscap(&bench, &as_str(&both)));
+    for (rule, spec, oscap_result) in [
+        ("beside_yes", "pass", "notapplicable"),
+        ("beside_no", "notapplicable", "notapplicable"),
+        ("beside_check", "pass", "pass"),
+        ("prefix_yes", "pass", "notapplicable"),
+    ] {
+        assert_eq!(ours.result(rule), spec, "stigrun, both files, {rule}");
+        assert_eq!(theirs.result(rule), oscap_result, "oscap, both files, {rule}");
+    }
+}
+
+/// A `--cpe` file that cannot be used stops the run before anything is evaluated (exit 1, as
+/// oscap), saying which file and where: not well-formed XML, neither a dictionary nor a language
+/// document, missing.
+#[test]
+fn a_cpe_file_that_cannot_be_used_is_an_error_naming_the_file_and_line() {
+    let bench = case("cpe-matching/benchmark.xml");
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.xml");
+    std::fs::write(&broken, "<cpe-list xmlns=\"http://cpe.mitre.org/dictionary/2.0\">\n  <cpe-item name=\"cpe:/o:a\">\n</cpe-list>\n").unwrap();
+    let other = dir.path().join("other.xml");
+    std::fs::write(
+        &other,
+        "<?xml version=\"1.0\"?>\n<Tailoring xmlns=\"http://checklists.nist.gov/xccdf/1.2\"/>\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.xml");
+    for (file, said) in
+        [(&broken, ":3:"), (&other, ":2:1: expected a CPE dictionary"), (&missing, "cannot read CPE file")]
+    {
+        let path = file.display().to_string();
+        let ours = stigrun(&bench, &["--cpe", &path]);
+        assert_eq!(ours.output.status.code(), Some(1), "{path}");
+        let stderr = ours.stderr();
+        assert!(stderr.contains(&path) && stderr.contains(said), "{stderr}");
+        assert!(ours.rules.is_empty(), "nothing is evaluated");
+        let theirs = oscap(&bench, &["--cpe", &path]);
+        assert_eq!(theirs.output.status.code(), Some(1), "oscap, {path}");
+    }
+}
+
 // 8. XCCDF 1.1 ids in XCCDF 1.2 results.
 
 /// XCCDF 1.2 results need 1.2 ids (IR 7275r4 and the schema's `xccdf_[^_]+_rule_.+` patterns for

@@ -181,6 +181,10 @@ pub struct EvalArgs {
     /// Tailoring component of the data stream (its checklists' component-ref id) to apply.
     #[arg(long, conflicts_with = "tailoring_file")]
     pub tailoring_id: Option<String>,
+    /// A CPE dictionary or CPE applicability-language file deciding platforms beside the content's
+    /// own (repeatable); its checks' hrefs are relative to it, as with oscap's `--cpe`.
+    #[arg(long = "cpe", value_name = "FILE")]
+    pub cpe: Vec<PathBuf>,
     /// Evaluate only this rule (repeatable).
     #[arg(long = "rule")]
     pub rules: Vec<String>,

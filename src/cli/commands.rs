@@ -207,6 +207,7 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
         answers,
         progress,
         documents: content.documents,
+        cpe_files: args.cpe.clone(),
     };
     // The ARF's report request copies the source data stream, which the scan consumes.
     let wants_request = args.results_arf.is_some() && !args.thin;
@@ -217,6 +218,10 @@ pub fn eval(args: super::args::EvalArgs) -> anyhow::Result<ExitCode> {
     let results = scan(loaded, &request, &target);
     display.finish();
     let mut results = results?;
+    for warning in &results.warnings {
+        let place = warning.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
+        eprintln!("stigrun: warning: {}", super::output::printable(&format!("{place}{}", warning.message)));
+    }
     if let Some(identity) = &identity {
         identity.apply(&mut results.target);
     }

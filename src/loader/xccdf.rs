@@ -255,16 +255,18 @@ impl<'a> Parser<'a, '_> {
                 continue;
             }
             let name = self.required(&item, "name")?;
+            let location = self.loc(&item);
             let mut checks = Vec::new();
             while let Some(c) = self.cur.child(&item)? {
                 if c.is(list.ns, "check") {
                     let system = self.opt(&c, "system")?.unwrap_or_default();
                     let href = self.opt(&c, "href")?.unwrap_or_default();
                     let definition = self.cur.text(&c)?;
-                    checks.push(CpeCheck { system, href, name: definition.trim().to_string() });
+                    let name = definition.trim().to_string();
+                    checks.push(CpeCheck { system, href, name, base_dir: None });
                 }
             }
-            dictionary.items.entry(name).or_default().extend(checks);
+            dictionary.add(&name, checks, Some(location));
         }
         Ok(())
     }
@@ -802,9 +804,15 @@ mod tests {
                 </Benchmark>"#
             );
             let b = load(&src).unwrap();
-            let check = CpeCheck { system: "s".into(), href: "a.xml".into(), name: "oval:a:def:1".into() };
+            let check = CpeCheck {
+                system: "s".into(),
+                href: "a.xml".into(),
+                name: "oval:a:def:1".into(),
+                base_dir: None,
+            };
             assert_eq!(b.cpe_dictionary.items["cpe:/o:a"], vec![check], "{version}");
             assert!(b.cpe_dictionary.items["cpe:/o:b"].is_empty(), "{version}");
+            assert_eq!(b.cpe_dictionary.locations["cpe:/o:b"].line, 6, "{version}");
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod cci;
 pub mod cpe;
+pub mod cpe_name;
 pub mod location;
 pub mod naming;
 pub mod oval;

@@ -47,6 +47,10 @@ pub struct ScanResults {
     pub scores: Vec<Score>,
     /// One entry per OVAL document evaluated: its results and collected items are the evidence.
     pub oval: Vec<OvalDocumentRun>,
+    /// What the scan found wrong in the content without failing a rule for it (a CPE name that is
+    /// not one), each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

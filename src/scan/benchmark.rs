@@ -6,21 +6,19 @@
 //! parallel. A check that cannot run becomes a rule result with a message, never a crash.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
+use super::applicability::Applicability;
 use crate::diag::{Code, Diagnostic};
 use crate::eval::engine::{EvalOptions, ExternalValues, evaluate};
 use crate::eval::progress::ProgressHandle;
 use crate::host::{HostError, ScanTarget};
 use crate::loader::LoadedBenchmark;
-use crate::loader::cpe::{CpeError, add_dictionary_document, parse_platform_specification};
-use crate::loader::datastream::standalone_xml;
-use crate::loader::oval::{load_oval_file, parse_oval_str};
-use crate::model::cpe::{Applies, CpeCheck, CpeDictionary, PlatformSpecification, cpe_name_applies};
+use crate::loader::cpe::{CpeError, CpeFileError};
 use crate::model::oval::{DefinitionClass, OvalDefinitions};
 use crate::model::xccdf::{
     Benchmark, Check, CheckNode, CheckOperator, ComplexCheck, ItemRef, Profile, Role, Severity,
@@ -47,6 +45,16 @@ pub enum ScanError {
     /// The benchmark's CPE platform specification cannot be read: every platform test would fail.
     #[error("platform specification: {0}")]
     Platform(#[from] CpeError),
+    /// A CPE dictionary or applicability-language file given beside the content cannot be used.
+    /// (The message says it all: no source, so it is not repeated as a cause.)
+    #[error("--cpe: {0}")]
+    CpeFile(CpeFileError),
+}
+
+impl From<CpeFileError> for ScanError {
+    fn from(e: CpeFileError) -> ScanError {
+        ScanError::CpeFile(e)
+    }
 }
 
 /// What to scan and how.
@@ -72,6 +80,9 @@ pub struct ScanRequest {
     /// OVAL documents the content names by href but does not hold: (href, text). The built-in
     /// docker-ee keeps its Engine API checks here (see `build::ENGINE_OVAL_HREF`).
     pub documents: Vec<(String, Arc<str>)>,
+    /// CPE dictionaries and applicability-language files given beside the content (`--cpe`): added
+    /// to the content's own, their checks' hrefs relative to each file.
+    pub cpe_files: Vec<PathBuf>,
 }
 
 /// How one rule will be decided.
@@ -147,8 +158,9 @@ pub fn scan(
     apply_requires_conflicts(bench, &mut resolved);
 
     let mut applicability = Applicability::new(&loaded, request, target, &probes)?;
-    let benchmark_applies = applicability.item_applies(&bench.platforms);
+    let benchmark_applies = applicability.item_applies(&bench.platforms, &bench.location);
     let benchmark_problems = applicability.take_problems();
+    let benchmark_malformed = applicability.take_malformed();
 
     // Load the check documents the selected rules name first (in parallel), so that planning can
     // tell which check-content-ref resolves and evaluation parses each document once.
@@ -167,31 +179,27 @@ pub fn scan(
         } else if !benchmark_applies && !benchmark_problems.is_empty() {
             platform_error(&benchmark_problems)
         } else if !benchmark_applies {
-            Plan::Fixed {
-                result: XccdfResult::NotApplicable,
-                messages: vec![Diagnostic::new(
-                    Code::BenchmarkNotApplicable,
-                    format!(
-                        "the benchmark's platform ({}) does not apply to the target",
-                        bench.platforms.join(", ")
-                    ),
-                )],
-                check_text: None,
-            }
+            let mut messages = vec![Diagnostic::new(
+                Code::BenchmarkNotApplicable,
+                format!(
+                    "the benchmark's platform ({}) does not apply to the target",
+                    bench.platforms.join(", ")
+                ),
+            )];
+            messages.extend(benchmark_malformed.iter().cloned());
+            Plan::Fixed { result: XccdfResult::NotApplicable, messages, check_text: None }
         } else if !applicability.rule_applies(bench, i) {
             let problems = applicability.take_problems();
             if !problems.is_empty() {
                 plans.push(platform_error(&problems));
                 continue;
             }
-            Plan::Fixed {
-                result: XccdfResult::NotApplicable,
-                messages: vec![Diagnostic::new(
-                    Code::PlatformNotApplicable,
-                    "the rule's platform does not apply to the target",
-                )],
-                check_text: None,
-            }
+            let mut messages = vec![Diagnostic::new(
+                Code::PlatformNotApplicable,
+                "the rule's platform does not apply to the target",
+            )];
+            messages.extend(applicability.take_malformed());
+            Plan::Fixed { result: XccdfResult::NotApplicable, messages, check_text: None }
         } else if resolved.role(bench, i) == Role::Unchecked {
             Plan::Fixed {
                 result: XccdfResult::NotChecked,
@@ -207,6 +215,7 @@ pub fn scan(
         plans.push(plan);
     }
 
+    let warnings = std::mem::take(&mut applicability.warnings);
     // Rules decided without a check (not selected, not applicable, unchecked) are decided now.
     let planned_time = crate::clock::utc_now_rfc3339();
 
@@ -329,6 +338,7 @@ pub fn scan(
         counts,
         scores,
         oval: oval_docs,
+        warnings,
     })
 }
 
@@ -1003,187 +1013,4 @@ fn score_tree(
         })
         .collect();
     ScoreNode::Group { weight, children: nodes }
-}
-
-/// Decides CPE platforms, evaluating the dictionary's OVAL checks once each.
-struct Applicability<'a> {
-    loaded: &'a LoadedBenchmark,
-    request: &'a ScanRequest,
-    target: &'a ScanTarget,
-    probes: &'a Registry,
-    dictionary: CpeDictionary,
-    /// The dictionary's component-ref, to resolve its check hrefs through its catalog.
-    dictionary_ref: Option<crate::loader::datastream::ComponentRef>,
-    specification: PlatformSpecification,
-    cache: HashMap<CpeCheck, Applies>,
-    documents: HashMap<String, Result<OvalDefinitions, String>>,
-    /// Why a check could not be run (its document missing or unreadable, its definition absent).
-    problems: HashMap<CpeCheck, String>,
-    /// The problems met since the last [`Applicability::take_problems`].
-    met: Vec<String>,
-}
-
-impl<'a> Applicability<'a> {
-    fn new(
-        loaded: &'a LoadedBenchmark,
-        request: &'a ScanRequest,
-        target: &'a ScanTarget,
-        probes: &'a Registry,
-    ) -> Result<Self, ScanError> {
-        // The benchmark's own dictionary, then a data stream's (which decides a name both hold).
-        let mut dictionary = loaded.benchmark.cpe_dictionary.clone();
-        let mut dictionary_ref = None;
-        if let (Some(origin), Some(collection)) = (&loaded.origin, &loaded.collection)
-            && let Some(ds) = collection.data_streams.iter().find(|d| d.id == origin.datastream_id)
-        {
-            for cref in &ds.dictionaries {
-                let Some(component) = collection.resolve_ref(cref) else { continue };
-                let Some(xml) = collection.component_xml(&component.id) else { continue };
-                if add_dictionary_document(&mut dictionary, &standalone_xml(&xml), &component.id).is_ok() {
-                    dictionary_ref = Some(cref.clone());
-                }
-            }
-        }
-        let specification = match loaded.benchmark.platform_specification.as_deref() {
-            Some(xml) => parse_platform_specification(xml, &request.source_name)?,
-            None => PlatformSpecification::default(),
-        };
-        Ok(Applicability {
-            loaded,
-            request,
-            target,
-            probes,
-            dictionary,
-            dictionary_ref,
-            specification,
-            cache: HashMap::new(),
-            documents: HashMap::new(),
-            problems: HashMap::new(),
-            met: Vec::new(),
-        })
-    }
-
-    /// An item with platforms applies when any of them does; no platforms means everywhere.
-    fn item_applies(&mut self, platforms: &[String]) -> bool {
-        platforms.is_empty() || platforms.iter().any(|p| self.platform(p) == Applies::Yes)
-    }
-
-    fn rule_applies(&mut self, bench: &Benchmark, i: usize) -> bool {
-        // The problems met are this rule's alone (see `take_problems`).
-        self.met.clear();
-        let rule = &bench.rules[i];
-        if !self.item_applies(&rule.common.platforms) {
-            return false;
-        }
-        let mut parent = rule.common.parent;
-        while let Some(g) = parent {
-            if !self.item_applies(&bench.groups[g].common.platforms) {
-                return false;
-            }
-            parent = bench.groups[g].common.parent;
-        }
-        true
-    }
-
-    fn platform(&mut self, idref: &str) -> Applies {
-        let dictionary = std::mem::take(&mut self.dictionary);
-        // `#id` names a platform of the platform-specification; a bare id that is not a CPE name
-        // but names one is taken the same way (oscap does).
-        let platform_id = idref.strip_prefix('#').or_else(|| {
-            (!idref.starts_with("cpe:") && self.specification.platforms.contains_key(idref)).then_some(idref)
-        });
-        let result = if let Some(id) = platform_id {
-            match self.specification.platforms.get(id).cloned() {
-                Some(test) => test.evaluate(&dictionary, &mut |c| self.check(c)),
-                None => Applies::No,
-            }
-        } else {
-            cpe_name_applies(idref, &dictionary, &mut |c| self.check(c))
-        };
-        self.dictionary = dictionary;
-        result
-    }
-
-    fn check(&mut self, check: &CpeCheck) -> Applies {
-        let result = match self.cache.get(check) {
-            Some(r) => *r,
-            None => {
-                let result = self.run_check(check);
-                self.cache.insert(check.clone(), result);
-                result
-            }
-        };
-        if let Some(problem) = self.problems.get(check) {
-            self.met.push(problem.clone());
-        }
-        result
-    }
-
-    /// The problems of the platform checks evaluated since the last call, each once.
-    fn take_problems(&mut self) -> Vec<String> {
-        let mut met = std::mem::take(&mut self.met);
-        met.sort();
-        met.dedup();
-        met
-    }
-
-    fn run_check(&mut self, check: &CpeCheck) -> Applies {
-        if check.system != OVAL_SYSTEM {
-            let problem =
-                format!("platform check `{}` is of system `{}`, not OVAL", check.name, check.system);
-            self.problems.insert(check.clone(), problem);
-            return Applies::Unknown;
-        }
-        if !self.documents.contains_key(&check.href) {
-            let defs = self.load(&check.href);
-            self.documents.insert(check.href.clone(), defs);
-        }
-        let defs = match self.documents.get(&check.href) {
-            Some(Ok(defs)) if defs.definitions.contains_key(&check.name) => defs,
-            Some(Ok(_)) => {
-                let problem = format!("platform check `{}` is not in `{}`", check.name, check.href);
-                self.problems.insert(check.clone(), problem);
-                return Applies::Unknown;
-            }
-            Some(Err(e)) => {
-                self.problems.insert(check.clone(), format!("platform check `{}`: {e}", check.name));
-                return Applies::Unknown;
-            }
-            None => return Applies::Unknown,
-        };
-        let options =
-            EvalOptions { only_definitions: Some(vec![check.name.clone()]), ..EvalOptions::default() };
-        let run = evaluate(defs, self.target, self.probes, &ExternalValues::new(), &options);
-        match run.definitions.get(&check.name).map(|d| d.result) {
-            Some(OvalResult::True) => Applies::Yes,
-            Some(OvalResult::False) => Applies::No,
-            _ => Applies::Unknown,
-        }
-    }
-
-    fn load(&self, href: &str) -> Result<OvalDefinitions, String> {
-        if let Some(component) = self.component(href) {
-            let name = format!("{}#{}", component.file, component.component.id);
-            return parse_oval_str(&standalone_xml(&component), &name).map_err(|e| e.to_string());
-        }
-        let base = self.request.base_dir.as_deref().unwrap_or(Path::new("."));
-        let path = base.join(href);
-        if !path.is_file() {
-            return Err(format!("OVAL file `{}` does not exist", path.display()));
-        }
-        load_oval_file(&path).map_err(|e| e.to_string())
-    }
-
-    /// The data-stream component a platform check's href names: a data-stream dictionary's checks
-    /// resolve through its component-ref's catalog, the benchmark's own (embedded dictionary,
-    /// check-fact-refs) through the checklist's. `None` outside a data stream, and for an href
-    /// no catalog names (it is then read as a file, as before data streams had dictionaries).
-    fn component(&self, href: &str) -> Option<crate::loader::datastream::ComponentXml<'a>> {
-        let (collection, origin) = (self.loaded.collection.as_ref()?, self.loaded.origin.as_ref()?);
-        let ds = collection.data_streams.iter().find(|d| d.id == origin.datastream_id)?;
-        self.dictionary_ref
-            .as_ref()
-            .and_then(|dref| collection.resolve_check_href(ds, dref, href))
-            .or_else(|| self.loaded.check_component(href))
-    }
 }

@@ -2,6 +2,7 @@
 //! `oval eval` command); `benchmark` runs an XCCDF benchmark (the `eval` command).
 
 pub mod answers;
+mod applicability;
 pub mod asset;
 pub mod benchmark;
 pub mod carry;

@@ -334,6 +334,7 @@ impl<'d, 'i> Importer<'d, 'i> {
             counts,
             scores,
             oval,
+            warnings: Vec::new(),
         })
     }
 
