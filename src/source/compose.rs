@@ -14,13 +14,12 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::loader::document_root::{DocumentRoot, DocumentRootError, document_root};
+use crate::model::oval::NS_OVAL_DEFS as NS_OVAL_DEFINITIONS;
+use crate::model::xccdf::{NS_XCCDF_11, NS_XCCDF_12};
 
 const TEMPLATE_NAME: &str = "composed-datastream.xml.j2";
 const TEMPLATE: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/build/composed-datastream.xml.j2"));
-const NS_XCCDF_11: &str = "http://checklists.nist.gov/xccdf/1.1";
-const NS_XCCDF_12: &str = "http://checklists.nist.gov/xccdf/1.2";
-const NS_OVAL_DEFINITIONS: &str = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
 /// Reverse-DNS namespace of the composed ids (`scap_<namespace>_<kind>_<name>`).
 const NAMESPACE: &str = "io.stigrun";
 
